@@ -1,0 +1,156 @@
+//! Rendering diagnostics: for people (rustc style) and for machines (JSON).
+
+use std::io::{self, Write};
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use insats::diagnostic::Location;
+use insats::{Diagnostic, Severity, SourceSet, Validation};
+
+/// Version of the JSON output's shape. Bumped only on a breaking change;
+/// adding a field is not one.
+pub const JSON_FORMAT_VERSION: u32 = 1;
+
+/// Writes every diagnostic with its source excerpt, then a summary line.
+pub fn human(
+    out: &mut impl Write,
+    sources: &SourceSet,
+    validation: &Validation,
+    quiet: bool,
+) -> io::Result<()> {
+    let renderer = Renderer::styled();
+    for d in &validation.diagnostics {
+        if quiet && d.severity == Severity::Warning {
+            continue;
+        }
+        writeln!(out, "{}\n", renderer.render(&report(sources, d)))?;
+    }
+    writeln!(out, "{}", summary_line(sources, validation))
+}
+
+fn report<'a>(sources: &'a SourceSet, d: &'a Diagnostic) -> Vec<Group<'a>> {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let mut group = Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
+    if let Some(loc) = &d.location {
+        let text = source_text(sources, loc);
+        let mut snippet = Snippet::source(text)
+            .path(loc.file.to_string_lossy().into_owned())
+            .annotation(
+                AnnotationKind::Primary
+                    .span(loc.byte_start..loc.byte_end)
+                    .label(d.label.as_deref()),
+            );
+        for r in d.related.iter().filter(|r| r.location.file == loc.file) {
+            snippet = snippet.annotation(
+                AnnotationKind::Context
+                    .span(r.location.byte_start..r.location.byte_end)
+                    .label(r.label.as_str()),
+            );
+        }
+        group = group.element(snippet);
+        for r in d.related.iter().filter(|r| r.location.file != loc.file) {
+            group = group.element(
+                Snippet::source(source_text(sources, &r.location))
+                    .path(r.location.file.to_string_lossy().into_owned())
+                    .annotation(
+                        AnnotationKind::Context
+                            .span(r.location.byte_start..r.location.byte_end)
+                            .label(r.label.as_str()),
+                    ),
+            );
+        }
+    }
+    if let Some(path) = &d.key_path {
+        group = group.element(Level::NOTE.message(format!("key: {path}")));
+    }
+    for note in &d.notes {
+        group = group.element(Level::NOTE.message(note.as_str()));
+    }
+    if let Some(help) = &d.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    vec![group]
+}
+
+fn source_text<'a>(sources: &'a SourceSet, loc: &Location) -> &'a str {
+    sources
+        .iter()
+        .find(|(_, f)| f.path == loc.file)
+        .map_or("", |(_, f)| f.text.as_str())
+}
+
+/// `3 errors, 1 warning in 2 of 14 files` or `14 files checked: no problems`.
+fn summary_line(sources: &SourceSet, validation: &Validation) -> String {
+    let s = validation.summary();
+    let files = sources.len();
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    if s.errors + s.warnings == 0 {
+        return format!(
+            "{} checked ({}): no problems",
+            plural(files, "file"),
+            plural(validation.plan_files, "plan")
+        );
+    }
+    let mut with_problems: Vec<_> = validation
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.location.as_ref().map(|l| &l.file))
+        .collect();
+    with_problems.sort();
+    with_problems.dedup();
+    format!(
+        "{}, {} in {} of {}",
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        with_problems.len(),
+        plural(files, "file")
+    )
+}
+
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    tool: &'static str,
+    version: &'static str,
+    format_version: u32,
+    files: usize,
+    plan_files: usize,
+    summary: insats::Summary,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonDiagnostic<'a> {
+    #[serde(flatten)]
+    diagnostic: &'a Diagnostic,
+    name: &'static str,
+}
+
+/// Writes one JSON document with every diagnostic.
+pub fn json(out: &mut impl Write, sources: &SourceSet, validation: &Validation) -> io::Result<()> {
+    let report = JsonReport {
+        tool: "insats",
+        version: env!("CARGO_PKG_VERSION"),
+        format_version: JSON_FORMAT_VERSION,
+        files: sources.len(),
+        plan_files: validation.plan_files,
+        summary: validation.summary(),
+        diagnostics: validation
+            .diagnostics
+            .iter()
+            .map(|d| JsonDiagnostic {
+                diagnostic: d,
+                name: d.code.name(),
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+    writeln!(out)
+}

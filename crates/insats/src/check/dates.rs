@@ -1,0 +1,84 @@
+//! Dates against the periods they must fall within.
+//!
+//! * `INS403` a line's cost period (its phasing years or staffing months)
+//!   or a target's date falls outside the initiative's period;
+//! * `INS404` a line's cost period falls outside the window of a funding
+//!   source that pays it;
+//! * `INS405` a target is dated at or before its baseline.
+//!
+//! A line stated as a plain total has no cost period of its own and is taken
+//! to arise within the initiative's period.
+
+use super::Checker;
+use crate::model::{Period, Portfolio, When};
+use crate::rules::Code;
+
+pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
+    let windows: std::collections::HashMap<&str, &crate::source::Located<Period>> = portfolio
+        .funding
+        .iter()
+        .filter_map(|f| f.window.as_ref().map(|w| (f.id.value.as_str(), w)))
+        .collect();
+
+    for initiative in &portfolio.initiatives {
+        let period = initiative.period.value;
+        for line in &initiative.lines {
+            let Some(cost_period) = line.cost_period else {
+                continue;
+            };
+            if !period.covers(&cost_period) {
+                let d = ctx
+                    .diag(Code::OutsideInitiativePeriod, format!("line `{}` plans costs {cost_period}, outside the initiative's period {period}", line.id.value), &line.id.span, format!("{}.id", line.key_path))
+                    .label("costs outside the initiative's period")
+                    .related(ctx.locate(&initiative.period.span), "the initiative's period")
+                    .help("move the costs into the period, or extend the initiative's `period`");
+                ctx.push(d);
+            }
+            for payer in &line.payers {
+                let Some(window) = windows.get(payer.source.value.as_str()) else {
+                    continue;
+                };
+                if !window.value.covers(&cost_period) {
+                    let d = ctx
+                        .diag(Code::OutsideFundingWindow, format!("line `{}` plans costs {cost_period}, outside the window of `{}` ({})", line.id.value, payer.source.value, window.value), &payer.source.span, format!("{}.funded_by", line.key_path))
+                        .label("paid outside its window")
+                        .related(ctx.locate(&window.span), "the funding window")
+                        .help("costs must arise within the funding window: move them, or pay the rest from another source");
+                    ctx.push(d);
+                }
+            }
+        }
+        for target in &initiative.targets {
+            let when = target.target.when.value;
+            let inside = match when {
+                When::Year(y) => period.start.year() <= y && y <= period.end.year(),
+                When::Date(d) => period.contains(d),
+            };
+            if !inside {
+                let d = ctx
+                    .diag(Code::OutsideInitiativePeriod, format!("target `{}` is set for {when}, outside the initiative's period {period}", target.id.value), &target.target.when.span, format!("{}.target", target.key_path))
+                    .label("outside the initiative's period")
+                    .related(ctx.locate(&initiative.period.span), "the initiative's period")
+                    .help("set the target within the period, or extend the initiative's `period`");
+                ctx.push(d);
+            }
+            let baseline = target.baseline.when.value;
+            if when.last_day() <= baseline.last_day() {
+                let d = ctx
+                    .diag(
+                        Code::TargetBeforeBaseline,
+                        format!(
+                            "target `{}` is set for {when}, not after its baseline ({baseline})",
+                            target.id.value
+                        ),
+                        &target.target.when.span,
+                        format!("{}.target", target.key_path),
+                    )
+                    .label("not after the baseline")
+                    .related(ctx.locate(&target.baseline.when.span), "the baseline")
+                    .help("a target must lie after its baseline; check the years");
+                ctx.push(d);
+            }
+        }
+    }
+}

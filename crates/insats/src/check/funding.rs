@@ -1,0 +1,172 @@
+//! Funding sources against the lines they pay.
+//!
+//! * `INS301` the lines paid by a source, across every file, exceed it;
+//! * `INS302` part of a source is not allocated (warning);
+//! * `INS303` a source pays a larger share of the costs it co-funds than
+//!   its `max_share_percent` allows;
+//! * `INS304` a source pays a cost category outside `eligible_categories`;
+//! * `INS207` a source is in another currency than the portfolio.
+//!
+//! Sums are exact and checked: an overflow is reported (`INS210`), never
+//! wrapped.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use super::Checker;
+use crate::model::{BudgetLine, Portfolio};
+use crate::money;
+use crate::money::format_kr as kr;
+use crate::rules::Code;
+
+/// The lines each funding source pays, with the amount it pays of each,
+/// in one pass over all lines (linear in the number of lines).
+fn uses(portfolio: &Portfolio) -> HashMap<&str, Vec<(&BudgetLine, Decimal)>> {
+    let mut uses: HashMap<&str, Vec<(&BudgetLine, Decimal)>> = HashMap::new();
+    for line in portfolio.initiatives.iter().flat_map(|i| &i.lines) {
+        for payer in &line.payers {
+            uses.entry(payer.source.value.as_str())
+                .or_default()
+                .push((line, payer.amount));
+        }
+    }
+    uses
+}
+
+/// `INS207` and `INS304`: rules that hold line by line.
+pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
+    let uses = uses(portfolio);
+    for source in &portfolio.funding {
+        if source.currency.value != portfolio.currency {
+            let d = ctx
+                .diag(Code::MixedCurrency, format!("funding source `{}` is in {}, the portfolio in {}", source.id.value, source.currency.value, portfolio.currency), &source.currency.span, format!("{}.currency", source.key_path))
+                .label(format!("not {}", portfolio.currency))
+                .help(format!("convert the amount to {} and note the rate in `note`, or set `[portfolio] currency`", portfolio.currency));
+            ctx.push(d);
+        }
+        let (Some(eligible), Some(lines)) = (
+            &source.eligible_categories,
+            uses.get(source.id.value.as_str()),
+        ) else {
+            continue;
+        };
+        for (line, _) in lines {
+            if !eligible.value.contains(&line.category) {
+                let payer = line
+                    .payers
+                    .iter()
+                    .find(|p| p.source.value == source.id.value);
+                let span = payer.map_or(&line.id.span, |p| &p.source.span);
+                let allowed: Vec<&str> = eligible.value.iter().map(|c| c.as_str()).collect();
+                let d = ctx
+                    .diag(
+                        Code::IneligibleCategory,
+                        format!(
+                            "`{}` does not cover `{}` costs",
+                            source.id.value,
+                            line.category.as_str()
+                        ),
+                        span,
+                        format!("{}.funded_by", line.key_path),
+                    )
+                    .label(format!("pays a `{}` line", line.category.as_str()))
+                    .help(format!(
+                        "it covers {}; pay this line from another source or correct its category",
+                        allowed.join(", ")
+                    ))
+                    .related(ctx.locate(&eligible.span), "eligible categories");
+                ctx.push(d);
+            }
+        }
+    }
+}
+
+/// `INS301`, `INS302`, `INS303` and `INS210`: sums per source.
+pub(super) fn check_sums(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
+    let uses = uses(portfolio);
+    for source in &portfolio.funding {
+        let Some(usage) = uses.get(source.id.value.as_str()) else {
+            unallocated(ctx, source, Decimal::ZERO);
+            continue;
+        };
+        let Some(allocated) = money::checked_sum(usage.iter().map(|(_, a)| *a)) else {
+            let d = ctx
+                .diag(
+                    Code::AmountOverflow,
+                    format!(
+                        "the lines paid by `{}` add up to more than can be computed exactly",
+                        source.id.value
+                    ),
+                    &source.amount.span,
+                    format!("{}.amount", source.key_path),
+                )
+                .help("look for a misplaced digit group in the lines' amounts");
+            ctx.push(d);
+            continue;
+        };
+
+        if allocated > source.amount.value {
+            let excess = allocated - source.amount.value;
+            let mut d = ctx
+                .diag(
+                    Code::FundingOverallocated,
+                    format!("the lines paid by `{}` add up to {}, {} more than its {}", source.id.value, kr(allocated), kr(excess), kr(source.amount.value)),
+                    &source.amount.span,
+                    format!("{}.amount", source.key_path),
+                )
+                .label(format!("{} allocated", kr(allocated)))
+                .help("lower the lines, move part of them to another funding source, or correct the source's amount");
+            for (line, amount) in usage {
+                let loc = ctx.locate(&line.id.span);
+                d = d.related(loc, format!("`{}` takes {}", line.id.value, kr(*amount)));
+            }
+            ctx.push(d);
+        } else if allocated < source.amount.value {
+            unallocated(ctx, source, allocated);
+        }
+
+        if let Some(max) = &source.max_share_percent {
+            let Some(cost_base) = money::checked_sum(usage.iter().map(|(l, _)| l.amount)) else {
+                continue;
+            };
+            let limit = cost_base * max.value / Decimal::ONE_HUNDRED;
+            if allocated > limit {
+                let required = money::round_ore(cost_base - limit);
+                let actual = cost_base - allocated;
+                let share = money::round_ore(allocated * Decimal::ONE_HUNDRED / cost_base);
+                let d = ctx
+                    .diag(
+                        Code::MaxShareExceeded,
+                        format!(
+                            "`{}` pays {} % of the {} its lines cost, more than its maximum {} %",
+                            source.id.value, share.normalize(), kr(cost_base), max.value.normalize()
+                        ),
+                        &max.span,
+                        format!("{}.max_share_percent", source.key_path),
+                    )
+                    .label(format!("at most {} %", max.value.normalize()))
+                    .note(format!("co-financing required: at least {}; co-financing planned: {}", kr(required), kr(actual)))
+                    .help("split the lines' `funded_by` so another source pays the required co-financing");
+                ctx.push(d);
+            }
+        }
+    }
+}
+
+fn unallocated(ctx: &mut Checker<'_>, source: &crate::model::FundingSource, allocated: Decimal) {
+    let left = source.amount.value - allocated;
+    if left.is_zero() {
+        return;
+    }
+    let d = ctx
+        .diag(
+            Code::FundingUnallocated,
+            format!("{} of `{}` is not allocated to any budget line", kr(left), source.id.value),
+            &source.amount.span,
+            format!("{}.amount", source.key_path),
+        )
+        .label(format!("{} of {} allocated", kr(allocated), kr(source.amount.value)))
+        .help("allocate it to budget lines, or note why it is held back; unspent grant money may have to be paid back");
+    ctx.push(d);
+}

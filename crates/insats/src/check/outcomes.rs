@@ -1,0 +1,60 @@
+//! Outcome targets against their indicators.
+//!
+//! * `INS501` the target moves against the indicator's direction (warning);
+//! * `INS502` a value of a percentage indicator lies outside 0-100.
+
+use std::collections::HashMap;
+
+use super::Checker;
+use crate::model::{Direction, Indicator, IndicatorUnit, Portfolio};
+use crate::rules::Code;
+
+pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
+    let indicators: HashMap<&str, &Indicator> = portfolio
+        .indicators
+        .iter()
+        .map(|i| (i.id.value.as_str(), i))
+        .collect();
+    for target in portfolio.initiatives.iter().flat_map(|i| &i.targets) {
+        let Some(indicator) = indicators.get(target.indicator.value.as_str()) else {
+            continue;
+        };
+        if indicator.unit == IndicatorUnit::Percent {
+            for (name, obs) in [("baseline", &target.baseline), ("target", &target.target)] {
+                let v = obs.value.value;
+                if v < rust_decimal::Decimal::ZERO || v > rust_decimal::Decimal::ONE_HUNDRED {
+                    let d = ctx
+                        .diag(
+                            Code::PercentOutOfRange,
+                            format!(
+                                "{name} {v} is outside 0-100 for the percentage indicator `{}`",
+                                indicator.id.value
+                            ),
+                            &obs.value.span,
+                            format!("{}.{name}.value", target.key_path),
+                        )
+                        .label("outside 0-100")
+                        .help("write the share in percent, from 0 to 100 (89.1 for 89,1 %)");
+                    ctx.push(d);
+                }
+            }
+        }
+        let (b, t) = (target.baseline.value.value, target.target.value.value);
+        let against = match indicator.direction {
+            Direction::HigherIsBetter => t < b,
+            Direction::LowerIsBetter => t > b,
+        };
+        if against {
+            let way = if indicator.direction == Direction::HigherIsBetter {
+                "higher"
+            } else {
+                "lower"
+            };
+            let d = ctx
+                .diag(Code::TargetAgainstDirection, format!("target `{}` goes from {b} to {t}, but {way} is better for `{}`", target.id.value, indicator.id.value), &target.target.value.span, format!("{}.target.value", target.key_path))
+                .label(format!("{way} is better"))
+                .help("check whether baseline and target are swapped; if the aim is to limit a decline, say so in `note`");
+            ctx.push(d);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Every reference resolves (`INS112`), every line serves a target of its
+//! own initiative, and every target is served (`INS114`).
+//!
+//! Funding sources, indicators and source documents are looked up across
+//! the portfolio. Targets are looked up within the line's own initiative:
+//! the cost-per-outcome figures only make sense when the money and the
+//! outcome belong to the same decision.
+
+use std::collections::{HashMap, HashSet};
+
+use super::Checker;
+use crate::keys::did_you_mean;
+use crate::model::{Portfolio, Provenance};
+use crate::rules::Code;
+use crate::source::Located;
+
+pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool) {
+    let funding: Vec<&str> = portfolio
+        .funding
+        .iter()
+        .map(|f| f.id.value.as_str())
+        .collect();
+    let indicators: Vec<&str> = portfolio
+        .indicators
+        .iter()
+        .map(|i| i.id.value.as_str())
+        .collect();
+    let sources: Vec<&str> = portfolio
+        .sources
+        .iter()
+        .map(|s| s.id.value.as_str())
+        .collect();
+    let target_owner: HashMap<&str, &str> = portfolio
+        .initiatives
+        .iter()
+        .flat_map(|i| {
+            i.targets
+                .iter()
+                .map(move |t| (t.id.value.as_str(), i.id.value.as_str()))
+        })
+        .collect();
+
+    for f in &portfolio.funding {
+        provenance(ctx, &f.provenance, &sources, &f.key_path);
+    }
+    for initiative in &portfolio.initiatives {
+        for s in &initiative.sources {
+            resolve(
+                ctx,
+                "source document",
+                s,
+                &sources,
+                "initiative.sources",
+                "add a `[[source]]` with this id",
+            );
+        }
+        let own_targets: Vec<&str> = initiative
+            .targets
+            .iter()
+            .map(|t| t.id.value.as_str())
+            .collect();
+        let mut served: HashSet<&str> = HashSet::new();
+        for line in &initiative.lines {
+            provenance(ctx, &line.provenance, &sources, &line.key_path);
+            for payer in &line.payers {
+                resolve(
+                    ctx,
+                    "funding source",
+                    &payer.source,
+                    &funding,
+                    &format!("{}.funded_by", line.key_path),
+                    "define it with `[[funding]]` in this file or in a shared file",
+                );
+            }
+            for s in &line.serves {
+                served.insert(&s.target.value);
+                if own_targets.contains(&s.target.value.as_str()) {
+                    continue;
+                }
+                let path = format!("{}.serves", line.key_path);
+                match target_owner.get(s.target.value.as_str()) {
+                    Some(owner) => {
+                        let d = ctx
+                            .diag(Code::UnknownReference, format!("target `{}` belongs to initiative `{owner}`, not to this one", s.target.value), &s.target.span, path)
+                            .label("another initiative's target")
+                            .help("a line can only serve targets of its own initiative; add a `[[target]]` to this plan");
+                        ctx.push(d);
+                    }
+                    None => resolve(
+                        ctx,
+                        "outcome target",
+                        &s.target,
+                        &own_targets,
+                        &path,
+                        "add a `[[target]]` with this id to this plan",
+                    ),
+                }
+            }
+        }
+        for target in &initiative.targets {
+            resolve(
+                ctx,
+                "indicator",
+                &target.indicator,
+                &indicators,
+                &format!("{}.indicator", target.key_path),
+                "add an `[[indicator]]` with this id, here or in a shared file",
+            );
+            provenance(
+                ctx,
+                &target.baseline.provenance,
+                &sources,
+                &format!("{}.baseline", target.key_path),
+            );
+            provenance(
+                ctx,
+                &target.target.provenance,
+                &sources,
+                &format!("{}.target", target.key_path),
+            );
+            if complete && !served.contains(target.id.value.as_str()) {
+                let d = ctx
+                    .diag(Code::UnservedTarget, format!("no budget line serves target `{}`", target.id.value), &target.id.span, format!("{}.id", target.key_path))
+                    .label("no line's `serves` names it")
+                    .help("add this id to the `serves` list of the lines meant to move it, or remove the target");
+                ctx.push(d);
+            }
+        }
+    }
+}
+
+fn provenance(ctx: &mut Checker<'_>, p: &Provenance, sources: &[&str], path: &str) {
+    if let Some(s) = &p.source {
+        resolve(
+            ctx,
+            "source document",
+            s,
+            sources,
+            &format!("{path}.source"),
+            "add a `[[source]]` with this id",
+        );
+    }
+}
+
+fn resolve(
+    ctx: &mut Checker<'_>,
+    kind: &str,
+    reference: &Located<String>,
+    known: &[&str],
+    path: &str,
+    fix: &str,
+) {
+    if known.contains(&reference.value.as_str()) {
+        return;
+    }
+    let mut d = ctx
+        .diag(
+            Code::UnknownReference,
+            format!("no {kind} has the id `{}`", reference.value),
+            &reference.span,
+            path,
+        )
+        .label(format!("unknown {kind}"));
+    d = match did_you_mean(&reference.value, known.iter().copied()) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help(fix.to_owned()),
+    };
+    ctx.push(d);
+}

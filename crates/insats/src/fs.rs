@@ -1,0 +1,97 @@
+//! Reading a portfolio from disk: the one place the core touches the file
+//! system.
+//!
+//! A directory is walked recursively in sorted order (so output never
+//! depends on the order the file system lists entries in), taking every
+//! `*.toml` file and skipping hidden files and directories. Links are not
+//! followed, so a link cannot pull in files from outside the portfolio.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Diagnostic;
+use crate::rules::Code;
+use crate::source::{SourceFile, SourceSet};
+
+/// A path given to the loader could not be used at all.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The path does not exist or cannot be inspected.
+    #[error("cannot read {}: {source}", path.display())]
+    Path {
+        /// The path as given.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// Reads every plan and shared file under `paths` (directories are walked,
+/// files taken as they are). Files that cannot be read or are not UTF-8
+/// become diagnostics; only a path that does not exist at all is an error.
+pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), InputError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| InputError::Path {
+            path: path.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            files.extend(toml_files_in(path));
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+
+    let mut sources = SourceSet::new();
+    let mut diagnostics = Vec::new();
+    for path in files {
+        match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => {
+                    sources.add(SourceFile::new(path, text));
+                }
+                Err(err) => {
+                    let at = err.utf8_error().valid_up_to();
+                    let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                    let id = sources.add(SourceFile::new(path, text));
+                    let span = crate::source::Span::new(id, at..at + 1);
+                    diagnostics.push(
+                        Diagnostic::new(Code::NotUtf8, "the file is not valid UTF-8")
+                            .at(Diagnostic::resolve(&sources, &span))
+                            .label("first byte that is not UTF-8")
+                            .help("re-save the file as UTF-8 (in most editors: \"Save with encoding\", UTF-8)"),
+                    );
+                }
+            },
+            Err(err) => {
+                let id = sources.add(SourceFile::new(path, String::new()));
+                let span = crate::source::Span::new(id, 0..0);
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnreadableFile,
+                        format!("the file could not be read: {err}"),
+                    )
+                    .at(Diagnostic::resolve(&sources, &span))
+                    .help("check that the file exists and that you may read it"),
+                );
+            }
+        }
+    }
+    Ok((sources, diagnostics))
+}
+
+fn toml_files_in(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        // An entry that cannot be listed is skipped here; a file that cannot
+        // be read is reported when it is read.
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "toml"))
+        .map(|e| e.into_path())
+        .collect()
+}

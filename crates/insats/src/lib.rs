@@ -1,0 +1,173 @@
+//! # insats
+//!
+//! Plan and follow up funded initiatives in the public sector: where the
+//! money comes from, what it is spent on, and which outcomes it is meant to
+//! move.
+//!
+//! An initiative is a TOML **plan file**: its funding sources (grants,
+//! municipal budget, co-financing, with their conditions), its **budget
+//! lines** (amounts, per-year phasing, staffing), and the **outcome
+//! targets** every line serves. A **portfolio** is a directory of plan files
+//! plus optional shared files (funding and indicators several initiatives
+//! use). The format is documented in `docs/format.md`.
+//!
+//! The library is a pipeline over plain data, in the manner of beancount:
+//!
+//! 1. [`fs::read_sources`] reads the files (the only I/O), or build a
+//!    [`SourceSet`] yourself from text you already hold;
+//! 2. [`load::load_file`] turns each file into typed [`model`] items with
+//!    source spans, reporting problems a file shows on its own;
+//! 3. [`check::check`] applies the rules that need the whole portfolio.
+//!
+//! [`validate`] runs steps 2 and 3 and returns the [`Portfolio`] with every
+//! [`Diagnostic`]. Nothing here prints or exits; money is
+//! [`rust_decimal::Decimal`] throughout and never passes through a float.
+//!
+//! ```
+//! use insats::{SourceFile, SourceSet, validate};
+//!
+//! let plan = r#"
+//! [initiative]
+//! id = "skolteam"
+//! name = "Skolteam"
+//! organisation = "Exempel kommun"
+//! period = { start = 2018-01-01, end = 2018-12-31 }
+//!
+//! [[funding]]
+//! id = "statsbidrag"
+//! kind = "state-grant"
+//! amount = 1_000_000
+//! max_share_percent = 90
+//!
+//! [[funding]]
+//! id = "kommunen"
+//! kind = "municipal-budget"
+//! amount = 100_000
+//!
+//! [[line]]
+//! id = "team"
+//! name = "Team"
+//! category = "personnel"
+//! funded_by = [{ source = "statsbidrag", share_percent = 90 }, { source = "kommunen", share_percent = 10 }]
+//! amount = 1_000_000
+//! serves = ["behorighet"]
+//!
+//! [[indicator]]
+//! id = "behorighet-yrkesprogram"
+//! name = "Andel behöriga till yrkesprogram"
+//! unit = "percent"
+//! direction = "higher-is-better"
+//!
+//! [[target]]
+//! id = "behorighet"
+//! indicator = "behorighet-yrkesprogram"
+//! scope = { level = "municipality", name = "Exempel kommun" }
+//! baseline = { value = 75.0, year = 2017 }
+//! target = { value = 80.0, year = 2018 }
+//! "#;
+//!
+//! let mut sources = SourceSet::new();
+//! sources.add(SourceFile::new("skolteam.toml", plan));
+//! let result = validate(&sources);
+//!
+//! // The grant holds 1 000 000 kr but its lines take 900 000 kr.
+//! assert_eq!(result.diagnostics.len(), 1);
+//! assert_eq!(result.diagnostics[0].code.as_str(), "INS302");
+//! let line = &result.portfolio.initiatives[0].lines[0];
+//! assert_eq!(line.payers[0].amount.to_string(), "900000");
+//! ```
+#![deny(missing_docs)]
+
+pub mod check;
+pub mod diagnostic;
+pub mod fs;
+pub mod keys;
+pub mod load;
+pub mod model;
+pub mod money;
+mod privacy;
+pub mod rules;
+pub mod schema;
+pub mod source;
+
+pub use diagnostic::{Diagnostic, Location, Summary};
+pub use model::Portfolio;
+pub use rules::{Code, Severity};
+pub use source::{FileId, SourceFile, SourceSet};
+
+use diagnostic::sort;
+
+/// The outcome of validating a portfolio.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    /// Everything that loaded. Items with errors of their own are left out,
+    /// so the portfolio is only trustworthy when there are no errors.
+    pub portfolio: Portfolio,
+    /// Every problem found, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many plan files (files with an `[initiative]` table) there were.
+    pub plan_files: usize,
+}
+
+impl Validation {
+    /// Error and warning counts.
+    pub fn summary(&self) -> Summary {
+        Summary::of(&self.diagnostics)
+    }
+
+    /// True when no diagnostic is an error.
+    pub fn is_ok(&self) -> bool {
+        self.summary().errors == 0
+    }
+}
+
+/// Loads and checks every file of `sources` as one portfolio.
+pub fn validate(sources: &SourceSet) -> Validation {
+    let mut diagnostics = Vec::new();
+    let mut portfolio = Portfolio {
+        currency: "SEK".to_owned(),
+        ..Portfolio::default()
+    };
+    let mut plan_files = 0;
+    let mut settings: Option<source::Span> = None;
+    for (id, _) in sources.iter() {
+        let loaded = load::load_file(sources, id, &mut diagnostics);
+        plan_files += usize::from(loaded.is_plan);
+        if let Some((p, span)) = loaded.portfolio {
+            if let Some(first) = &settings {
+                diagnostics.push(
+                    Diagnostic::new(Code::MisplacedSection, "a second `[portfolio]` table")
+                        .at(Diagnostic::resolve(sources, &span))
+                        .key_path("portfolio")
+                        .label("portfolio settings again")
+                        .related(Diagnostic::resolve(sources, first), "first given here")
+                        .help("keep the portfolio settings in one shared file"),
+                );
+            } else {
+                settings = Some(span);
+                portfolio.name = p.name;
+                if let Some(c) = p.currency {
+                    portfolio.currency = c;
+                }
+            }
+        }
+        portfolio.sources.extend(loaded.sources);
+        portfolio.indicators.extend(loaded.indicators);
+        portfolio.funding.extend(loaded.funding);
+        portfolio.initiatives.extend(loaded.initiative);
+    }
+    if plan_files == 0 && !sources.is_empty() || sources.is_empty() {
+        diagnostics.push(
+            Diagnostic::new(Code::NoPlanFiles, "no plan file found: no `*.toml` file has an `[initiative]` table")
+                .help("point insats at the directory holding the plans (default `./initiatives`), or create a plan with an `[initiative]` table"),
+        );
+    }
+    let complete = !diagnostics.iter().any(Diagnostic::is_error);
+    check::check(sources, &portfolio, complete, &mut diagnostics);
+    sort(&mut diagnostics);
+    Validation {
+        portfolio,
+        diagnostics,
+        plan_files,
+    }
+}

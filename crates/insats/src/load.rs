@@ -1,0 +1,1484 @@
+//! Load: the text of one file to typed model items, with spans.
+//!
+//! Loading one file goes through three steps, each reporting every problem
+//! it finds rather than stopping at the first:
+//!
+//! 1. **Parse** the TOML with error recovery, collecting every syntax
+//!    error. A file with syntax errors stops here, since what follows would
+//!    only be guesses about a broken file.
+//! 2. **Deserialise** each table (`[initiative]`, every `[[line]]`, …)
+//!    into the [`crate::schema`] types on its own, so that a wrong type in
+//!    one budget line does not hide the problems of the next. Unknown keys
+//!    are collected and reported with a suggestion.
+//! 3. **Interpret** the schema types into [`crate::model`] items: amounts
+//!    read exactly from the source text, dates made real calendar dates,
+//!    staffing and flat rates computed, splits allocated to the öre.
+//!
+//! Checks that need more than one file (references, sums per funding
+//! source) are left to [`crate::check`].
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::keys::{KeyPath, Segment, did_you_mean, known_keys, known_values};
+use crate::model::{
+    BudgetLine, CostCategory, Date, Decision, FundingSource, Indicator, Initiative, LineCost,
+    Observation, OutcomeTarget, Payer, Period, Provenance, Serves, SourceDocument, Staffing, When,
+    YearAmount,
+};
+use crate::money::{self, DecimalTextError, format_kr as kr};
+use crate::privacy;
+use crate::rules::Code;
+use crate::schema::{
+    TomlBudgetLine, TomlFundedBy, TomlFundingSource, TomlIndicator, TomlInitiative,
+    TomlObservation, TomlOutcomeTarget, TomlPeriod, TomlPortfolio, TomlServes, TomlSourceDocument,
+};
+use crate::source::{FileId, Located, SourceSet, Span};
+
+/// What one file contributed to the portfolio.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedFile {
+    /// True when the file has an `[initiative]` key (even a broken one).
+    pub is_plan: bool,
+    /// The `[portfolio]` table, with its span.
+    pub portfolio: Option<(TomlPortfolio, Span)>,
+    /// The initiative, when it loaded.
+    pub initiative: Option<Initiative>,
+    /// Funding sources.
+    pub funding: Vec<FundingSource>,
+    /// Indicators.
+    pub indicators: Vec<Indicator>,
+    /// Source documents.
+    pub sources: Vec<SourceDocument>,
+}
+
+/// Loads one file of `sources`, appending its diagnostics.
+pub fn load_file(
+    sources: &SourceSet,
+    file: FileId,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> LoadedFile {
+    let text = &sources.get(file).text;
+    // A byte order mark is legal in a UTF-8 file but not in TOML: parse past
+    // it and shift every span back.
+    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut ctx = Ctx {
+        sources,
+        file,
+        base,
+        diagnostics,
+    };
+    let (doc, errors) = DeTable::parse_recoverable(&text[base..]);
+    if !errors.is_empty() {
+        for error in errors {
+            ctx.syntax_error(&error);
+        }
+        return LoadedFile {
+            is_plan: doc.get_ref().get("initiative").is_some(),
+            ..LoadedFile::default()
+        };
+    }
+    ctx.load_document(&doc)
+}
+
+/// State while loading one file.
+struct Ctx<'a> {
+    sources: &'a SourceSet,
+    file: FileId,
+    base: usize,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+type Node<'i> = Spanned<DeValue<'i>>;
+
+fn table_get<'v, 'i>(node: &'v Node<'i>, key: &str) -> Option<(Range<usize>, &'v Node<'i>)> {
+    node.get_ref()
+        .as_table()?
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(k, v)| (k.span(), v))
+}
+
+impl Ctx<'_> {
+    fn span(&self, range: Range<usize>) -> Span {
+        Span::new(self.file, range.start + self.base..range.end + self.base)
+    }
+
+    fn locate(&self, range: Range<usize>) -> Location {
+        Diagnostic::resolve(self.sources, &self.span(range))
+    }
+
+    fn diag(
+        &self,
+        code: Code,
+        message: impl Into<String>,
+        range: Range<usize>,
+        path: &KeyPath,
+    ) -> Diagnostic {
+        let d = Diagnostic::new(code, message).at(self.locate(range));
+        if path.0.is_empty() {
+            d
+        } else {
+            d.key_path(path.to_string())
+        }
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn syntax_error(&mut self, error: &toml::de::Error) {
+        let range = error.span().unwrap_or(0..0);
+        let message = error.message().trim_end_matches('\n').to_owned();
+        let mut d = self
+            .diag(
+                Code::TomlSyntax,
+                format!("invalid TOML: {message}"),
+                range,
+                &KeyPath::default(),
+            )
+            .label(message.clone());
+        if message.contains("duplicate key") {
+            d = d.help("a key may appear only once in a table; remove or rename one of them");
+        } else if message.contains("invalid") && message.contains("float")
+            || message.contains("expected")
+        {
+            d = d.help("see the TOML syntax at https://toml.io/en/v1.0.0; strings need quotes, decimals a point (`1.5`, not `1,5`)");
+        }
+        self.push(d);
+    }
+
+    /// Steps 2 and 3 over a parsed document.
+    fn load_document(&mut self, doc: &Spanned<DeTable<'_>>) -> LoadedFile {
+        let root: Node<'_> = Spanned::new(doc.span(), DeValue::Table(doc.get_ref().clone()));
+        let mut out = LoadedFile::default();
+        let mut raw_initiative = None;
+        let mut raw_lines = Vec::new();
+        let mut raw_targets = Vec::new();
+
+        for (key, value) in doc.get_ref().iter() {
+            let name = key.get_ref().as_ref();
+            let path = KeyPath::default().key(name);
+            match name {
+                "portfolio" => {
+                    if let Some(p) = self.deserialize::<TomlPortfolio>(value, &path) {
+                        out.portfolio = Some((p, self.span(value.span())));
+                    }
+                }
+                "initiative" => {
+                    out.is_plan = true;
+                    raw_initiative = self
+                        .deserialize::<TomlInitiative>(value, &path)
+                        .map(|r| (r, value));
+                }
+                "source" => {
+                    for (r, node, p) in self.deserialize_list::<TomlSourceDocument>(value, &path) {
+                        if let Some(s) = self.source_document(r, node, &p) {
+                            out.sources.push(s);
+                        }
+                    }
+                }
+                "indicator" => {
+                    for (r, node, p) in self.deserialize_list::<TomlIndicator>(value, &path) {
+                        if let Some(i) = self.indicator(r, node, &p) {
+                            out.indicators.push(i);
+                        }
+                    }
+                }
+                "funding" => {
+                    for (r, node, p) in self.deserialize_list::<TomlFundingSource>(value, &path) {
+                        if let Some(f) = self.funding(r, node, &p) {
+                            out.funding.push(f);
+                        }
+                    }
+                }
+                "line" => raw_lines = self.deserialize_list::<TomlBudgetLine>(value, &path),
+                "target" => raw_targets = self.deserialize_list::<TomlOutcomeTarget>(value, &path),
+                _ => self.unknown_key(&[], name, key.span()),
+            }
+        }
+
+        privacy::scan(&root, &mut |code, message, range| {
+            let help = match code {
+                Code::PersonalIdentityNumber => {
+                    "plans are public documents: remove the number and refer to the person by role"
+                }
+                _ => {
+                    "plans are public documents: use the organisation's functional address instead"
+                }
+            };
+            let d = self
+                .diag(code, message, range, &KeyPath::default())
+                .label("personal data in a public document")
+                .help(help);
+            self.diagnostics.push(d);
+        });
+
+        let has_items = !raw_lines.is_empty() || !raw_targets.is_empty();
+        match raw_initiative {
+            Some((raw, node)) => {
+                out.initiative = self.initiative(raw, node, raw_lines, raw_targets);
+            }
+            None if !out.is_plan && has_items => {
+                let (name, range) = table_get(&root, "line")
+                    .or_else(|| table_get(&root, "target"))
+                    .map(|(k, _)| {
+                        (
+                            if table_get(&root, "line").is_some() {
+                                "line"
+                            } else {
+                                "target"
+                            },
+                            k,
+                        )
+                    })
+                    .unwrap_or(("line", 0..0));
+                let d = self
+                    .diag(
+                        Code::MisplacedSection,
+                        format!("`[[{name}]]` in a file without an `[initiative]` table"),
+                        range,
+                        &KeyPath::default().key(name),
+                    )
+                    .label("budget lines and targets belong to an initiative")
+                    .help("add an `[initiative]` table to this file, or move the lines and targets into the plan file of their initiative");
+                self.push(d);
+            }
+            None => {}
+        }
+        out
+    }
+
+    /// Deserialises one table into `T`, reporting type errors and every
+    /// unknown key. Returns `None` when the table could not be read.
+    fn deserialize<T: DeserializeOwned>(&mut self, node: &Node<'_>, path: &KeyPath) -> Option<T> {
+        let mut unknown: Vec<Vec<Segment>> = Vec::new();
+        let de = toml::de::ValueDeserializer::from(node.clone());
+        let result = {
+            let mut collect = |p: serde_ignored::Path<'_>| unknown.push(ignored_segments(&p));
+            let ignored = serde_ignored::Deserializer::new(de, &mut collect);
+            serde_path_to_error::deserialize::<_, T>(ignored)
+        };
+        for rel in &unknown {
+            let Some((Segment::Key(key), parent)) = rel.split_last() else {
+                continue;
+            };
+            let parent_node = walk(node, parent);
+            let key_range = parent_node
+                .and_then(|n| table_get(n, key))
+                .map(|(k, _)| k)
+                .unwrap_or_else(|| node.span());
+            self.unknown_key(&path.join(parent).0, key, key_range);
+        }
+        match result {
+            Ok(value) => Some(value),
+            Err(err) => {
+                let rel: Vec<Segment> = err
+                    .path()
+                    .iter()
+                    .filter_map(|s| match s {
+                        serde_path_to_error::Segment::Seq { index } => Some(Segment::Index(*index)),
+                        serde_path_to_error::Segment::Map { key } => {
+                            Some(Segment::Key(key.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                self.serde_error(node, path, &rel, err.inner());
+                None
+            }
+        }
+    }
+
+    /// Deserialises every table of an array of tables.
+    fn deserialize_list<'v, 'i, T: DeserializeOwned>(
+        &mut self,
+        value: &'v Node<'i>,
+        path: &KeyPath,
+    ) -> Vec<(T, &'v Node<'i>, KeyPath)> {
+        let Some(items) = value.get_ref().as_array() else {
+            let name = path.to_string();
+            let d = self
+                .diag(
+                    Code::WrongType,
+                    format!("`{name}` must be an array of tables"),
+                    value.span(),
+                    path,
+                )
+                .label(format!("found {}", value.get_ref().type_str()))
+                .help(format!(
+                    "write each entry as `[[{name}]]` (double brackets): a file may hold several"
+                ));
+            self.push(d);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let p = path.index(i);
+            if let Some(t) = self.deserialize::<T>(item, &p) {
+                out.push((t, item, p));
+            }
+        }
+        out
+    }
+
+    fn unknown_key(&mut self, parent: &[Segment], key: &str, range: Range<usize>) {
+        let candidates = known_keys(parent);
+        let path = KeyPath(parent.to_vec()).key(key);
+        let mut d = self
+            .diag(
+                Code::UnknownKey,
+                format!("unknown key `{key}`"),
+                range,
+                &path,
+            )
+            .label("not a key of this table");
+        d = match did_you_mean(key, candidates.iter().map(String::as_str)) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None if candidates.is_empty() => d.help("remove it"),
+            None => d.help(format!("remove it; this table takes {}", list(&candidates))),
+        };
+        self.push(d);
+    }
+
+    fn serde_error(
+        &mut self,
+        item: &Node<'_>,
+        path: &KeyPath,
+        rel: &[Segment],
+        err: &toml::de::Error,
+    ) {
+        let full = path.join(rel);
+        let target = walk(item, rel);
+        let range = target
+            .map(|n| n.span())
+            .or_else(|| err.span())
+            .unwrap_or_else(|| item.span());
+        let message = err.message().to_owned();
+        let d = if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
+            // serde names the missing field but the path stops at its table.
+            let table = walk(item, rel).unwrap_or(item);
+            let key_path = full.key(field);
+            self.diag(
+                Code::MissingKey,
+                format!("missing required key `{field}`"),
+                table_head(table),
+                &key_path,
+            )
+            .label(format!("this table needs `{field}`"))
+            .help(format!(
+                "add `{field} = ...`; see `insats explain INS103` for what each table requires"
+            ))
+        } else if message.starts_with("unknown variant") {
+            let given = message.split('`').nth(1).unwrap_or_default().to_owned();
+            let values = known_values(&full.0);
+            let d = self
+                .diag(
+                    Code::UnknownVariant,
+                    format!("`{given}` is not an accepted value"),
+                    range,
+                    &full,
+                )
+                .label("not accepted here");
+            match did_you_mean(&given, values.iter().map(String::as_str)) {
+                Some(s) => d.help(format!("did you mean `{s}`? accepted: {}", list(&values))),
+                None => d.help(format!("accepted: {}", list(&values))),
+            }
+        } else {
+            let mut d = self
+                .diag(
+                    Code::WrongType,
+                    format!("wrong type: {message}"),
+                    range,
+                    &full,
+                )
+                .label(message.clone());
+            if message.contains("datetime") || message.contains("date") {
+                d = d.help("write dates bare, without quotes: `2019-05-01`");
+            } else if message.contains("expected a sequence") {
+                d = d.help("write a list in square brackets: `[\"a\", \"b\"]`");
+            }
+            d
+        };
+        self.push(d);
+    }
+
+    // ---- step 3: interpretation ---------------------------------------
+
+    fn id(&mut self, node: &Node<'_>, path: &KeyPath, id: &str) -> Located<String> {
+        let range = field_range(node, "id");
+        if !is_valid_id(id) {
+            let suggestion = suggest_id(id);
+            let mut d = self
+                .diag(
+                    Code::InvalidId,
+                    format!("`{id}` is not a valid id"),
+                    range.clone(),
+                    &path.key("id"),
+                )
+                .label("ids use a-z, 0-9, `-` and `_`, starting with a letter");
+            if is_valid_id(&suggestion) {
+                d = d.help(format!("write it as `{suggestion}`"));
+            } else {
+                d = d.help("start with a lower-case letter; use a-z, 0-9, `-` and `_`, at most 64 characters");
+            }
+            self.push(d);
+        }
+        Located::new(id.to_owned(), self.span(range))
+    }
+
+    fn reference(&self, node: &Node<'_>, key: &str, value: &str) -> Located<String> {
+        Located::new(value.to_owned(), self.span(field_range(node, key)))
+    }
+
+    fn provenance(
+        &self,
+        node: &Node<'_>,
+        source: Option<String>,
+        illustrative: Option<bool>,
+        note: Option<String>,
+    ) -> Provenance {
+        Provenance {
+            source: source.map(|s| self.reference(node, "source", &s)),
+            illustrative: illustrative.unwrap_or(false),
+            note,
+        }
+    }
+
+    /// Reads an exact decimal at `key` of `node`.
+    fn decimal(&mut self, node: &Node<'_>, key: &str, path: &KeyPath) -> Option<Located<Decimal>> {
+        let (_, value) = table_get(node, key)?;
+        let path = path.key(key);
+        let text: std::borrow::Cow<'_, str> = match value.get_ref() {
+            DeValue::Integer(i) if i.radix() != 10 => {
+                let d = self
+                    .diag(
+                        Code::InvalidAmount,
+                        format!("`{}` is not a decimal number", i.as_str()),
+                        value.span(),
+                        &path,
+                    )
+                    .label("hexadecimal, octal and binary are not accepted")
+                    .help(ACCEPTED_NUMBER_FORMS);
+                self.push(d);
+                return None;
+            }
+            DeValue::Integer(i) => i.as_str().into(),
+            DeValue::Float(f) => f.as_str().into(),
+            DeValue::String(s) => s.clone(),
+            // The schema step already reported other types.
+            _ => return None,
+        };
+        match money::parse_decimal_text(&text) {
+            Ok(d) => Some(Located::new(d, self.span(value.span()))),
+            Err(e) => {
+                let label = match e {
+                    DecimalTextError::DecimalComma(_) => "decimal comma",
+                    DecimalTextError::Exponent(_) => "exponent",
+                    DecimalTextError::OutOfRange(_) => "too large to hold exactly",
+                    _ => "not an exact decimal",
+                };
+                let d = self
+                    .diag(Code::InvalidAmount, e.to_string(), value.span(), &path)
+                    .label(label)
+                    .help(ACCEPTED_NUMBER_FORMS);
+                self.push(d);
+                None
+            }
+        }
+    }
+
+    /// Reads an amount of money: an exact decimal, not negative, whole öre.
+    fn amount(&mut self, node: &Node<'_>, key: &str, path: &KeyPath) -> Option<Located<Decimal>> {
+        let value = self.decimal(node, key, path)?;
+        self.non_negative(&value, &path.key(key), "amounts")?;
+        if money::decimals(value.value) > 2 {
+            let d = self
+                .diag(
+                    Code::SubOrePrecision,
+                    format!("{} has more than two decimals", value.value),
+                    self.range_of(&value.span),
+                    &path.key(key),
+                )
+                .label("finer than one öre")
+                .help("round it to whole öre (two decimals) yourself; insats will not guess how");
+            self.push(d);
+            return None;
+        }
+        Some(value)
+    }
+
+    fn non_negative(&mut self, value: &Located<Decimal>, path: &KeyPath, what: &str) -> Option<()> {
+        if value.value.is_sign_negative() && !value.value.is_zero() {
+            let d = self
+                .diag(
+                    Code::NegativeAmount,
+                    format!("{} is negative", value.value),
+                    self.range_of(&value.span),
+                    path,
+                )
+                .label("must be zero or more")
+                .help(format!(
+                    "{what} cannot be negative; record repayments and corrections as follow-up data"
+                ));
+            self.push(d);
+            return None;
+        }
+        Some(())
+    }
+
+    fn range_of(&self, span: &Span) -> Range<usize> {
+        span.range.start - self.base..span.range.end - self.base
+    }
+
+    fn date(
+        &mut self,
+        node: &Node<'_>,
+        key: &str,
+        path: &KeyPath,
+        raw: &toml::value::Datetime,
+    ) -> Option<Located<Date>> {
+        let range = field_range(node, key);
+        let path = path.key(key);
+        let bad = |ctx: &mut Self, message: String, help: &str| {
+            let d = ctx
+                .diag(Code::InvalidDate, message, range.clone(), &path)
+                .label("not a usable date")
+                .help(help.to_owned());
+            ctx.push(d);
+            None
+        };
+        let Some(date) = raw.date else {
+            return bad(
+                self,
+                format!("`{raw}` is a time of day, not a date"),
+                "write a date: `2019-05-01`",
+            );
+        };
+        if raw.time.is_some() || raw.offset.is_some() {
+            return bad(
+                self,
+                format!("`{raw}` has a time of day; a day is expected"),
+                "write only the date: `2019-05-01`",
+            );
+        }
+        if !(1900..=2200).contains(&date.year) {
+            return bad(
+                self,
+                format!("year {} is outside 1900-2200", date.year),
+                "check the year; plans are dated within 1900-2200",
+            );
+        }
+        match jiff::civil::Date::new(date.year as i16, date.month as i8, date.day as i8) {
+            Ok(d) => Some(Located::new(d, self.span(range))),
+            Err(_) => bad(
+                self,
+                format!("{raw} is not a date in the calendar"),
+                "check the day of the month",
+            ),
+        }
+    }
+
+    fn period(
+        &mut self,
+        node: &Node<'_>,
+        key: &str,
+        path: &KeyPath,
+        raw: &TomlPeriod,
+    ) -> Option<Located<Period>> {
+        let (_, pnode) = table_get(node, key)?;
+        let ppath = path.key(key);
+        let start = self.date(pnode, "start", &ppath, &raw.start);
+        let end = self.date(pnode, "end", &ppath, &raw.end);
+        let (start, end) = (start?, end?);
+        if start.value > end.value {
+            let d = self
+                .diag(
+                    Code::PeriodReversed,
+                    format!("the period starts {} but ends {}", start.value, end.value),
+                    pnode.span(),
+                    &ppath,
+                )
+                .label("ends before it starts")
+                .help("swap `start` and `end`, or correct the year");
+            self.push(d);
+            return None;
+        }
+        Some(Located::new(
+            Period {
+                start: start.value,
+                end: end.value,
+            },
+            self.span(pnode.span()),
+        ))
+    }
+
+    fn source_document(
+        &mut self,
+        raw: TomlSourceDocument,
+        node: &Node<'_>,
+        path: &KeyPath,
+    ) -> Option<SourceDocument> {
+        let id = self.id(node, path, &raw.id);
+        let published = match &raw.published {
+            Some(p) => Some(self.date(node, "published", path, p)?.value),
+            None => None,
+        };
+        Some(SourceDocument {
+            key_path: path.to_string(),
+            id,
+            publisher: raw.publisher,
+            title: raw.title,
+            published,
+            url: raw.url,
+            note: raw.note,
+        })
+    }
+
+    fn indicator(
+        &mut self,
+        raw: TomlIndicator,
+        node: &Node<'_>,
+        path: &KeyPath,
+    ) -> Option<Indicator> {
+        Some(Indicator {
+            key_path: path.to_string(),
+            id: self.id(node, path, &raw.id),
+            name: raw.name,
+            unit: raw.unit,
+            direction: raw.direction,
+            external_id: raw.external_id,
+            provider: raw.provider,
+            note: raw.note,
+        })
+    }
+
+    fn funding(
+        &mut self,
+        raw: TomlFundingSource,
+        node: &Node<'_>,
+        path: &KeyPath,
+    ) -> Option<FundingSource> {
+        let id = self.id(node, path, &raw.id);
+        let amount = self.amount(node, "amount", path);
+        let window = match &raw.window {
+            Some(w) => Some(self.period(node, "window", path, w)?),
+            None => None,
+        };
+        let max_share_percent = match table_get(node, "max_share_percent") {
+            Some(_) => Some(self.percent(node, "max_share_percent", path)?),
+            None => None,
+        };
+        let mut reporting = Vec::new();
+        if let Some((_, rnode)) = table_get(node, "reporting") {
+            for (i, raw_date) in raw.reporting.iter().enumerate() {
+                let item = rnode.get_ref().as_array().and_then(|a| a.get(i));
+                if let Some(d) =
+                    item.and_then(|n| self.date_value(n, &path.key("reporting").index(i), raw_date))
+                {
+                    reporting.push(d);
+                }
+            }
+        }
+        let currency = match &raw.currency {
+            Some(c) => self.reference(node, "currency", c),
+            None => Located::new("SEK".to_owned(), self.span(field_range(node, "id"))),
+        };
+        let eligible_categories = raw
+            .eligible_categories
+            .map(|c| Located::new(c, self.span(field_range(node, "eligible_categories"))));
+        Some(FundingSource {
+            key_path: path.to_string(),
+            provenance: self.provenance(node, raw.source, raw.illustrative, raw.note),
+            id,
+            name: raw.name,
+            kind: raw.kind,
+            funder: raw.funder,
+            amount: amount?,
+            currency,
+            window,
+            max_share_percent,
+            eligible_categories,
+            reporting,
+            regulation: raw.regulation,
+            span: self.span(node.span()),
+        })
+    }
+
+    fn date_value(
+        &mut self,
+        node: &Node<'_>,
+        path: &KeyPath,
+        raw: &toml::value::Datetime,
+    ) -> Option<Date> {
+        // A date that is an array element rather than a table field.
+        let wrapper_key = "value";
+        let mut table = toml::de::DeTable::new();
+        table.insert(Spanned::new(node.span(), wrapper_key.into()), node.clone());
+        let wrapped: Node<'_> = Spanned::new(node.span(), DeValue::Table(table));
+        let d = self.date(&wrapped, wrapper_key, &KeyPath::default(), raw);
+        if d.is_none() {
+            if let Some(last) = self.diagnostics.last_mut() {
+                last.key_path = Some(path.to_string());
+            }
+        }
+        d.map(|d| d.value)
+    }
+
+    /// A percentage: an exact decimal from 0 to 100.
+    fn percent(&mut self, node: &Node<'_>, key: &str, path: &KeyPath) -> Option<Located<Decimal>> {
+        let value = self.decimal(node, key, path)?;
+        self.non_negative(&value, &path.key(key), "percentages")?;
+        if value.value > Decimal::ONE_HUNDRED {
+            let d = self
+                .diag(
+                    Code::PercentOutOfRange,
+                    format!("{} % is more than 100 %", value.value),
+                    self.range_of(&value.span),
+                    &path.key(key),
+                )
+                .label("outside 0-100")
+                .help("write the share in percent, from 0 to 100 (90 for 90 %)");
+            self.push(d);
+            return None;
+        }
+        Some(value)
+    }
+
+    fn initiative(
+        &mut self,
+        raw: TomlInitiative,
+        node: &Node<'_>,
+        raw_lines: Vec<(TomlBudgetLine, &Node<'_>, KeyPath)>,
+        raw_targets: Vec<(TomlOutcomeTarget, &Node<'_>, KeyPath)>,
+    ) -> Option<Initiative> {
+        let path = KeyPath::default().key("initiative");
+        let id = self.id(node, &path, &raw.id);
+        let period = self.period(node, "period", &path, &raw.period);
+        let decision = match raw.decision {
+            Some(d) => {
+                let dnode = table_get(node, "decision").map(|(_, n)| n);
+                let date = match (&d.date, dnode) {
+                    (Some(date), Some(dnode)) => self
+                        .date(dnode, "date", &path.key("decision"), date)
+                        .map(|d| d.value),
+                    _ => None,
+                };
+                Some(Decision {
+                    body: d.body,
+                    date,
+                    reference: d.reference,
+                    note: d.note,
+                })
+            }
+            None => None,
+        };
+        let sources = match table_get(node, "sources") {
+            Some((_, snode)) => raw
+                .sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let range = snode
+                        .get_ref()
+                        .as_array()
+                        .and_then(|a| a.get(i))
+                        .map_or(snode.span(), |n| n.span());
+                    Located::new(s.clone(), self.span(range))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+
+        let mut lines: Vec<BudgetLine> = Vec::new();
+        let mut flat_rate_lines = Vec::new();
+        for (raw_line, lnode, lpath) in raw_lines {
+            if raw_line.flat_rate.is_some() {
+                flat_rate_lines.push((raw_line, lnode, lpath));
+            } else if let Some(line) = self.budget_line(raw_line, lnode, &lpath, None) {
+                lines.push(line);
+            }
+        }
+        for (raw_line, lnode, lpath) in flat_rate_lines {
+            if let Some(line) = self.budget_line(raw_line, lnode, &lpath, Some(&lines)) {
+                lines.push(line);
+            }
+        }
+        // Keep file order for output: flat-rate lines were computed last.
+        lines.sort_by_key(|l| l.span.range.start);
+
+        let targets = raw_targets
+            .into_iter()
+            .filter_map(|(t, tnode, tpath)| self.outcome_target(t, tnode, &tpath))
+            .collect();
+
+        Some(Initiative {
+            id,
+            name: raw.name,
+            organisation: raw.organisation,
+            unit: raw.unit,
+            period: period?,
+            status: raw.status.unwrap_or_default(),
+            description: raw.description,
+            decision,
+            sources,
+            lines,
+            targets,
+            file: self.file,
+        })
+    }
+
+    /// Interprets a budget line. `others` is given for flat-rate lines: the
+    /// already computed lines of the same initiative.
+    fn budget_line(
+        &mut self,
+        raw: TomlBudgetLine,
+        node: &Node<'_>,
+        path: &KeyPath,
+        others: Option<&[BudgetLine]>,
+    ) -> Option<BudgetLine> {
+        let id = self.id(node, path, &raw.id);
+        let stated = match table_get(node, "amount") {
+            Some(_) => Some(self.amount(node, "amount", path)?),
+            None => None,
+        };
+
+        let staffing = match &raw.staffing {
+            Some(s) => Some(self.staffing(node, path, s)?),
+            None => None,
+        };
+        let phasing = match &raw.phasing {
+            Some(p) => Some(self.phasing(node, path, p)?),
+            None => None,
+        };
+
+        let (cost, amount, years, cost_period) = if let Some(flat) = &raw.flat_rate {
+            let fpath = path.key("flat_rate");
+            let (frange, fnode) = table_get(node, "flat_rate")?;
+            let percent = self.percent(fnode, "percent", &fpath)?;
+            if flat.of == CostCategory::Indirect || raw.staffing.is_some() {
+                let d = self
+                    .diag(Code::FlatRateMismatch, "a flat rate must be a rate of direct costs", frange, &fpath)
+                    .label(if raw.staffing.is_some() { "a line is either staffing or a flat rate" } else { "a rate of indirect costs" })
+                    .help("base the rate on a direct category such as `personnel`, and give it no staffing");
+                self.push(d);
+                return None;
+            }
+            let base = money::checked_sum(
+                others
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|l| l.category == flat.of)
+                    .map(|l| l.amount),
+            );
+            let computed = base
+                .and_then(|b| b.checked_mul(percent.value))
+                .map(|x| money::round_ore(x / Decimal::ONE_HUNDRED));
+            let Some(computed) = computed else {
+                self.overflow(frange, &fpath);
+                return None;
+            };
+            if let Some(s) = &stated {
+                if s.value != computed {
+                    let d = self
+                        .diag(
+                            Code::FlatRateMismatch,
+                            format!(
+                                "stated amount {} but the flat rate gives {}",
+                                kr(s.value),
+                                kr(computed)
+                            ),
+                            self.range_of(&s.span),
+                            &path.key("amount"),
+                        )
+                        .label(format!(
+                            "{} % of {} costs is {}",
+                            percent.value,
+                            flat.of.as_str(),
+                            kr(computed)
+                        ))
+                        .help("drop `amount` and let insats compute it, or correct the rate");
+                    self.push(d);
+                    return None;
+                }
+            }
+            (
+                LineCost::FlatRate {
+                    percent: percent.value,
+                    of: flat.of,
+                },
+                computed,
+                Vec::new(),
+                None,
+            )
+        } else if let Some((staffing, years)) = staffing {
+            let total = money::checked_sum(years.iter().map(|y| y.amount))?;
+            if let Some(s) = &stated {
+                if s.value != total {
+                    let d = self
+                        .diag(Code::StaffingMismatch, format!("stated amount {} but the staffing gives {}", kr(s.value), kr(total)), self.range_of(&s.span), &path.key("amount"))
+                        .label(format!(
+                            "{} FTE x {} a month x {} months = {}",
+                            staffing.fte, kr(staffing.monthly_cost), staffing.months, kr(total)
+                        ))
+                        .help(format!("set `amount = {total}`, or drop `amount` and let insats compute it, or correct the staffing"));
+                    self.push(d);
+                    return None;
+                }
+            }
+            if let Some((phased, prange)) = &phasing {
+                let phased_total = money::checked_sum(phased.iter().map(|y| y.amount))?;
+                if phased_total != total {
+                    let d = self
+                        .diag(Code::PhasingMismatch, format!("the phasing adds up to {} but the staffing gives {}", kr(phased_total), kr(total)), prange.clone(), &path.key("phasing"))
+                        .label(format!("adds up to {}", kr(phased_total)))
+                        .help("drop `phasing` (insats phases staffing by its months) or make the years agree");
+                    self.push(d);
+                    return None;
+                }
+            }
+            let period = staffing.period;
+            (LineCost::Staffing(staffing), total, years, Some(period))
+        } else if let Some((phased, prange)) = phasing {
+            let Some(total) = money::checked_sum(phased.iter().map(|y| y.amount)) else {
+                self.overflow(prange, &path.key("phasing"));
+                return None;
+            };
+            if let Some(s) = &stated {
+                if s.value != total {
+                    let d = self
+                        .diag(Code::PhasingMismatch, format!("stated amount {} but the phasing adds up to {}", kr(s.value), kr(total)), self.range_of(&s.span), &path.key("amount"))
+                        .label(format!("phasing adds up to {}", kr(total)))
+                        .help("make the years add up to the amount, or drop `amount` and let insats add them up");
+                    self.push(d);
+                    return None;
+                }
+            }
+            let period = match (phased.first(), phased.last()) {
+                (Some(first), Some(last)) => Some(Period {
+                    start: jiff::civil::date(first.year, 1, 1),
+                    end: jiff::civil::date(last.year, 12, 31),
+                }),
+                _ => None,
+            };
+            (LineCost::Phased, total, phased, period)
+        } else if let Some(s) = &stated {
+            (LineCost::Total, s.value, Vec::new(), None)
+        } else {
+            let d = self
+                .diag(Code::LineWithoutCost, format!("budget line `{}` has no cost", raw.id), table_head(node), path)
+                .label("no `amount`, `phasing`, `staffing` or `flat_rate`")
+                .help("give the line an `amount = ...`, a `phasing = { 2024 = ... }`, a `staffing = { ... }` or a `flat_rate = { ... }`");
+            self.push(d);
+            return None;
+        };
+
+        let payers = self.payers(node, path, &raw.funded_by, amount)?;
+        let serves = self.serves(node, path, &raw.serves, &raw.id)?;
+        let (_, fb_node) = table_get(node, "funded_by")?;
+        let _ = fb_node;
+        Some(BudgetLine {
+            key_path: path.to_string(),
+            provenance: self.provenance(node, raw.source, raw.illustrative, raw.note),
+            id,
+            name: raw.name,
+            category: raw.category,
+            unit: raw.unit,
+            payers,
+            cost,
+            amount,
+            phasing: years,
+            cost_period,
+            serves,
+            span: self.span(node.span()),
+        })
+    }
+
+    fn overflow(&mut self, range: Range<usize>, path: &KeyPath) {
+        let d = self
+            .diag(
+                Code::AmountOverflow,
+                "the sum is too large to compute exactly",
+                range,
+                path,
+            )
+            .label("overflows")
+            .help("look for a misplaced digit group");
+        self.push(d);
+    }
+
+    fn staffing(
+        &mut self,
+        node: &Node<'_>,
+        path: &KeyPath,
+        raw: &crate::schema::TomlStaffing,
+    ) -> Option<(Staffing, Vec<YearAmount>)> {
+        let spath = path.key("staffing");
+        let (srange, snode) = table_get(node, "staffing")?;
+        let _ = srange;
+        let fte = self.decimal(snode, "fte", &spath);
+        if let Some(f) = &fte {
+            self.non_negative(f, &spath.key("fte"), "FTEs")?;
+        }
+        let monthly = self.amount(snode, "monthly_cost", &spath);
+        let from = self.date(snode, "from", &spath, &raw.from);
+        let until = self.date(snode, "until", &spath, &raw.until);
+        let (fte, monthly, from, until) = (fte?, monthly?, from?, until?);
+        if from.value > until.value {
+            let d = self
+                .diag(
+                    Code::PeriodReversed,
+                    format!("staffing runs from {} until {}", from.value, until.value),
+                    snode.span(),
+                    &spath,
+                )
+                .label("ends before it starts")
+                .help("swap `from` and `until`, or correct the year");
+            self.push(d);
+            return None;
+        }
+        if from.value.day() != 1 {
+            let first = from.value.first_of_month();
+            let next = first
+                .checked_add(jiff::Span::new().months(1))
+                .unwrap_or(first);
+            let d = self
+                .diag(
+                    Code::StaffingPartialMonth,
+                    format!(
+                        "staffing starts {}, not on the first of a month",
+                        from.value
+                    ),
+                    self.range_of(&from.span),
+                    &spath.key("from"),
+                )
+                .label("not the first of a month")
+                .help(format!(
+                    "staffing is costed in whole months: use `from = {first}` or `from = {next}`"
+                ));
+            self.push(d);
+            return None;
+        }
+        if until.value != until.value.last_of_month() {
+            let d = self
+                .diag(
+                    Code::StaffingPartialMonth,
+                    format!(
+                        "staffing ends {}, not on the last day of a month",
+                        until.value
+                    ),
+                    self.range_of(&until.span),
+                    &spath.key("until"),
+                )
+                .label("not the last day of a month")
+                .help(format!(
+                    "staffing is costed in whole months: use `until = {}`",
+                    until.value.last_of_month()
+                ));
+            self.push(d);
+            return None;
+        }
+        let months_in = |year: i16| -> u32 {
+            let first = if from.value.year() == year {
+                from.value.month()
+            } else {
+                1
+            };
+            let last = if until.value.year() == year {
+                until.value.month()
+            } else {
+                12
+            };
+            (last - first + 1) as u32
+        };
+        let mut years = Vec::new();
+        let mut months = 0;
+        for year in from.value.year()..=until.value.year() {
+            let m = months_in(year);
+            months += m;
+            let cost = fte
+                .value
+                .checked_mul(monthly.value)
+                .and_then(|c| c.checked_mul(Decimal::from(m)))
+                .map(money::round_ore);
+            let Some(cost) = cost else {
+                self.overflow(snode.span(), &spath);
+                return None;
+            };
+            years.push(YearAmount { year, amount: cost });
+        }
+        Some((
+            Staffing {
+                fte: fte.value,
+                monthly_cost: monthly.value,
+                months,
+                period: Period {
+                    start: from.value,
+                    end: until.value,
+                },
+            },
+            years,
+        ))
+    }
+
+    fn phasing(
+        &mut self,
+        node: &Node<'_>,
+        path: &KeyPath,
+        raw: &BTreeMap<String, crate::schema::TomlDecimal>,
+    ) -> Option<(Vec<YearAmount>, Range<usize>)> {
+        let ppath = path.key("phasing");
+        let (_, pnode) = table_get(node, "phasing")?;
+        let mut years = Vec::new();
+        let mut ok = true;
+        for key in raw.keys() {
+            let (krange, _) = table_get(pnode, key)?;
+            let year = key
+                .parse::<i16>()
+                .ok()
+                .filter(|y| (1900..=2200).contains(y));
+            let Some(year) = year else {
+                let d = self
+                    .diag(Code::InvalidDate, format!("`{key}` is not a year"), krange, &ppath.key(key))
+                    .label("expected a year such as 2024")
+                    .help("key each amount by its calendar year: `phasing = { 2019 = 1_000_000, 2020 = 500_000 }`");
+                self.push(d);
+                ok = false;
+                continue;
+            };
+            match self.amount(pnode, key, &ppath) {
+                Some(a) => years.push(YearAmount {
+                    year,
+                    amount: a.value,
+                }),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        years.sort_by_key(|y| y.year);
+        Some((years, pnode.span()))
+    }
+
+    fn payers(
+        &mut self,
+        node: &Node<'_>,
+        path: &KeyPath,
+        raw: &TomlFundedBy,
+        amount: Decimal,
+    ) -> Option<Vec<Payer>> {
+        let fpath = path.key("funded_by");
+        let (_, fnode) = table_get(node, "funded_by")?;
+        let split = match raw {
+            TomlFundedBy::One(id) => {
+                return Some(vec![Payer {
+                    source: Located::new(id.clone(), self.span(fnode.span())),
+                    amount,
+                }]);
+            }
+            TomlFundedBy::Split(split) => split,
+        };
+        let items = fnode.get_ref().as_array()?;
+        if split.is_empty() {
+            let d = self
+                .diag(
+                    Code::SplitMismatch,
+                    "`funded_by` is an empty list",
+                    fnode.span(),
+                    &fpath,
+                )
+                .label("no payer")
+                .help("name the funding source that pays the line: `funded_by = \"id\"`");
+            self.push(d);
+            return None;
+        }
+        let mut shares = Vec::new();
+        let mut amounts = Vec::new();
+        let mut sources = Vec::new();
+        for (i, payer) in split.iter().enumerate() {
+            let pnode = items.get(i)?;
+            let ppath = fpath.index(i);
+            sources.push(self.reference(pnode, "source", &payer.source));
+            if payer.share_percent.is_some() {
+                shares.push(self.percent(pnode, "share_percent", &ppath)?.value);
+            }
+            if payer.amount.is_some() {
+                amounts.push(self.amount(pnode, "amount", &ppath)?.value);
+            }
+        }
+        let fail = |ctx: &mut Self, message: String, label: String, help: &str| {
+            let d = ctx
+                .diag(Code::SplitMismatch, message, fnode.span(), &fpath)
+                .label(label)
+                .help(help.to_owned());
+            ctx.push(d);
+            None
+        };
+        if shares.len() == split.len() && amounts.is_empty() {
+            let total = money::checked_sum(shares.iter().copied())?;
+            if total != Decimal::ONE_HUNDRED {
+                return fail(
+                    self,
+                    format!("the shares add up to {total} %, not 100 %"),
+                    format!("{total} %"),
+                    "make the `share_percent` values add up to exactly 100",
+                );
+            }
+            let parts = money::split_exact(amount, &shares)?;
+            Some(
+                sources
+                    .into_iter()
+                    .zip(parts)
+                    .map(|(source, amount)| Payer { source, amount })
+                    .collect(),
+            )
+        } else if amounts.len() == split.len() && shares.is_empty() {
+            let total = money::checked_sum(amounts.iter().copied())?;
+            if total != amount {
+                return fail(
+                    self,
+                    format!(
+                        "the payers' amounts add up to {}, but the line costs {}",
+                        kr(total),
+                        kr(amount)
+                    ),
+                    format!("{} of {}", kr(total), kr(amount)),
+                    "make the payers' `amount` values add up to the line's amount",
+                );
+            }
+            Some(
+                sources
+                    .into_iter()
+                    .zip(amounts)
+                    .map(|(source, amount)| Payer { source, amount })
+                    .collect(),
+            )
+        } else {
+            fail(
+                self,
+                "every payer in a split needs either `share_percent` or `amount`, all the same"
+                    .to_owned(),
+                "mixed or missing shares".to_owned(),
+                "give every payer a `share_percent` (adding up to 100), or every payer an `amount` (adding up to the line's amount)",
+            )
+        }
+    }
+
+    fn serves(
+        &mut self,
+        node: &Node<'_>,
+        path: &KeyPath,
+        raw: &[TomlServes],
+        line_id: &str,
+    ) -> Option<Vec<Serves>> {
+        let spath = path.key("serves");
+        let (_, snode) = table_get(node, "serves")?;
+        if raw.is_empty() {
+            let d = self
+                .diag(Code::LineServesNothing, format!("budget line `{line_id}` serves no outcome target"), snode.span(), &spath)
+                .label("empty")
+                .help("every line must serve at least one target: add the ids of the `[[target]]`s it is meant to move");
+            self.push(d);
+            return None;
+        }
+        let items = snode.get_ref().as_array()?;
+        let mut out = Vec::new();
+        for (i, s) in raw.iter().enumerate() {
+            let item = items.get(i)?;
+            match s {
+                TomlServes::Target(id) => out.push(Serves {
+                    target: Located::new(id.clone(), self.span(item.span())),
+                    weight: Decimal::ONE,
+                }),
+                TomlServes::Weighted { target, .. } => {
+                    let ipath = spath.index(i);
+                    let weight = self.decimal(item, "weight", &ipath)?;
+                    if weight.value <= Decimal::ZERO {
+                        let d = self
+                            .diag(Code::NegativeAmount, format!("weight {} is not positive", weight.value), self.range_of(&weight.span), &ipath.key("weight"))
+                            .label("must be more than zero")
+                            .help("weights split the line's cost between its targets; give each a positive weight, or drop the target");
+                        self.push(d);
+                        return None;
+                    }
+                    out.push(Serves {
+                        target: self.reference(item, "target", target),
+                        weight: weight.value,
+                    });
+                }
+            }
+        }
+        Some(out)
+    }
+
+    fn outcome_target(
+        &mut self,
+        raw: TomlOutcomeTarget,
+        node: &Node<'_>,
+        path: &KeyPath,
+    ) -> Option<OutcomeTarget> {
+        let id = self.id(node, path, &raw.id);
+        let baseline = self.observation(node, "baseline", path, raw.baseline);
+        let target = self.observation(node, "target", path, raw.target);
+        Some(OutcomeTarget {
+            key_path: path.to_string(),
+            id,
+            indicator: self.reference(node, "indicator", &raw.indicator),
+            scope_level: raw.scope.level,
+            scope: raw.scope.name,
+            baseline: baseline?,
+            target: target?,
+            cohort: raw.cohort,
+            note: raw.note,
+            span: self.span(node.span()),
+        })
+    }
+
+    fn observation(
+        &mut self,
+        node: &Node<'_>,
+        key: &str,
+        path: &KeyPath,
+        raw: TomlObservation,
+    ) -> Option<Observation> {
+        let (_, onode) = table_get(node, key)?;
+        let opath = path.key(key);
+        let value = self.decimal(onode, "value", &opath);
+        let when = match (raw.year, &raw.date) {
+            (Some(year), None) => {
+                let range = field_range(onode, "year");
+                match i16::try_from(year)
+                    .ok()
+                    .filter(|y| (1900..=2200).contains(y))
+                {
+                    Some(y) => Some(Located::new(When::Year(y), self.span(range))),
+                    None => {
+                        let d = self
+                            .diag(
+                                Code::InvalidDate,
+                                format!("year {year} is outside 1900-2200"),
+                                range,
+                                &opath.key("year"),
+                            )
+                            .label("not a usable year")
+                            .help("check the year");
+                        self.push(d);
+                        None
+                    }
+                }
+            }
+            (None, Some(date)) => self
+                .date(onode, "date", &opath, date)
+                .map(|d| Located::new(When::Date(d.value), d.span)),
+            (y, _) => {
+                let d = self
+                    .diag(
+                        Code::InvalidDate,
+                        if y.is_some() { "both `year` and `date` given" } else { "neither `year` nor `date` given" },
+                        onode.span(),
+                        &opath,
+                    )
+                    .label("when is this value from?")
+                    .help("give exactly one of `year = 2018` (yearly statistics) or `date = 2018-06-30`");
+                self.push(d);
+                None
+            }
+        };
+        Some(Observation {
+            provenance: self.provenance(onode, raw.source, raw.illustrative, raw.note),
+            value: value?,
+            when: when?,
+        })
+    }
+}
+
+const ACCEPTED_NUMBER_FORMS: &str = "write an exact decimal: `8800000`, `8_800_000`, `8800000.50` or the string `\"8800000.50\"` (a decimal point, no exponent, no spaces)";
+
+/// The span of `key`'s value in `node`, or of the node itself.
+fn field_range(node: &Node<'_>, key: &str) -> Range<usize> {
+    table_get(node, key).map_or_else(|| table_head(node), |(_, v)| v.span())
+}
+
+/// A short span at the start of a table, for problems of the whole table:
+/// underlining a whole `[[line]]` would swamp the output.
+fn table_head(node: &Node<'_>) -> Range<usize> {
+    let span = node.span();
+    span.start..span.end.min(span.start + 1).max(span.start)
+}
+
+fn walk<'v, 'i>(node: &'v Node<'i>, path: &[Segment]) -> Option<&'v Node<'i>> {
+    let mut cur = node;
+    for seg in path {
+        cur = match seg {
+            Segment::Key(k) => table_get(cur, k)?.1,
+            Segment::Index(i) => cur.get_ref().as_array()?.get(*i)?,
+        };
+    }
+    Some(cur)
+}
+
+fn ignored_segments(path: &serde_ignored::Path<'_>) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut cur = path;
+    loop {
+        cur = match cur {
+            serde_ignored::Path::Root => break,
+            serde_ignored::Path::Seq { parent, index } => {
+                out.push(Segment::Index(*index));
+                parent
+            }
+            serde_ignored::Path::Map { parent, key } => {
+                out.push(Segment::Key(key.clone()));
+                parent
+            }
+            serde_ignored::Path::Some { parent }
+            | serde_ignored::Path::NewtypeStruct { parent }
+            | serde_ignored::Path::NewtypeVariant { parent } => parent,
+        };
+    }
+    out.reverse();
+    out
+}
+
+fn list(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// True for a well-formed id: `[a-z][a-z0-9_-]{0,63}`.
+pub fn is_valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && id.len() <= 64
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '-' | '_'))
+}
+
+/// A well-formed id close to `id`: lower case, Swedish letters folded,
+/// spaces to `-`.
+fn suggest_id(id: &str) -> String {
+    id.trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            'å' | 'ä' => Some('a'),
+            'ö' => Some('o'),
+            'é' => Some('e'),
+            ' ' | '.' | '/' => Some('-'),
+            c if c.is_ascii_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}

@@ -1,0 +1,466 @@
+//! The validated model: a portfolio of initiatives, their funding, budget
+//! lines and outcome targets, with exact money and real dates.
+//!
+//! These types are what [`crate::load`] produces from the files and what
+//! [`crate::check`] and the reports work on. Amounts are
+//! [`rust_decimal::Decimal`] in the portfolio currency with at most two
+//! decimals; dates are [`jiff::civil::Date`]. Items keep the [`Located`]
+//! spans of the values that diagnostics point at. Every type serialises with
+//! serde, amounts as exact decimal strings.
+
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use jiff::civil::Date;
+
+use crate::source::{FileId, Located, Span};
+
+/// A directory of plan files and shared files, loaded.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Portfolio {
+    /// A name for reports (from `[portfolio]`).
+    pub name: Option<String>,
+    /// The one currency of every amount (ISO 4217). Default `SEK`.
+    pub currency: String,
+    /// Source documents, in file order.
+    pub sources: Vec<SourceDocument>,
+    /// Indicator catalogue, in file order.
+    pub indicators: Vec<Indicator>,
+    /// Funding sources from every file, in file order.
+    pub funding: Vec<FundingSource>,
+    /// Initiatives, one per plan file, in file order.
+    pub initiatives: Vec<Initiative>,
+}
+
+/// One initiative: a plan file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Initiative {
+    /// Unique id.
+    pub id: Located<String>,
+    /// Human-readable name.
+    pub name: String,
+    /// The organisation running it.
+    pub organisation: String,
+    /// The responsible unit.
+    pub unit: Option<String>,
+    /// When it runs.
+    pub period: Located<Period>,
+    /// Where it stands.
+    pub status: InitiativeStatus,
+    /// Free text.
+    pub description: Option<String>,
+    /// The decision behind it.
+    pub decision: Option<Decision>,
+    /// Ids of the source documents the plan is built from.
+    pub sources: Vec<Located<String>>,
+    /// The budget lines, in file order.
+    pub lines: Vec<BudgetLine>,
+    /// The outcome targets, in file order.
+    pub targets: Vec<OutcomeTarget>,
+    /// The plan file.
+    #[serde(skip)]
+    pub file: FileId,
+}
+
+/// An inclusive period of days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    /// First day.
+    pub start: Date,
+    /// Last day.
+    pub end: Date,
+}
+
+impl Period {
+    /// True when `date` is within the period, both ends included.
+    pub fn contains(&self, date: Date) -> bool {
+        self.start <= date && date <= self.end
+    }
+
+    /// True when `other` lies entirely within this period.
+    pub fn covers(&self, other: &Period) -> bool {
+        self.contains(other.start) && self.contains(other.end)
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} to {}", self.start, self.end)
+    }
+}
+
+/// Where an initiative stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum InitiativeStatus {
+    /// Decided or proposed, not started.
+    #[default]
+    Planned,
+    /// Under way.
+    Active,
+    /// Finished.
+    Completed,
+    /// Stopped before it finished.
+    Cancelled,
+}
+
+/// The decision behind an initiative.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision {
+    /// The deciding body.
+    pub body: String,
+    /// When.
+    pub date: Option<Date>,
+    /// The record's reference.
+    pub reference: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+}
+
+/// A document that figures come from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceDocument {
+    /// The TOML key path of the table, such as `line[2]`.
+    #[serde(skip)]
+    pub key_path: String,
+
+    /// Unique id.
+    pub id: Located<String>,
+    /// Publisher.
+    pub publisher: String,
+    /// Title.
+    pub title: String,
+    /// Publication or update date.
+    pub published: Option<Date>,
+    /// Address.
+    pub url: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+}
+
+/// Where a figure comes from.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Provenance {
+    /// The id of the source document it is taken from.
+    pub source: Option<Located<String>>,
+    /// True when the figure is made up to illustrate the plan.
+    pub illustrative: bool,
+    /// Free text.
+    pub note: Option<String>,
+}
+
+/// The kind of a funding source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FundingKind {
+    /// A grant from a state agency (statsbidrag), e.g. Tillväxtverket's.
+    StateGrant,
+    /// The organisation's own budget.
+    MunicipalBudget,
+    /// Co-financing from a partner.
+    CoFinancing,
+    /// Anything else.
+    Other,
+}
+
+/// One source of money.
+#[derive(Debug, Clone, Serialize)]
+pub struct FundingSource {
+    /// The TOML key path of the table, such as `line[2]`.
+    #[serde(skip)]
+    pub key_path: String,
+
+    /// Unique id.
+    pub id: Located<String>,
+    /// Human-readable name.
+    pub name: Option<String>,
+    /// Kind.
+    pub kind: FundingKind,
+    /// Who provides it.
+    pub funder: Option<String>,
+    /// The amount available.
+    pub amount: Located<Decimal>,
+    /// The currency as written (checked against the portfolio's).
+    pub currency: Located<String>,
+    /// When it may be spent.
+    pub window: Option<Located<Period>>,
+    /// The largest share of co-funded costs it may pay, in percent.
+    pub max_share_percent: Option<Located<Decimal>>,
+    /// Cost categories it may pay for; `None` for all.
+    pub eligible_categories: Option<Located<Vec<CostCategory>>>,
+    /// Report due dates.
+    pub reporting: Vec<Date>,
+    /// The governing rules.
+    pub regulation: Option<String>,
+    /// Where the amount comes from.
+    pub provenance: Provenance,
+    /// The whole `[[funding]]` table.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// The grant-reporting cost categories (kostnadsslag).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum CostCategory {
+    /// Personal: salaries and on-costs.
+    Personnel,
+    /// Externa tjänster: purchased services.
+    ExternalServices,
+    /// Resor och logi: travel and accommodation.
+    Travel,
+    /// Investeringar, materiel och lokaler: investments (economic life of at
+    /// least three years), equipment and premises.
+    EquipmentPremises,
+    /// Övriga kostnader: anything else.
+    Other,
+    /// Indirekta kostnader: overheads, usually a flat rate of personnel costs.
+    Indirect,
+}
+
+impl CostCategory {
+    /// The name used in plan files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CostCategory::Personnel => "personnel",
+            CostCategory::ExternalServices => "external-services",
+            CostCategory::Travel => "travel",
+            CostCategory::EquipmentPremises => "equipment-premises",
+            CostCategory::Other => "other",
+            CostCategory::Indirect => "indirect",
+        }
+    }
+}
+
+/// One budget line.
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetLine {
+    /// The TOML key path of the table, such as `line[2]`.
+    #[serde(skip)]
+    pub key_path: String,
+
+    /// Unique id.
+    pub id: Located<String>,
+    /// Human-readable name.
+    pub name: String,
+    /// Cost category.
+    pub category: CostCategory,
+    /// Unit or school.
+    pub unit: Option<String>,
+    /// Who pays how much. The parts add up to `amount` exactly.
+    pub payers: Vec<Payer>,
+    /// How the cost was stated.
+    pub cost: LineCost,
+    /// The total cost, computed exactly.
+    pub amount: Decimal,
+    /// The cost per calendar year, when known (from `phasing` or staffing).
+    pub phasing: Vec<YearAmount>,
+    /// The period in which the cost arises, when known.
+    pub cost_period: Option<Period>,
+    /// The targets it serves, with weights.
+    pub serves: Vec<Serves>,
+    /// Where the amount comes from.
+    pub provenance: Provenance,
+    /// The whole `[[line]]` table.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// How a line's cost was stated.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "form")]
+pub enum LineCost {
+    /// A total amount.
+    Total,
+    /// Per-year amounts.
+    Phased,
+    /// FTE x monthly cost x months.
+    Staffing(Staffing),
+    /// A rate of other lines of one category.
+    FlatRate {
+        /// Rate in percent.
+        percent: Decimal,
+        /// Category it is a rate of.
+        of: CostCategory,
+    },
+}
+
+/// Staffing figures of a line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Staffing {
+    /// Full-time equivalents.
+    pub fte: Decimal,
+    /// Cost per FTE and month.
+    pub monthly_cost: Decimal,
+    /// Whole months covered.
+    pub months: u32,
+    /// The months' span.
+    pub period: Period,
+}
+
+/// The cost of a line in one calendar year.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearAmount {
+    /// The year.
+    pub year: i16,
+    /// The amount.
+    pub amount: Decimal,
+}
+
+/// A funding source's part of a line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Payer {
+    /// The funding source id.
+    pub source: Located<String>,
+    /// The amount it pays, exact.
+    pub amount: Decimal,
+}
+
+/// A target a line serves, with the weight its cost is split by.
+#[derive(Debug, Clone, Serialize)]
+pub struct Serves {
+    /// The target id.
+    pub target: Located<String>,
+    /// Relative weight, 1 unless stated.
+    pub weight: Decimal,
+}
+
+/// Where an outcome is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeLevel {
+    /// One school unit.
+    School,
+    /// A district or group of schools.
+    Area,
+    /// The whole municipality.
+    Municipality,
+}
+
+/// An outcome target.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeTarget {
+    /// The TOML key path of the table, such as `line[2]`.
+    #[serde(skip)]
+    pub key_path: String,
+
+    /// Unique id.
+    pub id: Located<String>,
+    /// The indicator id.
+    pub indicator: Located<String>,
+    /// Scope level.
+    pub scope_level: ScopeLevel,
+    /// Scope name.
+    pub scope: String,
+    /// The starting value.
+    pub baseline: Observation,
+    /// The value aimed for.
+    pub target: Observation,
+    /// For percentages, the cohort size.
+    pub cohort: Option<u32>,
+    /// Free text.
+    pub note: Option<String>,
+    /// The whole `[[target]]` table.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A value at a time.
+#[derive(Debug, Clone, Serialize)]
+pub struct Observation {
+    /// The value.
+    pub value: Located<Decimal>,
+    /// When.
+    pub when: Located<When>,
+    /// Where the value comes from.
+    pub provenance: Provenance,
+}
+
+/// The time an observation refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum When {
+    /// A calendar year (yearly statistics).
+    Year(i16),
+    /// A day.
+    Date(Date),
+}
+
+impl When {
+    /// The last day the observation can refer to: 31 December for a year.
+    pub fn last_day(self) -> Date {
+        match self {
+            When::Year(y) => jiff::civil::date(y, 12, 31),
+            When::Date(d) => d,
+        }
+    }
+
+    /// The first day the observation can refer to: 1 January for a year.
+    pub fn first_day(self) -> Date {
+        match self {
+            When::Year(y) => jiff::civil::date(y, 1, 1),
+            When::Date(d) => d,
+        }
+    }
+}
+
+impl std::fmt::Display for When {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            When::Year(y) => write!(f, "{y}"),
+            When::Date(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+/// The unit of an indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum IndicatorUnit {
+    /// A share in percent, 0-100.
+    Percent,
+    /// A count of people or events.
+    Count,
+    /// A score or index (merit value, survey index).
+    Score,
+    /// A number of days.
+    Days,
+    /// Anything else.
+    Other,
+}
+
+/// Which way an indicator improves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    /// Larger values are better (eligibility, safety).
+    HigherIsBetter,
+    /// Smaller values are better (absence).
+    LowerIsBetter,
+}
+
+/// An indicator in the catalogue.
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    /// The TOML key path of the table, such as `line[2]`.
+    #[serde(skip)]
+    pub key_path: String,
+
+    /// Unique id.
+    pub id: Located<String>,
+    /// What it measures.
+    pub name: String,
+    /// Unit.
+    pub unit: IndicatorUnit,
+    /// Direction of improvement.
+    pub direction: Direction,
+    /// An id in an external database.
+    pub external_id: Option<String>,
+    /// Publisher.
+    pub provider: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+}

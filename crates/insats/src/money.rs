@@ -1,0 +1,293 @@
+//! Exact decimal arithmetic for money.
+//!
+//! Every amount is a [`Decimal`] read from the characters of the file, never
+//! through a binary float. Rounding happens in exactly two places, both to
+//! whole öre (two decimals) and half away from zero, which is how Swedish
+//! accounting rounds:
+//!
+//! * a staffing cost, per calendar year, before the years are added up
+//!   ([`round_ore`]);
+//! * a flat-rate (indirect) cost, once, on the line total.
+//!
+//! Splitting an amount over payers or targets ([`split_exact`]) never
+//! rounds the total: the parts are whole öre and always add up to the amount.
+
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// Why a piece of text is not an exact decimal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecimalTextError {
+    /// Not a decimal number at all.
+    #[error("`{0}` is not a decimal number")]
+    NotANumber(String),
+    /// Uses an exponent, which hides the number of decimals.
+    #[error("`{0}` uses an exponent; write the number out in full")]
+    Exponent(String),
+    /// A hexadecimal, octal or binary integer.
+    #[error("`{0}` is not a decimal (base-10) number")]
+    NotBaseTen(String),
+    /// A decimal comma, as Swedish text writes it.
+    #[error("`{0}` uses a decimal comma; TOML needs a decimal point")]
+    DecimalComma(String),
+    /// Too large, or too many decimals, to hold exactly.
+    #[error("`{0}` is too large or too precise to hold exactly")]
+    OutOfRange(String),
+}
+
+/// Parses the text of a TOML integer, TOML float or decimal string exactly.
+///
+/// Accepts an optional sign, digits with `_` between digit groups (as TOML
+/// allows) and an optional fractional part after a point: `8_800_000`,
+/// `8800000.50`, `-12.5`, `+7`. Refuses exponents, `inf`, `nan`,
+/// non-decimal bases, spaces and decimal commas, each with its own error.
+pub fn parse_decimal_text(text: &str) -> Result<Decimal, DecimalTextError> {
+    let raw = text.trim();
+    let unsigned = raw.trim_start_matches(['+', '-']);
+    if unsigned.starts_with("0x") || unsigned.starts_with("0o") || unsigned.starts_with("0b") {
+        return Err(DecimalTextError::NotBaseTen(raw.to_owned()));
+    }
+    if unsigned.contains(['e', 'E']) && unsigned.chars().any(|c| c.is_ascii_digit()) {
+        return Err(DecimalTextError::Exponent(raw.to_owned()));
+    }
+    if unsigned.contains(',') && !unsigned.contains('.') {
+        return Err(DecimalTextError::DecimalComma(raw.to_owned()));
+    }
+    let sign_len = raw.len() - unsigned.len();
+    if sign_len > 1 || !well_formed(unsigned) {
+        return Err(DecimalTextError::NotANumber(raw.to_owned()));
+    }
+    let cleaned: String = raw.chars().filter(|&c| c != '_' && c != '+').collect();
+    Decimal::from_str_exact(&cleaned)
+        .or_else(|_| {
+            Decimal::from_str(&cleaned).and_then(|d| {
+                // from_str_exact refuses some exact forms (a long run of trailing
+                // zeros); accept those only when nothing was rounded away.
+                if d.normalize().to_string() == normalize_text(&cleaned) {
+                    Ok(d)
+                } else {
+                    Err(rust_decimal::Error::Underflow)
+                }
+            })
+        })
+        .map_err(|_| DecimalTextError::OutOfRange(raw.to_owned()))
+}
+
+/// Digits, `_` only between digits, at most one point with digits both sides.
+fn well_formed(unsigned: &str) -> bool {
+    let mut parts = unsigned.split('.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next();
+    if parts.next().is_some() {
+        return false;
+    }
+    let group_ok = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_digit() || c == '_')
+            && !s.starts_with('_')
+            && !s.ends_with('_')
+            && !s.contains("__")
+    };
+    group_ok(int) && frac.is_none_or(group_ok)
+}
+
+/// The canonical text of a plain decimal: no leading zeros, no trailing
+/// fractional zeros.
+fn normalize_text(text: &str) -> String {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let body = if frac.is_empty() {
+        int.to_owned()
+    } else {
+        format!("{int}.{frac}")
+    };
+    if body == "0" {
+        body
+    } else {
+        format!("{sign}{body}")
+    }
+}
+
+/// Number of decimals an amount really has (`1.50` has one, `1.505` three).
+pub fn decimals(amount: Decimal) -> u32 {
+    amount.normalize().scale()
+}
+
+/// Rounds to whole öre, half away from zero.
+pub fn round_ore(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Adds amounts, or `None` if the sum cannot be held exactly.
+pub fn checked_sum(amounts: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    amounts
+        .into_iter()
+        .try_fold(Decimal::ZERO, |acc, a| acc.checked_add(a))
+}
+
+/// Splits `total` (whole öre) into parts proportional to `weights`, each
+/// part whole öre, the parts adding up to exactly `total`.
+///
+/// Uses the largest-remainder method: every part is first rounded down to
+/// the öre, and the öre left over go one each to the parts that lost the
+/// most, earlier parts first on a tie. Returns `None` when the weights are
+/// empty, negative, all zero, or the arithmetic overflows.
+pub fn split_exact(total: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> {
+    if weights.is_empty() || weights.iter().any(|w| w.is_sign_negative() && !w.is_zero()) {
+        return None;
+    }
+    let weight_sum = checked_sum(weights.iter().copied())?;
+    if weight_sum.is_zero() {
+        return None;
+    }
+    let ore = Decimal::new(1, 2);
+    let mut parts = Vec::with_capacity(weights.len());
+    let mut remainders = Vec::with_capacity(weights.len());
+    for (i, w) in weights.iter().enumerate() {
+        let exact = total.checked_mul(*w)?.checked_div(weight_sum)?;
+        let floored = exact.round_dp_with_strategy(2, RoundingStrategy::ToNegativeInfinity);
+        remainders.push((exact - floored, i));
+        parts.push(floored);
+    }
+    let assigned = checked_sum(parts.iter().copied())?;
+    let mut left = ((total - assigned) / ore)
+        .round()
+        .to_string()
+        .parse::<usize>()
+        .ok()?;
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, i) in remainders {
+        if left == 0 {
+            break;
+        }
+        parts[i] += ore;
+        left -= 1;
+    }
+    Some(parts)
+}
+
+/// Formats an amount for a message: exact, with a space between thousands,
+/// as Swedish text writes it (`8 800 000`, `1 234,50`).
+pub fn format_kr(amount: rust_decimal::Decimal) -> String {
+    let text = amount.to_string();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(' ');
+        }
+        grouped.push(c);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped} kr")
+    } else {
+        format!("{sign}{grouped},{frac:0<2} kr")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros_free::dec;
+
+    mod rust_decimal_macros_free {
+        /// Test helper: a decimal from text.
+        pub fn dec(text: &str) -> rust_decimal::Decimal {
+            text.parse().unwrap()
+        }
+    }
+
+    #[test]
+    fn kronor_are_grouped_with_spaces_and_a_decimal_comma() {
+        assert_eq!(format_kr(dec("8800000")), "8 800 000 kr");
+        assert_eq!(format_kr(dec("1234.5")), "1 234,50 kr");
+        assert_eq!(format_kr(dec("-950")), "-950 kr");
+        assert_eq!(format_kr(dec("100")), "100 kr");
+    }
+
+    #[test]
+    fn reads_every_toml_number_form_exactly() {
+        assert_eq!(parse_decimal_text("8_800_000"), Ok(dec("8800000")));
+        assert_eq!(parse_decimal_text("8_800_000.50"), Ok(dec("8800000.50")));
+        assert_eq!(parse_decimal_text("+7"), Ok(dec("7")));
+        assert_eq!(parse_decimal_text("-12.5"), Ok(dec("-12.5")));
+        // A float that f64 cannot hold: every digit survives.
+        assert_eq!(
+            parse_decimal_text("1234567890123456.78")
+                .unwrap()
+                .to_string(),
+            "1234567890123456.78"
+        );
+    }
+
+    #[test]
+    fn refuses_forms_that_hide_or_lose_digits() {
+        assert!(matches!(
+            parse_decimal_text("8.8e6"),
+            Err(DecimalTextError::Exponent(_))
+        ));
+        assert!(matches!(
+            parse_decimal_text("0x10"),
+            Err(DecimalTextError::NotBaseTen(_))
+        ));
+        assert!(matches!(
+            parse_decimal_text("1,5"),
+            Err(DecimalTextError::DecimalComma(_))
+        ));
+        assert!(matches!(
+            parse_decimal_text("inf"),
+            Err(DecimalTextError::NotANumber(_))
+        ));
+        assert!(matches!(
+            parse_decimal_text("nan"),
+            Err(DecimalTextError::NotANumber(_))
+        ));
+        assert!(matches!(
+            parse_decimal_text("1 000"),
+            Err(DecimalTextError::NotANumber(_))
+        ));
+        assert!(matches!(
+            parse_decimal_text("1__0"),
+            Err(DecimalTextError::NotANumber(_))
+        ));
+        assert!(matches!(
+            parse_decimal_text("99999999999999999999999999999999"),
+            Err(DecimalTextError::OutOfRange(_))
+        ));
+    }
+
+    #[test]
+    fn counts_real_decimals() {
+        assert_eq!(decimals(dec("1.50")), 1);
+        assert_eq!(decimals(dec("1.505")), 3);
+        assert_eq!(decimals(dec("100")), 0);
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero() {
+        assert_eq!(round_ore(dec("0.005")), dec("0.01"));
+        assert_eq!(round_ore(dec("-0.005")), dec("-0.01"));
+        assert_eq!(round_ore(dec("0.0049")), dec("0.00"));
+    }
+
+    #[test]
+    fn splits_add_up_to_the_ore() {
+        let parts = split_exact(dec("100.00"), &[dec("1"), dec("1"), dec("1")]).unwrap();
+        assert_eq!(parts, vec![dec("33.34"), dec("33.33"), dec("33.33")]);
+        let parts = split_exact(dec("1000000"), &[dec("90"), dec("10")]).unwrap();
+        assert_eq!(parts, vec![dec("900000"), dec("100000")]);
+        assert_eq!(split_exact(dec("1"), &[]), None);
+        assert_eq!(split_exact(dec("1"), &[dec("0")]), None);
+    }
+}

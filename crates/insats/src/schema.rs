@@ -1,0 +1,446 @@
+//! The plan file format as plain serde types, mirroring the TOML.
+//!
+//! These types say which keys exist and what type each value has, and
+//! nothing more: whether an amount adds up, a reference resolves or a date
+//! falls within a period is decided by [`crate::load`] and [`crate::check`],
+//! which turn these types into the validated [`crate::model`]. Keeping the
+//! two apart (as cargo does with `cargo-util-schemas`) lets the schema be
+//! exported as JSON Schema for editors while the model stays free to change.
+//!
+//! Unknown keys are not rejected here: the loader collects every one of them
+//! and reports each with a suggestion.
+//!
+//! A file is one of two kinds. A **plan file** has an `[initiative]` table
+//! and holds one initiative's lines and targets. A **shared file** has none
+//! and holds what several initiatives use: `[portfolio]` settings, funding
+//! sources, indicators and source documents. Both kinds may hold
+//! `[[funding]]`, `[[indicator]]` and `[[source]]`.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::model::{
+    CostCategory, Direction, FundingKind, IndicatorUnit, InitiativeStatus, ScopeLevel,
+};
+
+/// One file as written.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlDocument {
+    /// Settings for the whole portfolio; at most one file may hold them.
+    pub portfolio: Option<TomlPortfolio>,
+    /// The initiative this file plans. Its presence makes the file a plan file.
+    pub initiative: Option<TomlInitiative>,
+    /// Documents that figures in the portfolio are taken from.
+    #[serde(default)]
+    pub source: Vec<TomlSourceDocument>,
+    /// Where money comes from.
+    #[serde(default)]
+    pub funding: Vec<TomlFundingSource>,
+    /// What the money is spent on.
+    #[serde(default)]
+    pub line: Vec<TomlBudgetLine>,
+    /// What the spending is meant to achieve.
+    #[serde(default)]
+    pub target: Vec<TomlOutcomeTarget>,
+    /// How outcomes are measured.
+    #[serde(default)]
+    pub indicator: Vec<TomlIndicator>,
+}
+
+/// `[portfolio]`: settings for every file in the directory.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlPortfolio {
+    /// A name for the portfolio, shown in reports.
+    pub name: Option<String>,
+    /// ISO 4217 code of the one currency all amounts are in. Default `SEK`.
+    pub currency: Option<String>,
+    /// Free text.
+    pub description: Option<String>,
+}
+
+/// `[initiative]`: what is being done, by whom, when, and on whose decision.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlInitiative {
+    /// Unique id, e.g. `botkyrka-jamlik-kompetensforsorjning`.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// The organisation that runs it, e.g. `Botkyrka kommun`.
+    pub organisation: String,
+    /// The responsible unit (committee, department, administration).
+    pub unit: Option<String>,
+    /// When the initiative runs.
+    pub period: TomlPeriod,
+    /// `planned`, `active`, `completed` or `cancelled`. Default `planned`.
+    pub status: Option<InitiativeStatus>,
+    /// Free text.
+    pub description: Option<String>,
+    /// The decision behind the initiative.
+    pub decision: Option<TomlDecision>,
+    /// Ids of the `[[source]]` documents the plan is built from.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// A period from `start` to `end`, both inclusive TOML dates.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlPeriod {
+    /// First day.
+    #[schemars(with = "DateSchema")]
+    pub start: toml::value::Datetime,
+    /// Last day.
+    #[schemars(with = "DateSchema")]
+    pub end: toml::value::Datetime,
+}
+
+/// The decision behind an initiative.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlDecision {
+    /// The deciding body, e.g. `Utbildningsnämnden`.
+    pub body: String,
+    /// The date of the decision.
+    #[schemars(with = "Option<DateSchema>")]
+    pub date: Option<toml::value::Datetime>,
+    /// The record's reference (diarienummer, paragraph).
+    pub reference: Option<String>,
+    /// Free text, e.g. what is not known about the decision.
+    pub note: Option<String>,
+}
+
+/// `[[source]]`: a document that figures are taken from.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlSourceDocument {
+    /// Unique id, cited by `source = "..."` on figures.
+    pub id: String,
+    /// Who published it.
+    pub publisher: String,
+    /// Its title.
+    pub title: String,
+    /// When it was published or last updated.
+    #[schemars(with = "Option<DateSchema>")]
+    pub published: Option<toml::value::Datetime>,
+    /// Where it can be found.
+    pub url: Option<String>,
+    /// Free text, e.g. "undated web page".
+    pub note: Option<String>,
+}
+
+/// `[[funding]]`: one source of money and its conditions.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlFundingSource {
+    /// Unique id, referred to by budget lines' `funded_by`.
+    pub id: String,
+    /// Human-readable name.
+    pub name: Option<String>,
+    /// `state-grant`, `municipal-budget`, `co-financing` or `other`.
+    pub kind: FundingKind,
+    /// Who provides the money, e.g. `Tillväxtverket`.
+    pub funder: Option<String>,
+    /// The amount available, in the portfolio currency.
+    pub amount: TomlDecimal,
+    /// ISO 4217 code; must equal the portfolio currency. Default `SEK`.
+    pub currency: Option<String>,
+    /// When the money may be spent (costs must arise within it).
+    pub window: Option<TomlPeriod>,
+    /// The largest share of the costs it co-funds that this source may pay,
+    /// in percent (90 for the 2018 segregation grant).
+    pub max_share_percent: Option<TomlDecimal>,
+    /// The cost categories it may pay for; all when absent.
+    pub eligible_categories: Option<Vec<CostCategory>>,
+    /// Dates by which reports to the funder are due.
+    #[serde(default)]
+    #[schemars(with = "Vec<DateSchema>")]
+    pub reporting: Vec<toml::value::Datetime>,
+    /// The rules it is granted under, e.g. `SFS 2018:151`.
+    pub regulation: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+    /// Id of the `[[source]]` document its amount comes from.
+    pub source: Option<String>,
+    /// True when the amount is not from a source document but made up to
+    /// illustrate the plan.
+    pub illustrative: Option<bool>,
+}
+
+/// `[[line]]`: one budget line.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlBudgetLine {
+    /// Unique id.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// The grant-reporting cost category.
+    pub category: CostCategory,
+    /// The unit or school the money is spent at.
+    pub unit: Option<String>,
+    /// Who pays: one funding source id, or a split.
+    pub funded_by: TomlFundedBy,
+    /// The total cost.
+    pub amount: Option<TomlDecimal>,
+    /// The cost per calendar year, keyed by year: `{ 2019 = 1_500_000 }`.
+    pub phasing: Option<BTreeMap<String, TomlDecimal>>,
+    /// The cost as staffing.
+    pub staffing: Option<TomlStaffing>,
+    /// The cost as a flat rate of other lines (indirect costs).
+    pub flat_rate: Option<TomlFlatRate>,
+    /// The outcome targets the line is meant to move: ids, or
+    /// `{ target = "id", weight = 2 }` to split its cost unequally.
+    pub serves: Vec<TomlServes>,
+    /// Free text.
+    pub note: Option<String>,
+    /// Id of the `[[source]]` document its amount comes from.
+    pub source: Option<String>,
+    /// True when the amount is made up to illustrate the plan.
+    pub illustrative: Option<bool>,
+}
+
+/// Who pays a budget line.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum TomlFundedBy {
+    /// One funding source pays all of it.
+    One(String),
+    /// Several sources share it.
+    Split(Vec<TomlPayer>),
+}
+
+impl<'de> Deserialize<'de> for TomlFundedBy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_untagged::UntaggedEnumVisitor::new()
+            .expecting(
+                "a funding source id, or a list of { source, share_percent } or { source, amount }",
+            )
+            .string(|id| Ok(TomlFundedBy::One(id.to_owned())))
+            .seq(|seq| seq.deserialize().map(TomlFundedBy::Split))
+            .deserialize(deserializer)
+    }
+}
+
+/// One payer in a split.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlPayer {
+    /// The funding source id.
+    pub source: String,
+    /// Its share of the line, in percent.
+    pub share_percent: Option<TomlDecimal>,
+    /// Its part of the line, as an amount.
+    pub amount: Option<TomlDecimal>,
+}
+
+/// Staffing: the cost of people, FTE x monthly cost x whole months.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlStaffing {
+    /// Full-time equivalents, e.g. `7` or `0.5`.
+    pub fte: TomlDecimal,
+    /// Cost per FTE and month, salary and on-costs included.
+    pub monthly_cost: TomlDecimal,
+    /// First day (the first of a month).
+    #[schemars(with = "DateSchema")]
+    pub from: toml::value::Datetime,
+    /// Last day (the last of a month).
+    #[schemars(with = "DateSchema")]
+    pub until: toml::value::Datetime,
+}
+
+/// A flat rate of the other lines of one category in the same initiative.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlFlatRate {
+    /// The rate in percent, e.g. `15`.
+    pub percent: TomlDecimal,
+    /// The category it is a rate of, usually `personnel`.
+    pub of: CostCategory,
+}
+
+/// A target a line serves.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum TomlServes {
+    /// The target's id; weight 1.
+    Target(String),
+    /// The target's id with a weight for splitting the line's cost.
+    Weighted {
+        /// The target's id.
+        target: String,
+        /// Relative weight (positive).
+        weight: TomlDecimal,
+    },
+}
+
+impl<'de> Deserialize<'de> for TomlServes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Weighted {
+            target: String,
+            weight: TomlDecimal,
+        }
+        serde_untagged::UntaggedEnumVisitor::new()
+            .expecting("a target id, or { target = \"id\", weight = 2 }")
+            .string(|id| Ok(TomlServes::Target(id.to_owned())))
+            .map(|map| {
+                map.deserialize::<Weighted>().map(|w| TomlServes::Weighted {
+                    target: w.target,
+                    weight: w.weight,
+                })
+            })
+            .deserialize(deserializer)
+    }
+}
+
+/// `[[target]]`: an outcome a line is meant to move.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlOutcomeTarget {
+    /// Unique id, referred to by lines' `serves`.
+    pub id: String,
+    /// The indicator id (from an `[[indicator]]`).
+    pub indicator: String,
+    /// Where it is measured.
+    pub scope: TomlScope,
+    /// The value before the initiative.
+    pub baseline: TomlObservation,
+    /// The value aimed for, and when.
+    pub target: TomlObservation,
+    /// For a percentage: the number of pupils it is a share of, so that
+    /// percentage points can be read as pupils.
+    pub cohort: Option<u32>,
+    /// Free text.
+    pub note: Option<String>,
+}
+
+/// Where an outcome is measured.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlScope {
+    /// `school`, `area` or `municipality`.
+    pub level: ScopeLevel,
+    /// The school, area or municipality.
+    pub name: String,
+}
+
+/// A value of an indicator at a time: a year or a date.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlObservation {
+    /// The value, in the indicator's unit.
+    pub value: TomlDecimal,
+    /// The year it refers to (for yearly statistics).
+    pub year: Option<i64>,
+    /// The date it refers to.
+    #[schemars(with = "Option<DateSchema>")]
+    pub date: Option<toml::value::Datetime>,
+    /// Id of the `[[source]]` document the value comes from.
+    pub source: Option<String>,
+    /// True when the value is made up to illustrate the plan.
+    pub illustrative: Option<bool>,
+    /// Free text.
+    pub note: Option<String>,
+}
+
+/// `[[indicator]]`: how an outcome is measured.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlIndicator {
+    /// Unique id, e.g. `kolada-n15428`.
+    pub id: String,
+    /// What it measures.
+    pub name: String,
+    /// `percent`, `count`, `score`, `days` or `other`.
+    pub unit: IndicatorUnit,
+    /// `higher-is-better` or `lower-is-better`.
+    pub direction: Direction,
+    /// An id in an external database, e.g. Kolada's `N15428`.
+    pub external_id: Option<String>,
+    /// Who publishes it, e.g. `Kolada` or the municipality itself.
+    pub provider: Option<String>,
+    /// Free text, e.g. which curriculum's definition a series uses.
+    pub note: Option<String>,
+}
+
+/// An exact decimal as written in a plan file: a TOML integer, a TOML float
+/// or a string holding a decimal with a point.
+///
+/// Deserialisation only checks the form. The value is read from the source
+/// text by [`crate::load`], because serde hands a TOML float over as a
+/// binary float, and `1234567890123456.78` would lose its öre on the way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TomlDecimal {
+    _form_checked: (),
+}
+
+impl<'de> Deserialize<'de> for TomlDecimal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FormVisitor;
+        impl serde::de::Visitor<'_> for FormVisitor {
+            type Value = TomlDecimal;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a number such as 8_800_000 or 1234.50, or a string such as \"1234.50\"",
+                )
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<TomlDecimal, E> {
+                Ok(TomlDecimal::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<TomlDecimal, E> {
+                Ok(TomlDecimal::default())
+            }
+            fn visit_i128<E>(self, _: i128) -> Result<TomlDecimal, E> {
+                Ok(TomlDecimal::default())
+            }
+            fn visit_u128<E>(self, _: u128) -> Result<TomlDecimal, E> {
+                Ok(TomlDecimal::default())
+            }
+            // The binary value is deliberately dropped: see the type's docs.
+            fn visit_f64<E>(self, _: f64) -> Result<TomlDecimal, E> {
+                Ok(TomlDecimal::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<TomlDecimal, E> {
+                Ok(TomlDecimal::default())
+            }
+        }
+        deserializer.deserialize_any(FormVisitor)
+    }
+}
+
+impl JsonSchema for TomlDecimal {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Decimal".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An exact decimal: a TOML number, or a string such as \"1234.50\".",
+            "anyOf": [
+                { "type": "number" },
+                { "type": "string", "pattern": "^-?[0-9][0-9_]*(\\.[0-9]+)?$" }
+            ]
+        })
+    }
+}
+
+/// JSON Schema stand-in for a TOML local date (`2019-05-01`).
+struct DateSchema;
+
+impl JsonSchema for DateSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A TOML local date, written bare: 2019-05-01.",
+            "type": "string",
+            "format": "date"
+        })
+    }
+}
