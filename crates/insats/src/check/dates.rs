@@ -7,10 +7,14 @@
 //! * `INS405` a target is dated at or before its baseline.
 //!
 //! A line stated as a plain total has no cost period of its own and is taken
-//! to arise within the initiative's period.
+//! to arise within the initiative's period. A per-year `phasing` says only
+//! which calendar years the money belongs to, so a phased year counts as
+//! inside a period when the period includes any day of it (an initiative
+//! starting in May may still phase money to that year). Staffing months
+//! must lie wholly inside.
 
 use super::Checker;
-use crate::model::{Period, Portfolio, When};
+use crate::model::{LineCost, Period, Portfolio, When};
 use crate::rules::Code;
 
 pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
@@ -26,7 +30,11 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
             let Some(cost_period) = line.cost_period else {
                 continue;
             };
-            if !period.covers(&cost_period) {
+            let inside = |p: &Period| match line.cost {
+                LineCost::Phased => p.start.year() <= cost_period.start.year() && cost_period.end.year() <= p.end.year(),
+                _ => p.covers(&cost_period),
+            };
+            if !inside(&period) {
                 let d = ctx
                     .diag(Code::OutsideInitiativePeriod, format!("line `{}` plans costs {cost_period}, outside the initiative's period {period}", line.id.value), &line.id.span, format!("{}.id", line.key_path))
                     .label("costs outside the initiative's period")
@@ -38,7 +46,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                 let Some(window) = windows.get(payer.source.value.as_str()) else {
                     continue;
                 };
-                if !window.value.covers(&cost_period) {
+                if !inside(&window.value) {
                     let d = ctx
                         .diag(Code::OutsideFundingWindow, format!("line `{}` plans costs {cost_period}, outside the window of `{}` ({})", line.id.value, payer.source.value, window.value), &payer.source.span, format!("{}.funded_by", line.key_path))
                         .label("paid outside its window")
