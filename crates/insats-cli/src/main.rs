@@ -91,17 +91,13 @@ fn main() -> ExitCode {
 }
 
 fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
-    let (sources, mut diagnostics) =
-        insats::fs::read_sources(&args.paths).map_err(|e| e.to_string())?;
-    let mut validation = insats::validate(&sources);
-    diagnostics.append(&mut validation.diagnostics);
-    insats::diagnostic::sort(&mut diagnostics);
+    let (sources, mut validation) =
+        insats::validate_paths(&args.paths).map_err(|e| e.to_string())?;
     if args.deny.is_some() {
-        for d in &mut diagnostics {
+        for d in &mut validation.diagnostics {
             d.severity = Severity::Error;
         }
     }
-    validation.diagnostics = diagnostics;
 
     let mut out = anstream::stdout().lock();
     let written = match args.format {

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use insats::diagnostic::Location;
 use insats::{Diagnostic, Severity, SourceSet, Validation};
 
@@ -35,28 +35,36 @@ fn report<'a>(sources: &'a SourceSet, d: &'a Diagnostic) -> Vec<Group<'a>> {
     let mut group = Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
     if let Some(loc) = &d.location {
         let text = source_text(sources, loc);
-        let mut snippet = Snippet::source(text)
-            .path(loc.file.to_string_lossy().into_owned())
-            .annotation(
-                AnnotationKind::Primary
-                    .span(loc.byte_start..loc.byte_end)
-                    .label(d.label.as_deref()),
+        if text.is_empty() {
+            group = group.element(
+                Origin::path(loc.file.to_string_lossy().into_owned())
+                    .line(loc.line)
+                    .char_column(loc.column),
             );
-        for r in d.related.iter().filter(|r| r.location.file == loc.file) {
-            snippet = snippet.annotation(
-                AnnotationKind::Context
-                    .span(r.location.byte_start..r.location.byte_end)
-                    .label(r.label.as_str()),
-            );
+        } else {
+            let mut snippet = Snippet::source(text)
+                .path(loc.file.to_string_lossy().into_owned())
+                .annotation(
+                    AnnotationKind::Primary
+                        .span(char_span(text, loc))
+                        .label(d.label.as_deref()),
+                );
+            for r in d.related.iter().filter(|r| r.location.file == loc.file) {
+                snippet = snippet.annotation(
+                    AnnotationKind::Context
+                        .span(char_span(text, &r.location))
+                        .label(r.label.as_str()),
+                );
+            }
+            group = group.element(snippet);
         }
-        group = group.element(snippet);
         for r in d.related.iter().filter(|r| r.location.file != loc.file) {
             group = group.element(
                 Snippet::source(source_text(sources, &r.location))
                     .path(r.location.file.to_string_lossy().into_owned())
                     .annotation(
                         AnnotationKind::Context
-                            .span(r.location.byte_start..r.location.byte_end)
+                            .span(char_span(source_text(sources, &r.location), &r.location))
                             .label(r.label.as_str()),
                     ),
             );
@@ -72,6 +80,21 @@ fn report<'a>(sources: &'a SourceSet, d: &'a Diagnostic) -> Vec<Group<'a>> {
         group = group.element(Level::HELP.message(help.as_str()));
     }
     vec![group]
+}
+
+/// The location's byte range widened to character boundaries and clamped to
+/// the text, so that no location, however it was made, can make the
+/// renderer slice inside a character.
+fn char_span(text: &str, loc: &Location) -> std::ops::Range<usize> {
+    let mut start = loc.byte_start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = loc.byte_end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
 }
 
 fn source_text<'a>(sources: &'a SourceSet, loc: &Location) -> &'a str {

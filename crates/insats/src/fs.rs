@@ -3,8 +3,9 @@
 //!
 //! A directory is walked recursively in sorted order (so output never
 //! depends on the order the file system lists entries in), taking every
-//! `*.toml` file and skipping hidden files and directories. Links are not
-//! followed, so a link cannot pull in files from outside the portfolio.
+//! `*.toml` file and skipping hidden files and directories. Directory links
+//! are not followed, so a link cannot pull a whole tree into the portfolio;
+//! a link named `*.toml` is read like a file, and a broken one is reported.
 
 use std::path::{Path, PathBuf};
 
@@ -56,7 +57,8 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), I
                     let at = err.utf8_error().valid_up_to();
                     let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
                     let id = sources.add(SourceFile::new(path, text));
-                    let span = crate::source::Span::new(id, at..at + 1);
+                    // The lossy text has U+FFFD (three bytes) where the bad byte was.
+                    let span = crate::source::Span::new(id, at..at + '\u{fffd}'.len_utf8());
                     diagnostics.push(
                         Diagnostic::new(Code::NotUtf8, "the file is not valid UTF-8")
                             .at(Diagnostic::resolve(&sources, &span))
@@ -91,7 +93,10 @@ fn toml_files_in(dir: &Path) -> Vec<PathBuf> {
         // An entry that cannot be listed is skipped here; a file that cannot
         // be read is reported when it is read.
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "toml"))
+        .filter(|e| {
+            (e.file_type().is_file() || e.file_type().is_symlink())
+                && e.path().extension().is_some_and(|x| x == "toml")
+        })
         .map(|e| e.into_path())
         .collect()
 }

@@ -121,16 +121,38 @@ impl Validation {
     }
 }
 
+/// Reads the plan and shared files under `paths` and validates them as one
+/// portfolio. Files that cannot be read, or are not UTF-8, are reported as
+/// diagnostics like any other problem; only a path that does not exist is an
+/// error. Returns the files read (for rendering excerpts) with the result.
+pub fn validate_paths(
+    paths: &[std::path::PathBuf],
+) -> Result<(SourceSet, Validation), fs::InputError> {
+    let (sources, read_problems) = fs::read_sources(paths)?;
+    let validation = validate_with(&sources, read_problems);
+    Ok((sources, validation))
+}
+
 /// Loads and checks every file of `sources` as one portfolio.
 pub fn validate(sources: &SourceSet) -> Validation {
-    let mut diagnostics = Vec::new();
+    validate_with(sources, Vec::new())
+}
+
+fn validate_with(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Validation {
     let mut portfolio = Portfolio {
         currency: "SEK".to_owned(),
         ..Portfolio::default()
     };
     let mut plan_files = 0;
     let mut settings: Option<source::Span> = None;
-    for (id, _) in sources.iter() {
+    for (id, file) in sources.iter() {
+        let unreadable = diagnostics.iter().any(|d| {
+            matches!(d.code, Code::UnreadableFile | Code::NotUtf8)
+                && d.location.as_ref().is_some_and(|l| l.file == file.path)
+        });
+        if unreadable {
+            continue;
+        }
         let loaded = load::load_file(sources, id, &mut diagnostics);
         plan_files += usize::from(loaded.is_plan);
         if let Some((p, span)) = loaded.portfolio {
@@ -156,10 +178,18 @@ pub fn validate(sources: &SourceSet) -> Validation {
         portfolio.funding.extend(loaded.funding);
         portfolio.initiatives.extend(loaded.initiative);
     }
-    if plan_files == 0 && !sources.is_empty() || sources.is_empty() {
+    // With an unreadable file among them, that file may be the plan: saying
+    // there is none would be a guess on top of the real error.
+    let all_read = !diagnostics
+        .iter()
+        .any(|d| matches!(d.code, Code::UnreadableFile | Code::NotUtf8));
+    if plan_files == 0 && all_read {
         diagnostics.push(
-            Diagnostic::new(Code::NoPlanFiles, "no plan file found: no `*.toml` file has an `[initiative]` table")
-                .help("point insats at the directory holding the plans (default `./initiatives`), or create a plan with an `[initiative]` table"),
+            Diagnostic::new(
+                Code::NoPlanFiles,
+                "no plan file found: no `*.toml` file has an `[initiative]` table",
+            )
+            .help("point insats at the directory holding the plans (default `./initiatives`), or create a plan with an `[initiative]` table"),
         );
     }
     let complete = !diagnostics.iter().any(Diagnostic::is_error);

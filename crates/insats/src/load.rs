@@ -726,10 +726,10 @@ impl Ctx<'_> {
         table.insert(Spanned::new(node.span(), wrapper_key.into()), node.clone());
         let wrapped: Node<'_> = Spanned::new(node.span(), DeValue::Table(table));
         let d = self.date(&wrapped, wrapper_key, &KeyPath::default(), raw);
-        if d.is_none() {
-            if let Some(last) = self.diagnostics.last_mut() {
-                last.key_path = Some(path.to_string());
-            }
+        if d.is_none()
+            && let Some(last) = self.diagnostics.last_mut()
+        {
+            last.key_path = Some(path.to_string());
         }
         d.map(|d| d.value)
     }
@@ -865,11 +865,29 @@ impl Ctx<'_> {
             let fpath = path.key("flat_rate");
             let (frange, fnode) = table_get(node, "flat_rate")?;
             let percent = self.percent(fnode, "percent", &fpath)?;
-            if flat.of == CostCategory::Indirect || raw.staffing.is_some() {
+            if flat.of == CostCategory::Indirect {
                 let d = self
-                    .diag(Code::FlatRateMismatch, "a flat rate must be a rate of direct costs", frange, &fpath)
-                    .label(if raw.staffing.is_some() { "a line is either staffing or a flat rate" } else { "a rate of indirect costs" })
-                    .help("base the rate on a direct category such as `personnel`, and give it no staffing");
+                    .diag(
+                        Code::FlatRateMismatch,
+                        "a flat rate cannot be a rate of indirect costs",
+                        field_range(fnode, "of"),
+                        &fpath.key("of"),
+                    )
+                    .label("a rate of indirect costs")
+                    .help("base the rate on a direct category, usually `of = \"personnel\"`");
+                self.push(d);
+                return None;
+            }
+            if raw.staffing.is_some() {
+                let d = self
+                    .diag(
+                        Code::FlatRateMismatch,
+                        "a line cannot be both staffing and a flat rate",
+                        frange,
+                        &fpath,
+                    )
+                    .label("a flat rate on a staffing line")
+                    .help("put the staffing and the flat rate on two lines");
                 self.push(d);
                 return None;
             }
@@ -887,29 +905,29 @@ impl Ctx<'_> {
                 self.overflow(frange, &fpath);
                 return None;
             };
-            if let Some(s) = &stated {
-                if s.value != computed {
-                    let d = self
-                        .diag(
-                            Code::FlatRateMismatch,
-                            format!(
-                                "stated amount {} but the flat rate gives {}",
-                                kr(s.value),
-                                kr(computed)
-                            ),
-                            self.range_of(&s.span),
-                            &path.key("amount"),
-                        )
-                        .label(format!(
-                            "{} % of {} costs is {}",
-                            percent.value,
-                            flat.of.as_str(),
+            if let Some(s) = &stated
+                && s.value != computed
+            {
+                let d = self
+                    .diag(
+                        Code::FlatRateMismatch,
+                        format!(
+                            "stated amount {} but the flat rate gives {}",
+                            kr(s.value),
                             kr(computed)
-                        ))
-                        .help("drop `amount` and let insats compute it, or correct the rate");
-                    self.push(d);
-                    return None;
-                }
+                        ),
+                        self.range_of(&s.span),
+                        &path.key("amount"),
+                    )
+                    .label(format!(
+                        "{} % of {} costs is {}",
+                        percent.value,
+                        flat.of.as_str(),
+                        kr(computed)
+                    ))
+                    .help("drop `amount` and let insats compute it, or correct the rate");
+                self.push(d);
+                return None;
             }
             (
                 LineCost::FlatRate {
@@ -922,18 +940,18 @@ impl Ctx<'_> {
             )
         } else if let Some((staffing, years)) = staffing {
             let total = money::checked_sum(years.iter().map(|y| y.amount))?;
-            if let Some(s) = &stated {
-                if s.value != total {
-                    let d = self
+            if let Some(s) = &stated
+                && s.value != total
+            {
+                let d = self
                         .diag(Code::StaffingMismatch, format!("stated amount {} but the staffing gives {}", kr(s.value), kr(total)), self.range_of(&s.span), &path.key("amount"))
                         .label(format!(
                             "{} FTE x {} a month x {} months = {}",
                             staffing.fte, kr(staffing.monthly_cost), staffing.months, kr(total)
                         ))
                         .help(format!("set `amount = {total}`, or drop `amount` and let insats compute it, or correct the staffing"));
-                    self.push(d);
-                    return None;
-                }
+                self.push(d);
+                return None;
             }
             if let Some((phased, prange)) = &phasing {
                 let phased_total = money::checked_sum(phased.iter().map(|y| y.amount))?;
@@ -953,15 +971,15 @@ impl Ctx<'_> {
                 self.overflow(prange, &path.key("phasing"));
                 return None;
             };
-            if let Some(s) = &stated {
-                if s.value != total {
-                    let d = self
+            if let Some(s) = &stated
+                && s.value != total
+            {
+                let d = self
                         .diag(Code::PhasingMismatch, format!("stated amount {} but the phasing adds up to {}", kr(s.value), kr(total)), self.range_of(&s.span), &path.key("amount"))
                         .label(format!("phasing adds up to {}", kr(total)))
                         .help("make the years add up to the amount, or drop `amount` and let insats add them up");
-                    self.push(d);
-                    return None;
-                }
+                self.push(d);
+                return None;
             }
             let period = match (phased.first(), phased.last()) {
                 (Some(first), Some(last)) => Some(Period {

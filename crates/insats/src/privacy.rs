@@ -128,7 +128,7 @@ fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    digits.len() == 10 && sum % 10 == 0
+    digits.len() == 10 && sum.is_multiple_of(10)
 }
 
 #[cfg(test)]

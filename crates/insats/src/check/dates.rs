@@ -31,7 +31,10 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                 continue;
             };
             let inside = |p: &Period| match line.cost {
-                LineCost::Phased => p.start.year() <= cost_period.start.year() && cost_period.end.year() <= p.end.year(),
+                LineCost::Phased => {
+                    p.start.year() <= cost_period.start.year()
+                        && cost_period.end.year() <= p.end.year()
+                }
                 _ => p.covers(&cost_period),
             };
             if !inside(&period) {

@@ -23,9 +23,10 @@ use crate::source::{SourceSet, Span};
 
 /// Runs every portfolio-wide rule, appending to `diagnostics`.
 ///
-/// `complete` says whether every table loaded. When one did not, the rules
-/// about completeness (sums per funding source, targets no line serves) are
-/// skipped: a budget line that failed to load would otherwise also be
+/// `complete` says whether every table loaded. When one did not, or when a
+/// reference does not resolve, the rules about completeness (sums per
+/// funding source, targets no line serves) are skipped: a budget line that
+/// failed to load, or that names a misspelt source, would otherwise also be
 /// reported as money missing, which is noise on top of the real error.
 pub fn check(
     sources: &SourceSet,
@@ -33,13 +34,16 @@ pub fn check(
     complete: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let errors = |d: &[Diagnostic]| d.iter().filter(|d| d.is_error()).count();
+    let errors_before = errors(diagnostics);
     let mut ctx = Checker {
         sources,
         diagnostics,
     };
     ids::check(&mut ctx, portfolio);
     references::check(&mut ctx, portfolio, complete);
-    if complete {
+    let resolved = errors(ctx.diagnostics) == errors_before;
+    if complete && resolved {
         funding::check_sums(&mut ctx, portfolio);
     }
     funding::check(&mut ctx, portfolio);

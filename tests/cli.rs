@@ -1,0 +1,157 @@
+//! The command line as a user and a CI job meet it: default input, exit
+//! codes, output formats and flags.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn insats(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_insats"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run insats")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn fixture(name: &str) -> String {
+    format!("tests/fixtures/diagnostics/{name}")
+}
+
+#[test]
+fn validate_without_a_path_checks_the_initiatives_directory() {
+    let out = insats(&root(), &["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("no problems"), "{text}");
+    assert!(text.contains("plans"), "{text}");
+}
+
+#[test]
+fn errors_exit_1_and_warnings_exit_0_unless_denied() {
+    let error = insats(&root(), &["validate", &fixture("INS101-unknown-key")]);
+    assert_eq!(error.status.code(), Some(1));
+
+    let warning = fixture("INS302-funding-unallocated");
+    let allowed = insats(&root(), &["validate", &warning]);
+    assert_eq!(allowed.status.code(), Some(0), "{}", stdout(&allowed));
+    assert!(stdout(&allowed).contains("warning[INS302]"));
+
+    let denied = insats(&root(), &["validate", "--deny", "warnings", &warning]);
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(stdout(&denied).contains("error[INS302]"));
+}
+
+#[test]
+fn a_missing_path_or_bad_usage_exits_2() {
+    let missing = insats(&root(), &["validate", "no/such/dir"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/dir"));
+    assert!(missing.stdout.is_empty());
+
+    let usage = insats(&root(), &["validate", "--format", "xml"]);
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn json_output_carries_every_field_of_a_diagnostic() {
+    let out = insats(
+        &root(),
+        &[
+            "validate",
+            "--format",
+            "json",
+            &fixture("INS101-unknown-key"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(json["tool"], "insats");
+    assert_eq!(json["format_version"], 1);
+    assert_eq!(json["summary"]["errors"], 2);
+    assert_eq!(json["summary"]["warnings"], 0);
+    let first = &json["diagnostics"][0];
+    assert_eq!(first["code"], "INS101");
+    assert_eq!(first["name"], "unknown-key");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["message"], "unknown key `descripton`");
+    assert_eq!(first["key_path"], "initiative.descripton");
+    assert_eq!(first["help"], "did you mean `description`?");
+    let loc = &first["location"];
+    assert_eq!(loc["file"], fixture("INS101-unknown-key/plan.toml"));
+    assert_eq!(
+        (loc["line"].as_u64(), loc["column"].as_u64()),
+        (Some(7), Some(1))
+    );
+    assert_eq!(
+        (loc["end_line"].as_u64(), loc["end_column"].as_u64()),
+        (Some(7), Some(11))
+    );
+}
+
+#[test]
+fn json_output_of_a_clean_portfolio_has_no_diagnostics() {
+    let out = insats(&root(), &["validate", "--format", "json", "initiatives"]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(0));
+    assert!(json["plan_files"].as_u64().unwrap() >= 5);
+}
+
+#[test]
+fn quiet_hides_warnings_but_keeps_the_summary() {
+    let out = insats(
+        &root(),
+        &[
+            "validate",
+            "--quiet",
+            &fixture("INS302-funding-unallocated"),
+        ],
+    );
+    let text = stdout(&out);
+    assert!(!text.contains("warning[INS302]"), "{text}");
+    assert!(
+        text.contains("0 errors, 1 warning in 1 of 1 file"),
+        "{text}"
+    );
+}
+
+#[test]
+fn output_is_plain_when_piped() {
+    let out = insats(&root(), &["validate", &fixture("INS101-unknown-key")]);
+    assert!(
+        !stdout(&out).contains('\u{1b}'),
+        "no ANSI escapes when stdout is not a terminal"
+    );
+    let forced = insats(
+        &root(),
+        &[
+            "--color",
+            "always",
+            "validate",
+            &fixture("INS101-unknown-key"),
+        ],
+    );
+    assert!(stdout(&forced).contains('\u{1b}'));
+}
+
+#[test]
+fn explain_prints_the_long_explanation() {
+    let out = insats(&root(), &["explain", "INS101"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.starts_with("INS101 unknown-key (error)"), "{text}");
+    assert!(text.contains("ammount"), "{text}");
+
+    let by_name = insats(&root(), &["explain", "max-share-exceeded"]);
+    assert!(stdout(&by_name).starts_with("INS303"));
+
+    let unknown = insats(&root(), &["explain", "INS999"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}

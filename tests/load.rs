@@ -1,0 +1,197 @@
+//! Loading single files: exact numbers, encodings, line ends, and that one
+//! broken table does not hide the problems of the next.
+
+use insats::{Code, SourceFile, SourceSet, validate};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+const HEAD: &str = r#"[initiative]
+id = "i"
+name = "I"
+organisation = "O"
+period = { start = 2024-01-01, end = 2024-12-31 }
+
+[[indicator]]
+id = "share"
+name = "Share"
+unit = "percent"
+direction = "higher-is-better"
+
+[[target]]
+id = "goal"
+indicator = "share"
+scope = { level = "municipality", name = "O" }
+baseline = { value = 50, year = 2023 }
+target = { value = 55, year = 2024 }
+"#;
+
+fn run(text: &str) -> insats::Validation {
+    let mut sources = SourceSet::new();
+    sources.add(SourceFile::new("plan.toml", text));
+    validate(&sources)
+}
+
+fn dec(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+fn with_funding_and_line(amount: &str, line: &str) -> String {
+    format!(
+        "{HEAD}\n[[funding]]\nid = \"budget\"\nkind = \"other\"\namount = {amount}\n\n[[line]]\nid = \"l\"\nname = \"L\"\ncategory = \"other\"\nfunded_by = \"budget\"\nserves = [\"goal\"]\n{line}\n"
+    )
+}
+
+#[test]
+fn a_float_beyond_f64_precision_is_read_to_the_ore() {
+    let v = run(&with_funding_and_line(
+        "1234567890123456.78",
+        "amount = 1234567890123456.78",
+    ));
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    assert_eq!(
+        v.portfolio.funding[0].amount.value.to_string(),
+        "1234567890123456.78"
+    );
+    assert_eq!(
+        v.portfolio.initiatives[0].lines[0].amount,
+        dec("1234567890123456.78")
+    );
+}
+
+#[test]
+fn string_and_underscore_forms_are_exact() {
+    let v = run(&with_funding_and_line(
+        "\"8800000.50\"",
+        "amount = 8_800_000.50",
+    ));
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    assert_eq!(
+        v.portfolio.initiatives[0].lines[0].amount,
+        dec("8800000.50")
+    );
+}
+
+#[test]
+fn a_decimal_comma_in_a_string_is_refused_with_the_accepted_forms() {
+    let v = run(&with_funding_and_line("\"8800000,50\"", "amount = 1"));
+    let d = v
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::InvalidAmount)
+        .expect("INS201");
+    assert!(d.message.contains("decimal comma"), "{}", d.message);
+    assert!(d.help.as_deref().unwrap().contains("8_800_000"));
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_and_positions_stay_right() {
+    let text = format!("\u{feff}{HEAD}colour = 1\n");
+    let v = run(&text);
+    let unknown: Vec<_> = v
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::UnknownKey)
+        .collect();
+    assert_eq!(unknown.len(), 1, "{:#?}", v.diagnostics);
+    let loc = unknown[0].location.as_ref().unwrap();
+    let line = HEAD.lines().count() + 1;
+    assert_eq!((loc.line, loc.column), (line, 1));
+}
+
+#[test]
+fn crlf_line_ends_give_the_same_positions() {
+    let text = with_funding_and_line("100", "amount = 100\nnotes = \"x\"").replace('\n', "\r\n");
+    let v = run(&text);
+    let d = v
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::UnknownKey)
+        .expect("INS101");
+    let expected_line = text
+        .split("\r\n")
+        .position(|l| l.starts_with("notes"))
+        .unwrap()
+        + 1;
+    assert_eq!(
+        d.location.as_ref().map(|l| (l.line, l.column)),
+        Some((expected_line, 1))
+    );
+    assert_eq!(d.help.as_deref(), Some("did you mean `note`?"));
+}
+
+#[test]
+fn problems_in_two_lines_are_both_reported() {
+    let text = format!(
+        "{HEAD}\n[[funding]]\nid = \"b\"\nkind = \"other\"\namount = 2\n\n[[line]]\nid = \"one\"\nname = \"1\"\ncategory = \"personel\"\nfunded_by = \"b\"\namount = 1\nserves = [\"goal\"]\n\n[[line]]\nid = \"two\"\nname = \"2\"\ncategory = \"other\"\nfunded_by = \"b\"\namount = \"x\"\nserves = [\"goal\"]\n"
+    );
+    let codes: Vec<Code> = run(&text).diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::UnknownVariant, Code::InvalidAmount]);
+}
+
+#[test]
+fn shares_split_a_line_to_the_ore() {
+    let text = format!(
+        "{HEAD}\n[[funding]]\nid = \"a\"\nkind = \"other\"\namount = 33.34\n\n[[funding]]\nid = \"b\"\nkind = \"other\"\namount = 66.66\n\n[[line]]\nid = \"l\"\nname = \"L\"\ncategory = \"other\"\nfunded_by = [{{ source = \"a\", share_percent = 33.33 }}, {{ source = \"b\", share_percent = 66.67 }}]\namount = 100\nserves = [\"goal\"]\n"
+    );
+    let v = run(&text);
+    let line = &v.portfolio.initiatives[0].lines[0];
+    let parts: Vec<Decimal> = line.payers.iter().map(|p| p.amount).collect();
+    assert_eq!(parts, [dec("33.33"), dec("66.67")]);
+    // Both sources hold a little more than they pay: the warnings say so.
+    let unallocated = v
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::FundingUnallocated)
+        .count();
+    assert_eq!(unallocated, 1, "{:#?}", v.diagnostics);
+}
+
+#[test]
+fn staffing_rounds_each_year_to_the_ore() {
+    // 0.333 FTE x 10 000.01 a month: 3 330,00333 a month, not whole öre.
+    let v = run(&with_funding_and_line(
+        "39960.04",
+        "staffing = { fte = 0.333, monthly_cost = 10_000.01, from = 2024-01-01, until = 2024-12-31 }",
+    ));
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    // 0.333 x 10 000.01 x 12 = 39 960.03996, rounded half away from zero.
+    assert_eq!(v.portfolio.initiatives[0].lines[0].amount, dec("39960.04"));
+}
+
+proptest! {
+    /// A split of any amount over any weights adds up to the amount to the
+    /// öre, and no part is negative.
+    #[test]
+    fn split_exact_always_adds_up(
+        ore in 0i64..10_000_000_000_000,
+        weights in proptest::collection::vec(0u32..10_000, 1..12),
+    ) {
+        let total = Decimal::new(ore, 2);
+        let weights: Vec<Decimal> = weights.into_iter().map(Decimal::from).collect();
+        match insats::money::split_exact(total, &weights) {
+            Some(parts) => {
+                prop_assert_eq!(parts.iter().copied().sum::<Decimal>(), total);
+                prop_assert!(parts.iter().all(|p| !p.is_sign_negative() && p.scale() <= 2));
+            }
+            None => prop_assert!(weights.iter().all(|w| w.is_zero())),
+        }
+    }
+
+    /// Any text fed to the loader gives a result or diagnostics, never a
+    /// panic.
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+        let _ = run(&text);
+    }
+
+    /// Plan-shaped text with arbitrary values never panics either.
+    #[test]
+    fn arbitrary_values_in_a_plan_never_panic(
+        amount in "[-+0-9_.eE,\"a-z]{1,30}",
+        fte in "[-0-9.]{1,8}",
+        day in 0u32..40,
+    ) {
+        let line = format!("staffing = {{ fte = {fte}, monthly_cost = 1000, from = 2024-01-{day:02}, until = 2024-12-31 }}");
+        let _ = run(&with_funding_and_line(&amount, &line));
+    }
+}
