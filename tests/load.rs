@@ -195,3 +195,12 @@ proptest! {
         let _ = run(&with_funding_and_line(&amount, &line));
     }
 }
+
+#[test]
+fn a_broken_initiative_table_does_not_hide_its_lines_problems() {
+    // `organisation` is missing, and a line has a misspelt category.
+    let text = HEAD.replace("organisation = \"O\"\n", "")
+        + "\n[[funding]]\nid = \"b\"\nkind = \"other\"\namount = 1\n\n[[line]]\nid = \"l\"\nname = \"L\"\ncategory = \"personel\"\nfunded_by = \"b\"\namount = 1\nserves = [\"goal\"]\n";
+    let codes: Vec<Code> = run(&text).diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::MissingKey, Code::UnknownVariant]);
+}

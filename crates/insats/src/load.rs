@@ -220,37 +220,28 @@ impl Ctx<'_> {
             self.diagnostics.push(d);
         });
 
-        let has_items = !raw_lines.is_empty() || !raw_targets.is_empty();
-        match raw_initiative {
-            Some((raw, node)) => {
-                out.initiative = self.initiative(raw, node, raw_lines, raw_targets);
+        if out.is_plan {
+            // Lines and targets are interpreted even when `[initiative]`
+            // itself is broken, so that their problems are reported too.
+            let (lines, targets) = self.lines_and_targets(raw_lines, raw_targets);
+            if let Some((raw, node)) = raw_initiative {
+                out.initiative = self.initiative(raw, node, lines, targets);
             }
-            None if !out.is_plan && has_items => {
-                let (name, range) = table_get(&root, "line")
-                    .or_else(|| table_get(&root, "target"))
-                    .map(|(k, _)| {
-                        (
-                            if table_get(&root, "line").is_some() {
-                                "line"
-                            } else {
-                                "target"
-                            },
-                            k,
-                        )
-                    })
-                    .unwrap_or(("line", 0..0));
-                let d = self
-                    .diag(
-                        Code::MisplacedSection,
-                        format!("`[[{name}]]` in a file without an `[initiative]` table"),
-                        range,
-                        &KeyPath::default().key(name),
-                    )
-                    .label("budget lines and targets belong to an initiative")
-                    .help("add an `[initiative]` table to this file, or move the lines and targets into the plan file of their initiative");
-                self.push(d);
-            }
-            None => {}
+        } else if let Some(name) = ["line", "target"]
+            .into_iter()
+            .find(|n| table_get(&root, n).is_some())
+        {
+            let range = table_get(&root, name).map_or(0..0, |(key, _)| key);
+            let d = self
+                .diag(
+                    Code::MisplacedSection,
+                    format!("`[[{name}]]` in a file without an `[initiative]` table"),
+                    range,
+                    &KeyPath::default().key(name),
+                )
+                .label("budget lines and targets belong to an initiative")
+                .help("add an `[initiative]` table to this file, or move the lines and targets into the plan file of their initiative");
+            self.push(d);
         }
         out
     }
@@ -540,6 +531,7 @@ impl Ctx<'_> {
         span.range.start - self.base..span.range.end - self.base
     }
 
+    /// Reads the date at `key` of `node`.
     fn date(
         &mut self,
         node: &Node<'_>,
@@ -547,11 +539,19 @@ impl Ctx<'_> {
         path: &KeyPath,
         raw: &toml::value::Datetime,
     ) -> Option<Located<Date>> {
-        let range = field_range(node, key);
-        let path = path.key(key);
+        self.date_at(field_range(node, key), &path.key(key), raw)
+    }
+
+    /// Makes a calendar date of a TOML datetime written at `range`.
+    fn date_at(
+        &mut self,
+        range: Range<usize>,
+        path: &KeyPath,
+        raw: &toml::value::Datetime,
+    ) -> Option<Located<Date>> {
         let bad = |ctx: &mut Self, message: String, help: &str| {
             let d = ctx
-                .diag(Code::InvalidDate, message, range.clone(), &path)
+                .diag(Code::InvalidDate, message, range.clone(), path)
                 .label("not a usable date")
                 .help(help.to_owned());
             ctx.push(d);
@@ -681,11 +681,13 @@ impl Ctx<'_> {
         let mut reporting = Vec::new();
         if let Some((_, rnode)) = table_get(node, "reporting") {
             for (i, raw_date) in raw.reporting.iter().enumerate() {
-                let item = rnode.get_ref().as_array().and_then(|a| a.get(i));
-                if let Some(d) =
-                    item.and_then(|n| self.date_value(n, &path.key("reporting").index(i), raw_date))
-                {
-                    reporting.push(d);
+                let range = rnode
+                    .get_ref()
+                    .as_array()
+                    .and_then(|a| a.get(i))
+                    .map_or(rnode.span(), |n| n.span());
+                if let Some(d) = self.date_at(range, &path.key("reporting").index(i), raw_date) {
+                    reporting.push(d.value);
                 }
             }
         }
@@ -714,26 +716,6 @@ impl Ctx<'_> {
         })
     }
 
-    fn date_value(
-        &mut self,
-        node: &Node<'_>,
-        path: &KeyPath,
-        raw: &toml::value::Datetime,
-    ) -> Option<Date> {
-        // A date that is an array element rather than a table field.
-        let wrapper_key = "value";
-        let mut table = toml::de::DeTable::new();
-        table.insert(Spanned::new(node.span(), wrapper_key.into()), node.clone());
-        let wrapped: Node<'_> = Spanned::new(node.span(), DeValue::Table(table));
-        let d = self.date(&wrapped, wrapper_key, &KeyPath::default(), raw);
-        if d.is_none()
-            && let Some(last) = self.diagnostics.last_mut()
-        {
-            last.key_path = Some(path.to_string());
-        }
-        d.map(|d| d.value)
-    }
-
     /// A percentage: an exact decimal from 0 to 100.
     fn percent(&mut self, node: &Node<'_>, key: &str, path: &KeyPath) -> Option<Located<Decimal>> {
         let value = self.decimal(node, key, path)?;
@@ -758,8 +740,8 @@ impl Ctx<'_> {
         &mut self,
         raw: TomlInitiative,
         node: &Node<'_>,
-        raw_lines: Vec<(TomlBudgetLine, &Node<'_>, KeyPath)>,
-        raw_targets: Vec<(TomlOutcomeTarget, &Node<'_>, KeyPath)>,
+        lines: Vec<BudgetLine>,
+        targets: Vec<OutcomeTarget>,
     ) -> Option<Initiative> {
         let path = KeyPath::default().key("initiative");
         let id = self.id(node, &path, &raw.id);
@@ -799,6 +781,29 @@ impl Ctx<'_> {
             None => Vec::new(),
         };
 
+        Some(Initiative {
+            id,
+            name: raw.name,
+            organisation: raw.organisation,
+            unit: raw.unit,
+            period: period?,
+            status: raw.status.unwrap_or_default(),
+            description: raw.description,
+            decision,
+            sources,
+            lines,
+            targets,
+            file: self.file,
+        })
+    }
+
+    /// Interprets the budget lines and targets of a plan file. Flat-rate
+    /// lines are computed after the others, since they are a rate of them.
+    fn lines_and_targets(
+        &mut self,
+        raw_lines: Vec<(TomlBudgetLine, &Node<'_>, KeyPath)>,
+        raw_targets: Vec<(TomlOutcomeTarget, &Node<'_>, KeyPath)>,
+    ) -> (Vec<BudgetLine>, Vec<OutcomeTarget>) {
         let mut lines: Vec<BudgetLine> = Vec::new();
         let mut flat_rate_lines = Vec::new();
         for (raw_line, lnode, lpath) in raw_lines {
@@ -820,21 +825,7 @@ impl Ctx<'_> {
             .into_iter()
             .filter_map(|(t, tnode, tpath)| self.outcome_target(t, tnode, &tpath))
             .collect();
-
-        Some(Initiative {
-            id,
-            name: raw.name,
-            organisation: raw.organisation,
-            unit: raw.unit,
-            period: period?,
-            status: raw.status.unwrap_or_default(),
-            description: raw.description,
-            decision,
-            sources,
-            lines,
-            targets,
-            file: self.file,
-        })
+        (lines, targets)
     }
 
     /// Interprets a budget line. `others` is given for flat-rate lines: the
@@ -1002,8 +993,6 @@ impl Ctx<'_> {
 
         let payers = self.payers(node, path, &raw.funded_by, amount)?;
         let serves = self.serves(node, path, &raw.serves, &raw.id)?;
-        let (_, fb_node) = table_get(node, "funded_by")?;
-        let _ = fb_node;
         Some(BudgetLine {
             key_path: path.to_string(),
             provenance: self.provenance(node, raw.source, raw.illustrative, raw.note),
@@ -1041,8 +1030,7 @@ impl Ctx<'_> {
         raw: &crate::schema::TomlStaffing,
     ) -> Option<(Staffing, Vec<YearAmount>)> {
         let spath = path.key("staffing");
-        let (srange, snode) = table_get(node, "staffing")?;
-        let _ = srange;
+        let (_, snode) = table_get(node, "staffing")?;
         let fte = self.decimal(snode, "fte", &spath);
         if let Some(f) = &fte {
             self.non_negative(f, &spath.key("fte"), "FTEs")?;
