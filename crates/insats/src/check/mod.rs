@@ -4,7 +4,7 @@
 //! here need the whole portfolio: ids unique across files, references that
 //! resolve, sums per funding source, dates against the periods they must
 //! fall within. Each theme is a module of its own; every rule it applies is
-//! documented with its [`Code`](crate::rules::Code).
+//! documented with its code in the module docs (see [`crate::rules`]).
 //!
 //! Every check is a function over the plain [`Portfolio`] and appends to a
 //! list of diagnostics; none depends on another's output, so they can run

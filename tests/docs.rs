@@ -1,0 +1,59 @@
+//! The documentation stays in step with the code: the format reference's
+//! example validates clean, its table of codes matches the catalogue, and
+//! the README's commands are the ones CI runs.
+
+use std::path::{Path, PathBuf};
+
+use insats::{Code, SourceFile, SourceSet};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn the_format_reference_example_validates_clean() {
+    let doc = read("docs/format.md");
+    let start = doc.find("```toml\n").expect("a TOML example") + "```toml\n".len();
+    let example = &doc[start..start + doc[start..].find("```").unwrap()];
+    let mut sources = SourceSet::new();
+    sources.add(SourceFile::new("example.toml", example));
+    let result = insats::validate(&sources);
+    assert!(result.diagnostics.is_empty(), "{:#?}", result.diagnostics);
+    assert_eq!(result.portfolio.initiatives[0].lines.len(), 2);
+}
+
+#[test]
+fn the_format_reference_lists_every_code() {
+    let doc = read("docs/format.md");
+    let table: String = Code::ALL
+        .iter()
+        .map(|c| {
+            format!(
+                "| `{}` | `{}` | {} | {} |\n",
+                c.as_str(),
+                c.name(),
+                c.default_severity().as_str(),
+                c.summary()
+            )
+        })
+        .collect();
+    assert!(
+        doc.contains(&table),
+        "docs/format.md's table of codes is stale; it should read:\n{table}"
+    );
+}
+
+#[test]
+fn the_readme_holds_the_two_commands_and_ci_runs_the_same_tests() {
+    let readme = read("README.md");
+    assert!(readme.contains("cargo run --release -- validate initiatives"));
+    assert!(readme.contains("cargo test --workspace --locked"));
+    let ci = read(".ci/run");
+    assert!(ci.contains("cargo test --workspace --locked"));
+    assert!(ci.contains("cargo fmt --all --check"));
+    assert!(ci.contains("cargo clippy --workspace --all-targets --locked -- -D warnings"));
+}
