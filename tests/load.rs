@@ -204,3 +204,25 @@ fn a_broken_initiative_table_does_not_hide_its_lines_problems() {
     let codes: Vec<Code> = run(&text).diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [Code::MissingKey, Code::UnknownVariant]);
 }
+
+#[test]
+fn a_runaway_syntax_error_is_folded_and_does_not_claim_there_is_no_plan() {
+    let text = format!("a = {}{}\n", "[".repeat(200), "]".repeat(3));
+    let v = run(&text);
+    assert!(
+        v.diagnostics.iter().all(|d| d.code == Code::TomlSyntax),
+        "{:#?}",
+        v.diagnostics
+    );
+    assert!(
+        v.diagnostics.len() <= 6,
+        "{} diagnostics",
+        v.diagnostics.len()
+    );
+    let folded = v
+        .diagnostics
+        .iter()
+        .flat_map(|d| &d.notes)
+        .find(|n| n.contains("more syntax errors"));
+    assert!(folded.is_some(), "{:#?}", v.diagnostics);
+}

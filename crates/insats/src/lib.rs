@@ -178,11 +178,14 @@ fn validate_with(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Valid
         portfolio.funding.extend(loaded.funding);
         portfolio.initiatives.extend(loaded.initiative);
     }
-    // With an unreadable file among them, that file may be the plan: saying
+    // With an unreadable or unparsable file among them, that file may be the plan: saying
     // there is none would be a guess on top of the real error.
-    let all_read = !diagnostics
-        .iter()
-        .any(|d| matches!(d.code, Code::UnreadableFile | Code::NotUtf8));
+    let all_read = !diagnostics.iter().any(|d| {
+        matches!(
+            d.code,
+            Code::UnreadableFile | Code::NotUtf8 | Code::TomlSyntax
+        )
+    });
     if plan_files == 0 && all_read {
         diagnostics.push(
             Diagnostic::new(

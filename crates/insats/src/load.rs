@@ -76,8 +76,33 @@ pub fn load_file(
     };
     let (doc, errors) = DeTable::parse_recoverable(&text[base..]);
     if !errors.is_empty() {
-        for error in errors {
-            ctx.syntax_error(&error);
+        // A parser that lost its footing (say, past its nesting limit) can
+        // repeat one error many times: show each message at most three
+        // times and count the rest.
+        const SHOWN_PER_MESSAGE: usize = 3;
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for error in &errors {
+            let n = seen.entry(error.message().to_owned()).or_insert(0);
+            *n += 1;
+            if *n <= SHOWN_PER_MESSAGE {
+                ctx.syntax_error(error);
+            }
+        }
+        for (message, n) in seen {
+            if n > SHOWN_PER_MESSAGE {
+                let note = format!(
+                    "{} more syntax errors like this one are not shown",
+                    n - SHOWN_PER_MESSAGE
+                );
+                if let Some(last) = ctx
+                    .diagnostics
+                    .iter_mut()
+                    .rev()
+                    .find(|d| d.label.as_deref() == Some(message.trim_end_matches('\n')))
+                {
+                    last.notes.push(note);
+                }
+            }
         }
         return LoadedFile {
             is_plan: doc.get_ref().get("initiative").is_some(),
