@@ -177,6 +177,8 @@ fn validate_with(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Valid
         portfolio.indicators.extend(loaded.indicators);
         portfolio.funding.extend(loaded.funding);
         portfolio.initiatives.extend(loaded.initiative);
+        portfolio.spending.extend(loaded.spending);
+        portfolio.measurements.extend(loaded.measurements);
     }
     // With an unreadable or unparsable file among them, that file may be the plan: saying
     // there is none would be a guess on top of the real error.

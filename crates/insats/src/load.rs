@@ -28,7 +28,7 @@ use toml::de::{DeTable, DeValue};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::keys::{KeyPath, Segment, did_you_mean, known_keys, known_values};
 use crate::model::{
-    BudgetLine, CostCategory, Date, Decision, FundingSource, Indicator, Initiative, LineCost,
+    BudgetLine, CostCategory, Date, Decision, FundingSource, Indicator, Initiative, LineCost, Measurement, Spending,
     Observation, OutcomeTarget, Payer, Period, Provenance, Serves, SourceDocument, Staffing, When,
     YearAmount,
 };
@@ -37,7 +37,7 @@ use crate::privacy;
 use crate::rules::Code;
 use crate::schema::{
     TomlBudgetLine, TomlFundedBy, TomlFundingSource, TomlIndicator, TomlInitiative,
-    TomlObservation, TomlOutcomeTarget, TomlPeriod, TomlPortfolio, TomlServes, TomlSourceDocument,
+    TomlObservation, TomlOutcomeTarget, TomlPeriod, TomlPortfolio, TomlServes, TomlSourceDocument, TomlSpending, TomlMeasurement,
 };
 use crate::source::{FileId, Located, SourceSet, Span};
 
@@ -56,6 +56,10 @@ pub struct LoadedFile {
     pub indicators: Vec<Indicator>,
     /// Source documents.
     pub sources: Vec<SourceDocument>,
+    /// Spending recorded in the file.
+    pub spending: Vec<Spending>,
+    /// Measurements recorded in the file.
+    pub measurements: Vec<Measurement>,
 }
 
 /// Loads one file of `sources`, appending its diagnostics.
@@ -220,6 +224,20 @@ impl Ctx<'_> {
                     for (r, node, p) in self.deserialize_list::<TomlFundingSource>(value, &path) {
                         if let Some(f) = self.funding(r, node, &p) {
                             out.funding.push(f);
+                        }
+                    }
+                }
+                "spending" => {
+                    for (r, node, p) in self.deserialize_list::<TomlSpending>(value, &path) {
+                        if let Some(x) = self.spending(r, node, &p) {
+                            out.spending.push(x);
+                        }
+                    }
+                }
+                "measurement" => {
+                    for (r, node, p) in self.deserialize_list::<TomlMeasurement>(value, &path) {
+                        if let Some(x) = self.measurement(r, node, &p) {
+                            out.measurements.push(x);
                         }
                     }
                 }
@@ -1385,22 +1403,30 @@ impl Ctx<'_> {
         let (_, onode) = table_get(node, key)?;
         let opath = path.key(key);
         let value = self.decimal(onode, "value", &opath);
-        let when = match (raw.year, &raw.date) {
+        let when = self.when(onode, &opath, raw.year, raw.date.as_ref());
+        Some(Observation {
+            provenance: self.provenance(onode, raw.source, raw.illustrative, raw.note),
+            value: value?,
+            when: when?,
+        })
+    }
+
+    /// Reads "when" a value refers to: exactly one of `year` and `date`.
+    fn when(
+        &mut self,
+        node: &Node<'_>,
+        path: &KeyPath,
+        year: Option<i64>,
+        date: Option<&toml::value::Datetime>,
+    ) -> Option<Located<When>> {
+        match (year, date) {
             (Some(year), None) => {
-                let range = field_range(onode, "year");
-                match i16::try_from(year)
-                    .ok()
-                    .filter(|y| (1900..=2200).contains(y))
-                {
+                let range = field_range(node, "year");
+                match i16::try_from(year).ok().filter(|y| (1900..=2200).contains(y)) {
                     Some(y) => Some(Located::new(When::Year(y), self.span(range))),
                     None => {
                         let d = self
-                            .diag(
-                                Code::InvalidDate,
-                                format!("year {year} is outside 1900-2200"),
-                                range,
-                                &opath.key("year"),
-                            )
+                            .diag(Code::InvalidDate, format!("year {year} is outside 1900-2200"), range, &path.key("year"))
                             .label("not a usable year")
                             .help("check the year");
                         self.push(d);
@@ -1409,26 +1435,123 @@ impl Ctx<'_> {
                 }
             }
             (None, Some(date)) => self
-                .date(onode, "date", &opath, date)
+                .date(node, "date", path, date)
                 .map(|d| Located::new(When::Date(d.value), d.span)),
             (y, _) => {
                 let d = self
                     .diag(
                         Code::InvalidDate,
                         if y.is_some() { "both `year` and `date` given" } else { "neither `year` nor `date` given" },
-                        onode.span(),
-                        &opath,
+                        node.span(),
+                        path,
                     )
                     .label("when is this value from?")
                     .help("give exactly one of `year = 2018` (yearly statistics) or `date = 2018-06-30`");
                 self.push(d);
                 None
             }
+        }
+    }
+
+    fn spending(&mut self, raw: TomlSpending, node: &Node<'_>, path: &KeyPath) -> Option<Spending> {
+        let date = self.date(node, "date", path, &raw.date);
+        let amount = self.signed_amount(node, "amount", path);
+        Some(Spending {
+            line: self.reference(node, "line", &raw.line),
+            date: date?,
+            amount: amount?.value,
+            text: raw.text,
+            voucher: raw.voucher,
+            key_path: path.to_string(),
+        })
+    }
+
+    /// An amount that may be negative (a repayment or correction), in whole öre.
+    fn signed_amount(&mut self, node: &Node<'_>, key: &str, path: &KeyPath) -> Option<Located<Decimal>> {
+        let value = self.decimal(node, key, path)?;
+        if money::decimals(value.value) > 2 {
+            let d = self
+                .diag(Code::SubOrePrecision, format!("{} has more than two decimals", value.value), self.range_of(&value.span), &path.key(key))
+                .label("finer than one öre")
+                .help("round it to whole öre (two decimals) yourself; insats will not guess how");
+            self.push(d);
+            return None;
+        }
+        Some(value)
+    }
+
+    fn measurement(&mut self, raw: TomlMeasurement, node: &Node<'_>, path: &KeyPath) -> Option<Measurement> {
+        let when = self.when(node, path, raw.year, raw.date.as_ref());
+        let stated = match table_get(node, "value") {
+            Some(_) => Some(self.decimal(node, "value", path)?),
+            None => None,
         };
-        Some(Observation {
-            provenance: self.provenance(onode, raw.source, raw.illustrative, raw.note),
-            value: value?,
-            when: when?,
+        // Numerators and denominators: of the whole, or summed over parts.
+        let mut pairs: Vec<(Decimal, Decimal, Range<usize>, KeyPath)> = Vec::new();
+        if raw.numerator.is_some() || raw.denominator.is_some() {
+            let n = self.decimal(node, "numerator", path);
+            let d = self.decimal(node, "denominator", path);
+            match (n, d) {
+                (Some(n), Some(d)) => pairs.push((n.value, d.value, node.span(), path.clone())),
+                _ => {
+                    let d = self
+                        .diag(Code::ImpossibleMeasurement, "`numerator` and `denominator` go together", table_head(node), path)
+                        .label("only one of them")
+                        .help("give both the number counted and the number it is a share of");
+                    self.push(d);
+                    return None;
+                }
+            }
+        }
+        if let (Some(parts), Some((_, pnode))) = (&raw.parts, table_get(node, "parts")) {
+            let items = pnode.get_ref().as_array()?;
+            for (i, _) in parts.iter().enumerate() {
+                let item = items.get(i)?;
+                let ppath = path.key("parts").index(i);
+                let n = self.decimal(item, "numerator", &ppath)?;
+                let d = self.decimal(item, "denominator", &ppath)?;
+                pairs.push((n.value, d.value, item.span(), ppath));
+            }
+        }
+        for (n, d, range, p) in &pairs {
+            if d.is_sign_negative() || d.is_zero() || n.is_sign_negative() || n > d {
+                let diag = self
+                    .diag(Code::ImpossibleMeasurement, format!("{n} of {d} is not a possible share"), range.clone(), p)
+                    .label("impossible numerator and denominator")
+                    .help("the number counted must be between 0 and the number it is a share of, which must be more than 0");
+                self.push(diag);
+                return None;
+            }
+        }
+        let (numerator, denominator) = if pairs.is_empty() {
+            (None, None)
+        } else {
+            (
+                money::checked_sum(pairs.iter().map(|p| p.0)),
+                money::checked_sum(pairs.iter().map(|p| p.1)),
+            )
+        };
+        let value = match (stated, numerator, denominator) {
+            (Some(v), _, _) => v,
+            (None, Some(n), Some(d)) => Located::new(n * Decimal::ONE_HUNDRED / d, self.span(node.span())),
+            _ => {
+                let d = self
+                    .diag(Code::MissingKey, "a measurement needs a `value`, or `numerator` and `denominator`, or `parts`", table_head(node), &path.key("value"))
+                    .label("no value")
+                    .help("add `value = ...`, or the numbers it is computed from");
+                self.push(d);
+                return None;
+            }
+        };
+        Some(Measurement {
+            target: self.reference(node, "target", &raw.target),
+            value,
+            when: when?.value,
+            numerator,
+            denominator,
+            source: raw.source,
+            note: raw.note,
+            key_path: path.to_string(),
         })
     }
 }

@@ -31,6 +31,50 @@ pub struct Portfolio {
     pub funding: Vec<FundingSource>,
     /// Initiatives, one per plan file, in file order.
     pub initiatives: Vec<Initiative>,
+    /// Costs that have arisen, from follow-up files and ledger imports.
+    pub spending: Vec<Spending>,
+    /// Observed values of targets' indicators.
+    pub measurements: Vec<Measurement>,
+}
+
+/// One cost booked against a budget line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Spending {
+    /// The budget line id.
+    pub line: Located<String>,
+    /// The booking date.
+    pub date: Located<Date>,
+    /// The amount; negative for a repayment or a correction.
+    pub amount: Decimal,
+    /// The booking text.
+    pub text: Option<String>,
+    /// The voucher number.
+    pub voucher: Option<String>,
+    /// The TOML key path or ledger row it came from, for messages.
+    #[serde(skip)]
+    pub key_path: String,
+}
+
+/// An observed value of a target's indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct Measurement {
+    /// The outcome target id.
+    pub target: Located<String>,
+    /// The value, in the indicator's unit.
+    pub value: Located<Decimal>,
+    /// When it refers to.
+    pub when: When,
+    /// The number counted, for a share.
+    pub numerator: Option<Decimal>,
+    /// The number it is a share of.
+    pub denominator: Option<Decimal>,
+    /// Where it comes from.
+    pub source: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+    /// The TOML key path of the table.
+    #[serde(skip)]
+    pub key_path: String,
 }
 
 /// One initiative: a plan file.

@@ -294,8 +294,19 @@ rules! {
     /// so in the target's `note`.
     TargetAgainstDirection = ("INS501", "target-against-direction", Warning, "a target moves the indicator the wrong way"),
 
+    /// A cost is booked on a date outside the window of a funding source
+    /// that pays its line. Grant rules only accept costs that arise, and are
+    /// paid and booked, within the project period; such a cost may have to
+    /// be moved to another source, or the grant may be reclaimed.
+    SpendingOutsideWindow = ("INS406", "spending-outside-window", Error, "a cost booked outside a funding window"),
+
     /// A value for a percentage indicator outside 0-100.
     PercentOutOfRange = ("INS502", "percent-out-of-range", Error, "a percentage outside 0-100"),
+
+    /// A measurement's numbers cannot be: a denominator of zero or less, a
+    /// negative numerator, more counted than there are, or only one of
+    /// `numerator` and `denominator`.
+    ImpossibleMeasurement = ("INS503", "impossible-measurement", Error, "a measurement whose numbers cannot be"),
 
     /// Plans are public documents (offentlighetsprincipen). Text that looks
     /// like a Swedish personal identity number (personnummer, checked with

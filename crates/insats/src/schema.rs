@@ -48,6 +48,12 @@ pub struct TomlDocument {
     /// How outcomes are measured.
     #[serde(default)]
     pub indicator: Vec<TomlIndicator>,
+    /// Costs that have arisen (follow-up).
+    #[serde(default)]
+    pub spending: Vec<TomlSpending>,
+    /// Observed values of targets' indicators (follow-up).
+    #[serde(default)]
+    pub measurement: Vec<TomlMeasurement>,
 }
 
 /// `[portfolio]`: settings for every file in the directory.
@@ -367,6 +373,64 @@ pub struct TomlIndicator {
     pub provider: Option<String>,
     /// Free text, e.g. which curriculum's definition a series uses.
     pub note: Option<String>,
+}
+
+/// `[[spending]]`: one cost booked against a budget line.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlSpending {
+    /// The budget line id.
+    pub line: String,
+    /// The booking date.
+    #[schemars(with = "DateSchema")]
+    pub date: toml::value::Datetime,
+    /// The amount; negative for a repayment or a correction.
+    pub amount: TomlDecimal,
+    /// The booking text.
+    pub text: Option<String>,
+    /// The voucher number (verifikationsnummer): the audit trail back to the
+    /// ledger.
+    pub voucher: Option<String>,
+}
+
+/// `[[measurement]]`: an observed value of a target's indicator.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlMeasurement {
+    /// The outcome target id.
+    pub target: String,
+    /// The value, in the indicator's unit. May be left out when `parts`
+    /// give numerators and denominators.
+    pub value: Option<TomlDecimal>,
+    /// The year it refers to.
+    pub year: Option<i64>,
+    /// The date it refers to.
+    #[schemars(with = "Option<DateSchema>")]
+    pub date: Option<toml::value::Datetime>,
+    /// For a percentage: the number counted (e.g. pupils eligible).
+    pub numerator: Option<TomlDecimal>,
+    /// For a percentage: the number it is a share of (e.g. pupils in year 9).
+    pub denominator: Option<TomlDecimal>,
+    /// For a percentage over several units (schools): each unit's numerator
+    /// and denominator. The value is their sums' ratio, never an average of
+    /// percentages.
+    pub parts: Option<Vec<TomlMeasurementPart>>,
+    /// Where the value comes from, e.g. the statistics release.
+    pub source: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+}
+
+/// One unit's numbers in a measurement over several units.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlMeasurementPart {
+    /// The unit (school).
+    pub unit: String,
+    /// The number counted.
+    pub numerator: TomlDecimal,
+    /// The number it is a share of.
+    pub denominator: TomlDecimal,
 }
 
 /// An exact decimal as written in a plan file: a TOML integer, a TOML float

@@ -4,7 +4,9 @@
 //!   or a target's date falls outside the initiative's period;
 //! * `INS404` a line's cost period falls outside the window of a funding
 //!   source that pays it;
-//! * `INS405` a target is dated at or before its baseline.
+//! * `INS405` a target is dated at or before its baseline;
+//! * `INS406` a cost is booked outside the window of a source that pays
+//!   its line.
 //!
 //! A line stated as a plain total has no cost period of its own and is taken
 //! to arise within the initiative's period. A per-year `phasing` says only
@@ -23,6 +25,32 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         .iter()
         .filter_map(|f| f.window.as_ref().map(|w| (f.id.value.as_str(), w)))
         .collect();
+
+    let lines: std::collections::HashMap<&str, &crate::model::BudgetLine> = portfolio
+        .initiatives
+        .iter()
+        .flat_map(|i| &i.lines)
+        .map(|l| (l.id.value.as_str(), l))
+        .collect();
+    for spending in &portfolio.spending {
+        let Some(line) = lines.get(spending.line.value.as_str()) else { continue };
+        for payer in &line.payers {
+            let Some(window) = windows.get(payer.source.value.as_str()) else { continue };
+            if !window.value.contains(spending.date.value) {
+                let d = ctx
+                    .diag(
+                        Code::SpendingOutsideWindow,
+                        format!("a cost booked {} on `{}` falls outside the window of `{}` ({})", spending.date.value, line.id.value, payer.source.value, window.value),
+                        &spending.date.span,
+                        format!("{}.date", spending.key_path),
+                    )
+                    .label("booked outside the funding window")
+                    .related(ctx.locate(&window.span), "the funding window")
+                    .help("a grant only pays costs that arise and are booked within its window: correct the date, or book the cost on a line paid by another source");
+                ctx.push(d);
+            }
+        }
+    }
 
     for initiative in &portfolio.initiatives {
         let period = initiative.period.value;

@@ -1,7 +1,8 @@
 //! Outcome targets against their indicators.
 //!
 //! * `INS501` the target moves against the indicator's direction (warning);
-//! * `INS502` a value of a percentage indicator lies outside 0-100.
+//! * `INS502` a target value or a measured value of a percentage indicator
+//!   lies outside 0-100.
 
 use std::collections::HashMap;
 
@@ -15,6 +16,23 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         .iter()
         .map(|i| (i.id.value.as_str(), i))
         .collect();
+    let target_indicator: HashMap<&str, &str> = portfolio
+        .initiatives
+        .iter()
+        .flat_map(|i| &i.targets)
+        .map(|t| (t.id.value.as_str(), t.indicator.value.as_str()))
+        .collect();
+    for m in &portfolio.measurements {
+        let indicator = target_indicator.get(m.target.value.as_str()).and_then(|i| indicators.get(i));
+        let v = m.value.value;
+        if indicator.is_some_and(|i| i.unit == IndicatorUnit::Percent) && (v.is_sign_negative() && !v.is_zero() || v > rust_decimal::Decimal::ONE_HUNDRED) {
+            let d = ctx
+                .diag(Code::PercentOutOfRange, format!("measured value {v} is outside 0-100 for a percentage"), &m.value.span, format!("{}.value", m.key_path))
+                .label("outside 0-100")
+                .help("write the share in percent, from 0 to 100 (89.1 for 89,1 %)");
+            ctx.push(d);
+        }
+    }
     for target in portfolio.initiatives.iter().flat_map(|i| &i.targets) {
         let Some(indicator) = indicators.get(target.indicator.value.as_str()) else {
             continue;

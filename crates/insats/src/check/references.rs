@@ -1,5 +1,6 @@
 //! Every reference resolves (`INS112`), every line serves a target of its
-//! own initiative, and every target is served (`INS114`).
+//! own initiative, and every target is served (`INS114`). Spending names a
+//! budget line and a measurement names a target, anywhere in the portfolio.
 //!
 //! Funding sources, indicators and source documents are looked up across
 //! the portfolio. Targets are looked up within the line's own initiative:
@@ -42,6 +43,14 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
 
     for f in &portfolio.funding {
         provenance(ctx, &f.provenance, &sources, &f.key_path);
+    }
+    let lines: Vec<&str> = portfolio.initiatives.iter().flat_map(|i| &i.lines).map(|l| l.id.value.as_str()).collect();
+    for s in &portfolio.spending {
+        resolve(ctx, "budget line", &s.line, &lines, &format!("{}.line", s.key_path), "book the cost on an existing `[[line]]`, or add the line to its plan");
+    }
+    let targets: Vec<&str> = target_owner.keys().copied().collect();
+    for m in &portfolio.measurements {
+        resolve(ctx, "outcome target", &m.target, &targets, &format!("{}.target", m.key_path), "measure an existing `[[target]]`, or add the target to its plan");
     }
     for initiative in &portfolio.initiatives {
         for s in &initiative.sources {
