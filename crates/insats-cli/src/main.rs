@@ -6,6 +6,7 @@
 //! warnings with `--deny warnings`), 2 usage or I/O failure.
 
 mod render;
+mod report_render;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -31,6 +32,8 @@ struct Cli {
 enum Command {
     /// Check plan files and report every problem with its location.
     Validate(ValidateArgs),
+    /// Report spending against budget and impact, as of a date.
+    Report(ReportArgs),
     /// Explain a diagnostic code, e.g. `insats explain INS101`.
     Explain {
         /// The code (`INS101`) or its name (`unknown-key`).
@@ -53,6 +56,57 @@ struct ValidateArgs {
     /// Print only errors and the summary line (human format).
     #[arg(long, short)]
     quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct ReportArgs {
+    /// Directories or files of the portfolio.
+    #[arg(default_value = "initiatives")]
+    paths: Vec<PathBuf>,
+    /// The date the report is as of (YYYY-MM-DD); default today. A fixed date
+    /// makes the output reproducible.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<insats::model::Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    format: ReportFormat,
+    /// Language of labels and numbers.
+    #[arg(long, value_enum, default_value_t = report_render::Lang::Sv)]
+    lang: report_render::Lang,
+    /// Unit of amounts in tables: kr, tkr or mnkr.
+    #[arg(long, value_enum, default_value_t = report_render::Scale::Kr)]
+    scale: report_render::Scale,
+    /// Only this initiative.
+    #[arg(long, value_name = "ID")]
+    initiative: Option<String>,
+    /// Only this funding source and the lines it pays.
+    #[arg(long, value_name = "ID")]
+    funding: Option<String>,
+    /// Only lines of this unit or school.
+    #[arg(long, value_name = "UNIT")]
+    unit: Option<String>,
+    /// With --funding: a grant statement for this period (FROM..TO), costs
+    /// per cost category against budget.
+    #[arg(long, value_name = "FROM..TO", requires = "funding")]
+    period: Option<String>,
+    /// How the grant statement is broken down (only `category`).
+    #[arg(long, value_parser = ["category"], default_value = "category")]
+    by: String,
+    /// With --format csv: which table to export.
+    #[arg(long, value_enum, default_value_t = report_render::CsvTable::Lines)]
+    table: report_render::CsvTable,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// Tables fitted to the terminal.
+    Table,
+    /// Markdown, for a memo.
+    Markdown,
+    /// JSON with exact amounts as strings; see docs/report.md.
+    Json,
+    /// CSV for Excel (`;`, UTF-8 with BOM); see docs/report.md.
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -79,6 +133,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Validate(args) => validate(&args),
+        Command::Report(args) => report(&args),
         Command::Explain { code } => explain(&code),
     };
     match result {
@@ -104,12 +159,154 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
         Format::Human => render::human(&mut out, &sources, &validation, args.quiet),
         Format::Json => render::json(&mut out, &sources, &validation),
     };
-    written.map_err(|e| format!("cannot write output: {e}"))?;
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(format!("cannot write output: {e}"));
+        }
+        _ => {}
+    }
     Ok(if validation.is_ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+fn report(args: &ReportArgs) -> Result<ExitCode, String> {
+    let (sources, validation) = insats::validate_paths(&args.paths).map_err(|e| e.to_string())?;
+    if !validation.is_ok() {
+        let mut err = anstream::stderr().lock();
+        render::human(&mut err, &sources, &validation, true).map_err(|e| e.to_string())?;
+        let _ = writeln!(
+            err,
+            "error: the portfolio has errors; fix them before reporting (`insats validate` shows them all)"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let portfolio = &validation.portfolio;
+    let style = report_render::Style {
+        lang: args.lang,
+        scale: args.scale,
+        currency: portfolio.currency.clone(),
+    };
+    let layout = match args.format {
+        ReportFormat::Markdown => report_render::Layout::Markdown,
+        _ => report_render::Layout::Terminal,
+    };
+    let mut out = anstream::stdout().lock();
+    let io = |e: std::io::Error| format!("cannot write output: {e}");
+    // A reader that stops early (`insats report | head`) is not an error.
+    let io_ok = |r: std::io::Result<()>| match r {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    };
+
+    if let Some(period) = &args.period {
+        let funding = args.funding.as_deref().unwrap_or_default();
+        let period = parse_period(period)?;
+        let statement = insats::report::grant_statement(portfolio, funding, period)
+            .ok_or_else(|| format!("no funding source `{funding}` in the portfolio"))?;
+        match args.format {
+            ReportFormat::Json => io_ok(json_out(&mut out, &statement)).map_err(io)?,
+            ReportFormat::Csv => {
+                return Err("a grant statement is written as a table, Markdown or JSON".to_owned());
+            }
+            _ => io_ok(report_render::statement(
+                &mut out, &statement, &style, layout,
+            ))
+            .map_err(io)?,
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let as_of = match args.as_of {
+        Some(d) => d,
+        None => jiff::Zoned::now().date(),
+    };
+    let options = insats::report::ReportOptions {
+        as_of,
+        initiative: args.initiative.clone(),
+        funding: args.funding.clone(),
+        unit: args.unit.clone(),
+    };
+    for (what, id, known) in [
+        (
+            "initiative",
+            &args.initiative,
+            portfolio
+                .initiatives
+                .iter()
+                .map(|i| i.id.value.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "funding source",
+            &args.funding,
+            portfolio
+                .funding
+                .iter()
+                .map(|f| f.id.value.as_str())
+                .collect(),
+        ),
+    ] {
+        if let Some(id) = id
+            && !known.contains(&id.as_str())
+        {
+            let hint = insats::keys::did_you_mean(id, known.iter().copied())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            return Err(format!("no {what} `{id}` in the portfolio{hint}"));
+        }
+    }
+    let report = insats::report::report(portfolio, &options);
+    match args.format {
+        ReportFormat::Table | ReportFormat::Markdown => io_ok(report_render::tables(
+            &mut out,
+            &report,
+            &style,
+            layout,
+            portfolio.name.as_deref(),
+        ))
+        .map_err(io)?,
+        ReportFormat::Json => io_ok(json_out(&mut out, &report)).map_err(io)?,
+        ReportFormat::Csv => {
+            io_ok(report_render::csv(&mut out, &report, &style, args.table)).map_err(io)?
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `{ "tool", "version", ...value }` as pretty JSON.
+fn json_out(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Tagged<'a, T> {
+        tool: &'static str,
+        version: &'static str,
+        #[serde(flatten)]
+        value: &'a T,
+    }
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &Tagged {
+            tool: "insats",
+            version: env!("CARGO_PKG_VERSION"),
+            value,
+        },
+    )
+    .map_err(std::io::Error::other)?;
+    writeln!(out)
+}
+
+/// Parses `FROM..TO` (inclusive dates).
+fn parse_period(text: &str) -> Result<insats::model::Period, String> {
+    let bad = || format!("`{text}` is not a period: write FROM..TO, e.g. 2018-01-01..2018-06-30");
+    let (from, to) = text.split_once("..").ok_or_else(bad)?;
+    let start: insats::model::Date = from.trim().parse().map_err(|_| bad())?;
+    let end: insats::model::Date = to.trim().parse().map_err(|_| bad())?;
+    if start > end {
+        return Err(format!("the period `{text}` ends before it starts"));
+    }
+    Ok(insats::model::Period { start, end })
 }
 
 fn explain(text: &str) -> Result<ExitCode, String> {

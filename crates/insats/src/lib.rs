@@ -86,6 +86,7 @@ pub mod load;
 pub mod model;
 pub mod money;
 mod privacy;
+pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod source;

@@ -28,16 +28,17 @@ use toml::de::{DeTable, DeValue};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::keys::{KeyPath, Segment, did_you_mean, known_keys, known_values};
 use crate::model::{
-    BudgetLine, CostCategory, Date, Decision, FundingSource, Indicator, Initiative, LineCost, Measurement, Spending,
-    Observation, OutcomeTarget, Payer, Period, Provenance, Serves, SourceDocument, Staffing, When,
-    YearAmount,
+    BudgetLine, CostCategory, Date, Decision, FundingSource, Indicator, Initiative, LineCost,
+    Measurement, Observation, OutcomeTarget, Payer, Period, Provenance, Serves, SourceDocument,
+    Spending, Staffing, When, YearAmount,
 };
 use crate::money::{self, DecimalTextError, format_kr as kr};
 use crate::privacy;
 use crate::rules::Code;
 use crate::schema::{
     TomlBudgetLine, TomlFundedBy, TomlFundingSource, TomlIndicator, TomlInitiative,
-    TomlObservation, TomlOutcomeTarget, TomlPeriod, TomlPortfolio, TomlServes, TomlSourceDocument, TomlSpending, TomlMeasurement,
+    TomlMeasurement, TomlObservation, TomlOutcomeTarget, TomlPeriod, TomlPortfolio, TomlServes,
+    TomlSourceDocument, TomlSpending,
 };
 use crate::source::{FileId, Located, SourceSet, Span};
 
@@ -1422,11 +1423,19 @@ impl Ctx<'_> {
         match (year, date) {
             (Some(year), None) => {
                 let range = field_range(node, "year");
-                match i16::try_from(year).ok().filter(|y| (1900..=2200).contains(y)) {
+                match i16::try_from(year)
+                    .ok()
+                    .filter(|y| (1900..=2200).contains(y))
+                {
                     Some(y) => Some(Located::new(When::Year(y), self.span(range))),
                     None => {
                         let d = self
-                            .diag(Code::InvalidDate, format!("year {year} is outside 1900-2200"), range, &path.key("year"))
+                            .diag(
+                                Code::InvalidDate,
+                                format!("year {year} is outside 1900-2200"),
+                                range,
+                                &path.key("year"),
+                            )
                             .label("not a usable year")
                             .help("check the year");
                         self.push(d);
@@ -1467,11 +1476,21 @@ impl Ctx<'_> {
     }
 
     /// An amount that may be negative (a repayment or correction), in whole öre.
-    fn signed_amount(&mut self, node: &Node<'_>, key: &str, path: &KeyPath) -> Option<Located<Decimal>> {
+    fn signed_amount(
+        &mut self,
+        node: &Node<'_>,
+        key: &str,
+        path: &KeyPath,
+    ) -> Option<Located<Decimal>> {
         let value = self.decimal(node, key, path)?;
         if money::decimals(value.value) > 2 {
             let d = self
-                .diag(Code::SubOrePrecision, format!("{} has more than two decimals", value.value), self.range_of(&value.span), &path.key(key))
+                .diag(
+                    Code::SubOrePrecision,
+                    format!("{} has more than two decimals", value.value),
+                    self.range_of(&value.span),
+                    &path.key(key),
+                )
                 .label("finer than one öre")
                 .help("round it to whole öre (two decimals) yourself; insats will not guess how");
             self.push(d);
@@ -1480,7 +1499,12 @@ impl Ctx<'_> {
         Some(value)
     }
 
-    fn measurement(&mut self, raw: TomlMeasurement, node: &Node<'_>, path: &KeyPath) -> Option<Measurement> {
+    fn measurement(
+        &mut self,
+        raw: TomlMeasurement,
+        node: &Node<'_>,
+        path: &KeyPath,
+    ) -> Option<Measurement> {
         let when = self.when(node, path, raw.year, raw.date.as_ref());
         let stated = match table_get(node, "value") {
             Some(_) => Some(self.decimal(node, "value", path)?),
@@ -1495,7 +1519,12 @@ impl Ctx<'_> {
                 (Some(n), Some(d)) => pairs.push((n.value, d.value, node.span(), path.clone())),
                 _ => {
                     let d = self
-                        .diag(Code::ImpossibleMeasurement, "`numerator` and `denominator` go together", table_head(node), path)
+                        .diag(
+                            Code::ImpossibleMeasurement,
+                            "`numerator` and `denominator` go together",
+                            table_head(node),
+                            path,
+                        )
                         .label("only one of them")
                         .help("give both the number counted and the number it is a share of");
                     self.push(d);
@@ -1533,7 +1562,9 @@ impl Ctx<'_> {
         };
         let value = match (stated, numerator, denominator) {
             (Some(v), _, _) => v,
-            (None, Some(n), Some(d)) => Located::new(n * Decimal::ONE_HUNDRED / d, self.span(node.span())),
+            (None, Some(n), Some(d)) => {
+                Located::new(n * Decimal::ONE_HUNDRED / d, self.span(node.span()))
+            }
             _ => {
                 let d = self
                     .diag(Code::MissingKey, "a measurement needs a `value`, or `numerator` and `denominator`, or `parts`", table_head(node), &path.key("value"))

@@ -33,9 +33,13 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         .map(|l| (l.id.value.as_str(), l))
         .collect();
     for spending in &portfolio.spending {
-        let Some(line) = lines.get(spending.line.value.as_str()) else { continue };
+        let Some(line) = lines.get(spending.line.value.as_str()) else {
+            continue;
+        };
         for payer in &line.payers {
-            let Some(window) = windows.get(payer.source.value.as_str()) else { continue };
+            let Some(window) = windows.get(payer.source.value.as_str()) else {
+                continue;
+            };
             if !window.value.contains(spending.date.value) {
                 let d = ctx
                     .diag(

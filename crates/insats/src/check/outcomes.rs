@@ -23,11 +23,20 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         .map(|t| (t.id.value.as_str(), t.indicator.value.as_str()))
         .collect();
     for m in &portfolio.measurements {
-        let indicator = target_indicator.get(m.target.value.as_str()).and_then(|i| indicators.get(i));
+        let indicator = target_indicator
+            .get(m.target.value.as_str())
+            .and_then(|i| indicators.get(i));
         let v = m.value.value;
-        if indicator.is_some_and(|i| i.unit == IndicatorUnit::Percent) && (v.is_sign_negative() && !v.is_zero() || v > rust_decimal::Decimal::ONE_HUNDRED) {
+        if indicator.is_some_and(|i| i.unit == IndicatorUnit::Percent)
+            && (v.is_sign_negative() && !v.is_zero() || v > rust_decimal::Decimal::ONE_HUNDRED)
+        {
             let d = ctx
-                .diag(Code::PercentOutOfRange, format!("measured value {v} is outside 0-100 for a percentage"), &m.value.span, format!("{}.value", m.key_path))
+                .diag(
+                    Code::PercentOutOfRange,
+                    format!("measured value {v} is outside 0-100 for a percentage"),
+                    &m.value.span,
+                    format!("{}.value", m.key_path),
+                )
                 .label("outside 0-100")
                 .help("write the share in percent, from 0 to 100 (89.1 for 89,1 %)");
             ctx.push(d);

@@ -44,13 +44,32 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
     for f in &portfolio.funding {
         provenance(ctx, &f.provenance, &sources, &f.key_path);
     }
-    let lines: Vec<&str> = portfolio.initiatives.iter().flat_map(|i| &i.lines).map(|l| l.id.value.as_str()).collect();
+    let lines: Vec<&str> = portfolio
+        .initiatives
+        .iter()
+        .flat_map(|i| &i.lines)
+        .map(|l| l.id.value.as_str())
+        .collect();
     for s in &portfolio.spending {
-        resolve(ctx, "budget line", &s.line, &lines, &format!("{}.line", s.key_path), "book the cost on an existing `[[line]]`, or add the line to its plan");
+        resolve(
+            ctx,
+            "budget line",
+            &s.line,
+            &lines,
+            &format!("{}.line", s.key_path),
+            "book the cost on an existing `[[line]]`, or add the line to its plan",
+        );
     }
     let targets: Vec<&str> = target_owner.keys().copied().collect();
     for m in &portfolio.measurements {
-        resolve(ctx, "outcome target", &m.target, &targets, &format!("{}.target", m.key_path), "measure an existing `[[target]]`, or add the target to its plan");
+        resolve(
+            ctx,
+            "outcome target",
+            &m.target,
+            &targets,
+            &format!("{}.target", m.key_path),
+            "measure an existing `[[target]]`, or add the target to its plan",
+        );
     }
     for initiative in &portfolio.initiatives {
         for s in &initiative.sources {

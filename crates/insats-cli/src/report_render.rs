@@ -1,0 +1,779 @@
+//! Rendering reports: terminal tables, Markdown, JSON and CSV, in Swedish or
+//! English.
+//!
+//! Display rounding (documented in docs/report.md): amounts in tables are
+//! rounded half away from zero to whole kronor (`kr`), whole thousands
+//! (`tkr`) or tenths of millions (`mnkr`); shares to one decimal of a
+//! percent. JSON and CSV carry the exact amounts.
+
+use std::io::{self, Write};
+
+use comfy_table::{ContentArrangement, Table, presets};
+use insats::model::{CostCategory, FundingKind, IndicatorUnit, When};
+use insats::report::{
+    CostPerChange, FindingKind, FindingSeverity, GrantStatement, MoneyFigures, Report, TargetStatus,
+};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// Label language and number style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// Swedish: `8 800 000 kr`, decimal comma.
+    Sv,
+    /// English: `8,800,000 SEK`, decimal point.
+    En,
+}
+
+/// The unit amounts are shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    /// Kronor.
+    Kr,
+    /// Thousands of kronor (tkr).
+    Tkr,
+    /// Millions of kronor (mnkr).
+    Mnkr,
+}
+
+/// How numbers are written.
+#[derive(Debug, Clone)]
+pub struct Style {
+    /// Language.
+    pub lang: Lang,
+    /// Scale of amounts.
+    pub scale: Scale,
+    /// The portfolio currency (ISO 4217).
+    pub currency: String,
+}
+
+fn group(int: &str, sep: char) -> String {
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Style {
+    fn number(&self, value: Decimal, decimals: u32) -> String {
+        let rounded =
+            value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
+        let text = format!("{:.*}", decimals as usize, rounded.abs());
+        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+        let (sep, point) = match self.lang {
+            Lang::Sv => (' ', ','),
+            Lang::En => (',', '.'),
+        };
+        let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+            "-"
+        } else {
+            ""
+        };
+        if frac.is_empty() {
+            format!("{sign}{}", group(int, sep))
+        } else {
+            format!("{sign}{}{point}{frac}", group(int, sep))
+        }
+    }
+
+    /// An amount in the chosen scale with its unit: `8 800 000 kr`,
+    /// `8 800 tkr`, `8,8 mnkr`, `8,800,000 SEK`.
+    pub fn money(&self, value: Decimal) -> String {
+        let (divisor, decimals, sv_unit, en_unit) = match self.scale {
+            Scale::Kr => (Decimal::ONE, 0, "kr", "SEK"),
+            Scale::Tkr => (Decimal::from(1000), 0, "tkr", "kSEK"),
+            Scale::Mnkr => (Decimal::from(1_000_000), 1, "mnkr", "MSEK"),
+        };
+        let unit = match (self.lang, self.currency.as_str()) {
+            (Lang::Sv, "SEK") => sv_unit.to_owned(),
+            (Lang::En, "SEK") => en_unit.to_owned(),
+            // Another currency: its code, with the scale's prefix.
+            (_, code) => match self.scale {
+                Scale::Kr => code.to_owned(),
+                Scale::Tkr => format!("k{code}"),
+                Scale::Mnkr => format!("M{code}"),
+            },
+        };
+        format!("{} {unit}", self.number(value / divisor, decimals))
+    }
+
+    /// A share (0-1) as a percentage with one decimal: `45,2 %`.
+    pub fn share(&self, value: Option<Decimal>) -> String {
+        value.map_or_else(
+            || "–".to_owned(),
+            |v| format!("{} %", self.number(v * Decimal::ONE_HUNDRED, 1)),
+        )
+    }
+
+    /// An indicator value with one decimal and its unit.
+    fn indicator(&self, value: Decimal, unit: IndicatorUnit) -> String {
+        match unit {
+            IndicatorUnit::Percent => format!("{} %", self.number(value, 1)),
+            _ => self.number(value, 1),
+        }
+    }
+
+    /// A plain exact decimal for CSV: no grouping, the language's decimal
+    /// mark, so that Excel reads it as a number.
+    fn csv_number(&self, value: Decimal) -> String {
+        let text = value.normalize().to_string();
+        match self.lang {
+            Lang::Sv => text.replace('.', ","),
+            Lang::En => text,
+        }
+    }
+}
+
+/// Labels in one language.
+struct Labels {
+    report_as_of: &'static str,
+    portfolio: &'static str,
+    initiatives: &'static str,
+    funding: &'static str,
+    targets: &'static str,
+    findings: &'static str,
+    no_findings: &'static str,
+    id: &'static str,
+    name: &'static str,
+    budget: &'static str,
+    planned: &'static str,
+    spent: &'static str,
+    remaining: &'static str,
+    share_spent: &'static str,
+    share_planned: &'static str,
+    run_rate: &'static str,
+    forecast: &'static str,
+    variance: &'static str,
+    kind: &'static str,
+    amount: &'static str,
+    allocated: &'static str,
+    left: &'static str,
+    window_end: &'static str,
+    unspent: &'static str,
+    cofinancing: &'static str,
+    target: &'static str,
+    indicator: &'static str,
+    baseline: &'static str,
+    latest: &'static str,
+    goal: &'static str,
+    progress: &'static str,
+    expected: &'static str,
+    status: &'static str,
+    cost_per_change: &'static str,
+    severity: &'static str,
+    subject: &'static str,
+    causal_note: &'static str,
+    statement: &'static str,
+    category: &'static str,
+    costs: &'static str,
+    difference: &'static str,
+    total: &'static str,
+}
+
+const SV: Labels = Labels {
+    report_as_of: "Uppföljning per",
+    portfolio: "Portföljen",
+    initiatives: "Insatser och budgetposter",
+    funding: "Finansiering",
+    targets: "Effektmål",
+    findings: "Iakttagelser",
+    no_findings: "Inga iakttagelser.",
+    id: "Id",
+    name: "Namn",
+    budget: "Budget",
+    planned: "Planerat hittills",
+    spent: "Förbrukat",
+    remaining: "Kvar",
+    share_spent: "Förbrukat %",
+    share_planned: "Planerat %",
+    run_rate: "Takt per månad",
+    forecast: "Prognos",
+    variance: "Avvikelse",
+    kind: "Typ",
+    amount: "Belopp",
+    allocated: "Fördelat",
+    left: "Kvar att förbruka",
+    window_end: "Får användas t.o.m.",
+    unspent: "Prognos oförbrukat",
+    cofinancing: "Medfinansiering krävd / betald",
+    target: "Mål",
+    indicator: "Indikator",
+    baseline: "Utgångsvärde",
+    latest: "Senaste",
+    goal: "Målvärde",
+    progress: "Framsteg",
+    expected: "Förväntat",
+    status: "Status",
+    cost_per_change: "Kostnad per förbättring",
+    severity: "Allvar",
+    subject: "Avser",
+    causal_note: "Kostnad per förbättring är observerad förändring mot utgångsvärdet, inte en orsakseffekt: annat än insatsen påverkar också utfallet.",
+    statement: "Ekonomisk redovisning",
+    category: "Kostnadsslag",
+    costs: "Kostnader",
+    difference: "Skillnad",
+    total: "Summa",
+};
+
+const EN: Labels = Labels {
+    report_as_of: "Follow-up as of",
+    portfolio: "Portfolio",
+    initiatives: "Initiatives and budget lines",
+    funding: "Funding",
+    targets: "Outcome targets",
+    findings: "Findings",
+    no_findings: "No findings.",
+    id: "Id",
+    name: "Name",
+    budget: "Budget",
+    planned: "Planned to date",
+    spent: "Spent",
+    remaining: "Remaining",
+    share_spent: "Spent %",
+    share_planned: "Planned %",
+    run_rate: "Run rate per month",
+    forecast: "Forecast",
+    variance: "Variance",
+    kind: "Kind",
+    amount: "Amount",
+    allocated: "Allocated",
+    left: "Left",
+    window_end: "Usable until",
+    unspent: "Forecast unspent",
+    cofinancing: "Co-financing required / paid",
+    target: "Target",
+    indicator: "Indicator",
+    baseline: "Baseline",
+    latest: "Latest",
+    goal: "Target value",
+    progress: "Progress",
+    expected: "Expected",
+    status: "Status",
+    cost_per_change: "Cost per improvement",
+    severity: "Severity",
+    subject: "Concerns",
+    causal_note: "Cost per improvement is observed change against the baseline, not a causal effect: other things than the initiative move outcomes too.",
+    statement: "Economic report",
+    category: "Cost category",
+    costs: "Costs",
+    difference: "Difference",
+    total: "Total",
+};
+
+fn labels(lang: Lang) -> &'static Labels {
+    match lang {
+        Lang::Sv => &SV,
+        Lang::En => &EN,
+    }
+}
+
+fn category(c: CostCategory, lang: Lang) -> &'static str {
+    match (c, lang) {
+        (CostCategory::Personnel, Lang::Sv) => "Personal",
+        (CostCategory::ExternalServices, Lang::Sv) => "Externa tjänster",
+        (CostCategory::Travel, Lang::Sv) => "Resor och logi",
+        (CostCategory::EquipmentPremises, Lang::Sv) => "Investeringar, materiel och lokaler",
+        (CostCategory::Other, Lang::Sv) => "Övriga kostnader",
+        (CostCategory::Indirect, Lang::Sv) => "Indirekta kostnader",
+        (CostCategory::Personnel, Lang::En) => "Personnel",
+        (CostCategory::ExternalServices, Lang::En) => "External services",
+        (CostCategory::Travel, Lang::En) => "Travel and accommodation",
+        (CostCategory::EquipmentPremises, Lang::En) => "Investments, equipment and premises",
+        (CostCategory::Other, Lang::En) => "Other costs",
+        (CostCategory::Indirect, Lang::En) => "Indirect costs",
+    }
+}
+
+fn funding_kind(k: FundingKind, lang: Lang) -> &'static str {
+    match (k, lang) {
+        (FundingKind::StateGrant, Lang::Sv) => "statsbidrag",
+        (FundingKind::MunicipalBudget, Lang::Sv) => "kommunal budget",
+        (FundingKind::CoFinancing, Lang::Sv) => "medfinansiering",
+        (FundingKind::Other, Lang::Sv) => "annan",
+        (FundingKind::StateGrant, Lang::En) => "state grant",
+        (FundingKind::MunicipalBudget, Lang::En) => "municipal budget",
+        (FundingKind::CoFinancing, Lang::En) => "co-financing",
+        (FundingKind::Other, Lang::En) => "other",
+    }
+}
+
+fn status(s: TargetStatus, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (TargetStatus::NoMeasurement, Lang::Sv) => "ingen mätning",
+        (TargetStatus::Reached, Lang::Sv) => "uppnått",
+        (TargetStatus::OnTrack, Lang::Sv) => "i fas",
+        (TargetStatus::OffTrack, Lang::Sv) => "efter plan",
+        (TargetStatus::NoMeasurement, Lang::En) => "no measurement",
+        (TargetStatus::Reached, Lang::En) => "reached",
+        (TargetStatus::OnTrack, Lang::En) => "on track",
+        (TargetStatus::OffTrack, Lang::En) => "off track",
+    }
+}
+
+fn severity(s: FindingSeverity, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (FindingSeverity::High, Lang::Sv) => "hög",
+        (FindingSeverity::Medium, Lang::Sv) => "medel",
+        (FindingSeverity::Low, Lang::Sv) => "låg",
+        (FindingSeverity::High, Lang::En) => "high",
+        (FindingSeverity::Medium, Lang::En) => "medium",
+        (FindingSeverity::Low, Lang::En) => "low",
+    }
+}
+
+fn finding_text(kind: FindingKind, lang: Lang) -> &'static str {
+    match (kind, lang) {
+        (FindingKind::OverspentLine, Lang::Sv) => "budgetposten har förbrukat mer än sin budget",
+        (FindingKind::GrantMoneyAtRisk, Lang::Sv) => {
+            "bidrag riskerar att bli oförbrukat när det inte längre får användas och kan behöva betalas tillbaka"
+        }
+        (FindingKind::CoFinancingShort, Lang::Sv) => {
+            "mindre medfinansiering betald än bidragets villkor kräver"
+        }
+        (FindingKind::MoneyWithoutImpact, Lang::Sv) => {
+            "pengarna förbrukas enligt plan men målet ligger efter"
+        }
+        (FindingKind::NoMeasurementForSpending, Lang::Sv) => {
+            "pengar förbrukas men målen saknar mätning efter utgångsvärdet"
+        }
+        (FindingKind::OverspentLine, Lang::En) => "the line has spent more than its budget",
+        (FindingKind::GrantMoneyAtRisk, Lang::En) => {
+            "grant money is forecast to be unspent when the grant may no longer be used, and may have to be paid back"
+        }
+        (FindingKind::CoFinancingShort, Lang::En) => {
+            "less co-financing paid than the grant's conditions require"
+        }
+        (FindingKind::MoneyWithoutImpact, Lang::En) => {
+            "the money is spent on schedule but the target is off track"
+        }
+        (FindingKind::NoMeasurementForSpending, Lang::En) => {
+            "money is spent but its targets have no measurement since the baseline"
+        }
+    }
+}
+
+fn when(w: When) -> String {
+    w.to_string()
+}
+
+/// Table or Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Box-drawn tables fitted to the terminal.
+    Terminal,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+}
+
+fn new_table(layout: Layout, header: Vec<String>) -> Table {
+    let mut t = Table::new();
+    match layout {
+        Layout::Terminal => {
+            t.load_preset(presets::UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic);
+        }
+        Layout::Markdown => {
+            t.load_preset(presets::ASCII_MARKDOWN);
+        }
+    }
+    t.set_header(header);
+    t
+}
+
+fn heading(out: &mut impl Write, layout: Layout, text: &str) -> io::Result<()> {
+    match layout {
+        Layout::Terminal => writeln!(out, "\n{text}\n{}", "=".repeat(text.chars().count())),
+        Layout::Markdown => writeln!(out, "\n## {text}\n"),
+    }
+}
+
+fn money_cells(style: &Style, m: &MoneyFigures) -> Vec<String> {
+    vec![
+        style.money(m.budget),
+        style.money(m.planned_to_date),
+        style.money(m.spent_to_date),
+        style.money(m.remaining),
+        style.share(m.share_spent),
+        style.share(m.share_planned),
+        style.money(m.forecast),
+        style.money(m.variance),
+    ]
+}
+
+fn money_header(l: &Labels) -> Vec<String> {
+    [
+        l.budget,
+        l.planned,
+        l.spent,
+        l.remaining,
+        l.share_spent,
+        l.share_planned,
+        l.forecast,
+        l.variance,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// Writes the report as terminal tables or Markdown.
+pub fn tables(
+    out: &mut impl Write,
+    report: &Report,
+    style: &Style,
+    layout: Layout,
+    title: Option<&str>,
+) -> io::Result<()> {
+    let l = labels(style.lang);
+    let head = match title {
+        Some(t) => format!("{} {}: {t}", l.report_as_of, report.as_of),
+        None => format!("{} {}", l.report_as_of, report.as_of),
+    };
+    match layout {
+        Layout::Terminal => writeln!(out, "{head}")?,
+        Layout::Markdown => writeln!(out, "# {head}")?,
+    }
+
+    heading(out, layout, l.portfolio)?;
+    let mut t = new_table(layout, money_header(l));
+    t.add_row(money_cells(style, &report.portfolio));
+    writeln!(out, "{t}")?;
+
+    heading(out, layout, l.initiatives)?;
+    let mut header = vec![l.id.to_owned(), l.name.to_owned()];
+    header.extend(money_header(l));
+    let mut t = new_table(layout, header);
+    for i in &report.initiatives {
+        let mut row = vec![i.id.clone(), format!("{} ({})", i.name, i.organisation)];
+        row.extend(money_cells(style, &i.money));
+        t.add_row(row);
+        for line in &i.lines {
+            let mut row = vec![format!("  {}", line.id), format!("  {}", line.name)];
+            row.extend(money_cells(style, &line.money));
+            t.add_row(row);
+        }
+    }
+    writeln!(out, "{t}")?;
+
+    heading(out, layout, l.funding)?;
+    let mut t = new_table(
+        layout,
+        [
+            l.id,
+            l.kind,
+            l.amount,
+            l.allocated,
+            l.spent,
+            l.left,
+            l.window_end,
+            l.unspent,
+            l.cofinancing,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    );
+    for f in &report.funding {
+        t.add_row(vec![
+            f.id.clone(),
+            funding_kind(f.kind, style.lang).to_owned(),
+            style.money(f.amount),
+            style.money(f.allocated),
+            style.money(f.spent_to_date),
+            style.money(f.left),
+            f.window_end
+                .map_or_else(|| "–".to_owned(), |d| d.to_string()),
+            style.money(f.forecast_unspent),
+            f.co_financing.as_ref().map_or_else(
+                || "–".to_owned(),
+                |c| format!("{} / {}", style.money(c.required), style.money(c.paid)),
+            ),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+
+    heading(out, layout, l.targets)?;
+    let mut t = new_table(
+        layout,
+        [
+            l.target,
+            l.indicator,
+            l.baseline,
+            l.latest,
+            l.goal,
+            l.progress,
+            l.expected,
+            l.status,
+            l.spent,
+            l.cost_per_change,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    );
+    for target in &report.targets {
+        let value_at =
+            |v: Decimal, w: When| format!("{} ({})", style.indicator(v, target.unit), when(w));
+        let cost = match &target.cost_per_change {
+            CostPerChange::NoMeasurement => {
+                status(TargetStatus::NoMeasurement, style.lang).to_owned()
+            }
+            CostPerChange::NoImprovement => match style.lang {
+                Lang::Sv => "ingen förbättring".to_owned(),
+                Lang::En => "no improvement".to_owned(),
+            },
+            CostPerChange::PerUnit {
+                per_unit,
+                per_pupil,
+                ..
+            } => {
+                let unit = match (target.unit, style.lang) {
+                    (IndicatorUnit::Percent, Lang::Sv) => "per procentenhet",
+                    (IndicatorUnit::Percent, Lang::En) => "per percentage point",
+                    (_, Lang::Sv) => "per enhet",
+                    (_, Lang::En) => "per unit",
+                };
+                let mut text = format!("{} {unit}", style.money(*per_unit));
+                if let Some(p) = per_pupil {
+                    let per = match style.lang {
+                        Lang::Sv => "per elev",
+                        Lang::En => "per pupil",
+                    };
+                    text.push_str(&format!("; {} {per}", style.money(*p)));
+                }
+                text
+            }
+        };
+        t.add_row(vec![
+            format!("{} ({})", target.id, target.scope),
+            target.indicator_name.clone(),
+            value_at(target.baseline.value, target.baseline.when),
+            target
+                .latest
+                .as_ref()
+                .map_or_else(|| "–".to_owned(), |v| value_at(v.value, v.when)),
+            value_at(target.target.value, target.target.when),
+            style.share(target.progress),
+            style.share(Some(target.expected_progress)),
+            status(target.status, style.lang).to_owned(),
+            style.money(target.spent_to_date),
+            cost,
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    writeln!(out, "\n{}", l.causal_note)?;
+
+    heading(out, layout, l.findings)?;
+    if report.findings.is_empty() {
+        writeln!(out, "{}", l.no_findings)?;
+    } else {
+        let mut t = new_table(
+            layout,
+            [l.severity, l.subject, l.amount, l.kind]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        );
+        for f in &report.findings {
+            t.add_row(vec![
+                severity(f.severity, style.lang).to_owned(),
+                f.subject.clone(),
+                f.amount.map_or_else(|| "–".to_owned(), |a| style.money(a)),
+                finding_text(f.kind, style.lang).to_owned(),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+    Ok(())
+}
+
+/// Writes a grant statement as a table or Markdown.
+pub fn statement(
+    out: &mut impl Write,
+    s: &GrantStatement,
+    style: &Style,
+    layout: Layout,
+) -> io::Result<()> {
+    let l = labels(style.lang);
+    let head = format!(
+        "{}: {}{}, {} – {}",
+        l.statement,
+        s.funding,
+        s.funder
+            .as_ref()
+            .map_or_else(String::new, |f| format!(" ({f})")),
+        s.period.start,
+        s.period.end
+    );
+    match layout {
+        Layout::Terminal => writeln!(out, "{head}\n")?,
+        Layout::Markdown => writeln!(out, "# {head}\n")?,
+    }
+    let mut t = new_table(
+        layout,
+        [l.category, l.budget, l.costs, l.difference]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    );
+    for r in &s.rows {
+        t.add_row(vec![
+            category(r.category, style.lang).to_owned(),
+            style.money(r.budget),
+            style.money(r.costs),
+            style.money(r.difference),
+        ]);
+    }
+    t.add_row(vec![
+        l.total.to_owned(),
+        style.money(s.total.budget),
+        style.money(s.total.costs),
+        style.money(s.total.difference),
+    ]);
+    writeln!(out, "{t}")
+}
+
+/// Which table a CSV export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvTable {
+    /// One row per budget line.
+    Lines,
+    /// One row per funding source.
+    Funding,
+    /// One row per outcome target.
+    Targets,
+    /// One row per finding.
+    Findings,
+}
+
+/// Text that a spreadsheet would read as a formula is prefixed with an
+/// apostrophe, so that an invoice text cannot run in Excel.
+fn safe_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Writes one table of the report as CSV for Excel: UTF-8 with a byte order
+/// mark, `;` between fields, exact amounts with the language's decimal mark
+/// and no grouping.
+pub fn csv(
+    out: &mut impl Write,
+    report: &Report,
+    style: &Style,
+    table: CsvTable,
+) -> io::Result<()> {
+    let l = labels(style.lang);
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(out);
+    let n = |d: Decimal| style.csv_number(d);
+    let opt = |d: Option<Decimal>| d.map(|d| style.csv_number(d)).unwrap_or_default();
+    let result: csv::Result<()> = (|| {
+        match table {
+            CsvTable::Lines => {
+                w.write_record([
+                    "initiative",
+                    l.id,
+                    l.name,
+                    l.category,
+                    l.budget,
+                    l.planned,
+                    l.spent,
+                    l.remaining,
+                    l.share_spent,
+                    l.run_rate,
+                    l.forecast,
+                    l.variance,
+                ])?;
+                for i in &report.initiatives {
+                    for line in &i.lines {
+                        let m = &line.money;
+                        w.write_record([
+                            safe_text(&i.id),
+                            safe_text(&line.id),
+                            safe_text(&line.name),
+                            category(line.category, style.lang).to_owned(),
+                            n(m.budget),
+                            n(m.planned_to_date),
+                            n(m.spent_to_date),
+                            n(m.remaining),
+                            opt(m.share_spent.map(|s| s * Decimal::ONE_HUNDRED)),
+                            opt(m.run_rate_per_month),
+                            n(m.forecast),
+                            n(m.variance),
+                        ])?;
+                    }
+                }
+            }
+            CsvTable::Funding => {
+                w.write_record([
+                    l.id,
+                    l.kind,
+                    l.amount,
+                    l.allocated,
+                    l.spent,
+                    l.left,
+                    l.window_end,
+                    l.unspent,
+                ])?;
+                for f in &report.funding {
+                    w.write_record([
+                        safe_text(&f.id),
+                        funding_kind(f.kind, style.lang).to_owned(),
+                        n(f.amount),
+                        n(f.allocated),
+                        n(f.spent_to_date),
+                        n(f.left),
+                        f.window_end.map(|d| d.to_string()).unwrap_or_default(),
+                        n(f.forecast_unspent),
+                    ])?;
+                }
+            }
+            CsvTable::Targets => {
+                w.write_record([
+                    l.target,
+                    l.indicator,
+                    l.baseline,
+                    l.latest,
+                    l.goal,
+                    l.progress,
+                    l.expected,
+                    l.status,
+                    l.spent,
+                ])?;
+                for t in &report.targets {
+                    w.write_record([
+                        safe_text(&t.id),
+                        safe_text(&t.indicator),
+                        n(t.baseline.value),
+                        opt(t.latest.as_ref().map(|v| v.value)),
+                        n(t.target.value),
+                        opt(t.progress.map(|p| p * Decimal::ONE_HUNDRED)),
+                        n(t.expected_progress * Decimal::ONE_HUNDRED),
+                        status(t.status, style.lang).to_owned(),
+                        n(t.spent_to_date),
+                    ])?;
+                }
+            }
+            CsvTable::Findings => {
+                w.write_record([l.severity, l.subject, l.amount, l.kind])?;
+                for f in &report.findings {
+                    w.write_record([
+                        severity(f.severity, style.lang).to_owned(),
+                        safe_text(&f.subject),
+                        opt(f.amount),
+                        finding_text(f.kind, style.lang).to_owned(),
+                    ])?;
+                }
+            }
+        }
+        w.flush()?;
+        Ok(())
+    })();
+    result.map_err(io::Error::other)
+}

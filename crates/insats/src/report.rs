@@ -1,0 +1,974 @@
+//! Compute: spending against budget and against impact, as of a date.
+//!
+//! [`report`] is a pure function from a validated [`Portfolio`] and an
+//! as-of date to a [`Report`]: plain data that the CLI renders as a table,
+//! Markdown, JSON or CSV, and that an embedding tool can use as it is.
+//!
+//! # How each figure is computed
+//!
+//! All money is exact; only the figures marked *rounded* are rounded, to
+//! whole öre, half away from zero.
+//!
+//! * **Planned to date** (*rounded*): every line's budget is a set of plan
+//!   segments, each an amount over a period: a staffing line has one per
+//!   staffing month, a phased line one per year (the year, clipped to the
+//!   initiative's period), any other line one over the initiative's period.
+//!   Within a segment the plan is linear in days.
+//! * **Spent to date**: costs booked on or before the as-of date.
+//! * **Remaining**: budget minus spent.
+//! * **Share spent** and **share of time elapsed**: ratios for display.
+//! * **Run rate** (*rounded*): spent to date per month elapsed since the
+//!   line's plan started, a month being 1/12 of 365.25 days.
+//! * **Forecast at completion**: spent to date plus what the plan still has
+//!   to come (budget minus planned to date); **variance**: budget minus
+//!   forecast, negative when the line is heading over budget.
+//! * **A funding source's share** of a line's spending is split exactly in
+//!   proportion to what each payer pays of the line (largest remainder, so
+//!   the parts add up to the öre). A line's spending on each target it
+//!   serves is split the same way by the targets' weights.
+//! * **Unspent at the end of a window**: the source's amount minus its share
+//!   of each line's forecast spending by the window's last day.
+//! * **Impact**: progress is the observed change since the baseline as a
+//!   share of the change aimed for; the expected progress is where a
+//!   straight path from baseline to target would be on the as-of date. Cost
+//!   per unit of change divides the spending on the target by the observed
+//!   improvement. It is an **observed change against a baseline, not a
+//!   causal effect**: other things than the initiative move outcomes too.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::model::{
+    BudgetLine, CostCategory, Date, Direction, FundingKind, IndicatorUnit, Initiative, LineCost,
+    Period, Portfolio, When,
+};
+use crate::money::{round_ore, split_exact};
+
+/// Version of the report's data shape (and of its JSON). Bumped only when a
+/// field is removed or changes meaning.
+pub const REPORT_FORMAT_VERSION: u32 = 1;
+
+/// What to report on.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// The date the report is as of: spending and measurements after it are
+    /// left out, and "to date" means up to and including it.
+    pub as_of: Date,
+    /// Only this initiative.
+    pub initiative: Option<String>,
+    /// Only lines paid (in part) by this funding source, and only it.
+    pub funding: Option<String>,
+    /// Only lines of this unit or school.
+    pub unit: Option<String>,
+}
+
+/// Money figures of a line, an initiative or the portfolio.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MoneyFigures {
+    /// The budget.
+    pub budget: Decimal,
+    /// What the plan says should be spent by the as-of date.
+    pub planned_to_date: Decimal,
+    /// What has been spent by the as-of date.
+    pub spent_to_date: Decimal,
+    /// Budget minus spent.
+    pub remaining: Decimal,
+    /// Spent to date as a share of the budget (0-1); none for no budget.
+    pub share_spent: Option<Decimal>,
+    /// Planned to date as a share of the budget (0-1): how far the plan has
+    /// come in money.
+    pub share_planned: Option<Decimal>,
+    /// Spent per month since the plan started.
+    pub run_rate_per_month: Option<Decimal>,
+    /// Spent to date plus the plan still to come.
+    pub forecast: Decimal,
+    /// Budget minus forecast: negative when heading over budget.
+    pub variance: Decimal,
+}
+
+impl MoneyFigures {
+    fn add(&mut self, other: &MoneyFigures) {
+        self.budget += other.budget;
+        self.planned_to_date += other.planned_to_date;
+        self.spent_to_date += other.spent_to_date;
+        self.remaining += other.remaining;
+        self.forecast += other.forecast;
+        self.variance += other.variance;
+    }
+
+    fn finish_shares(&mut self) {
+        self.share_spent = ratio(self.spent_to_date, self.budget);
+        self.share_planned = ratio(self.planned_to_date, self.budget);
+    }
+}
+
+/// A budget line's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineReport {
+    /// Line id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Cost category.
+    pub category: CostCategory,
+    /// Unit or school.
+    pub unit: Option<String>,
+    /// Money.
+    #[serde(flatten)]
+    pub money: MoneyFigures,
+}
+
+/// An initiative's figures: the sums of its lines.
+#[derive(Debug, Clone, Serialize)]
+pub struct InitiativeReport {
+    /// Initiative id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Organisation.
+    pub organisation: String,
+    /// Period.
+    pub period: Period,
+    /// Share of the period elapsed on the as-of date (0-1).
+    pub share_time_elapsed: Decimal,
+    /// Money, summed over the lines.
+    #[serde(flatten)]
+    pub money: MoneyFigures,
+    /// The lines.
+    pub lines: Vec<LineReport>,
+}
+
+/// Co-financing of a source with a maximum share.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoFinancing {
+    /// The most the source may pay, in percent.
+    pub max_share_percent: Decimal,
+    /// Co-financing required on the costs so far.
+    pub required: Decimal,
+    /// Co-financing actually paid on the costs so far (the other payers).
+    pub paid: Decimal,
+}
+
+/// A funding source's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct FundingReport {
+    /// Source id.
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Kind.
+    pub kind: FundingKind,
+    /// Funder.
+    pub funder: Option<String>,
+    /// What it holds.
+    pub amount: Decimal,
+    /// What the lines are planned to take from it.
+    pub allocated: Decimal,
+    /// Its share of the spending so far.
+    pub spent_to_date: Decimal,
+    /// Amount minus spent.
+    pub left: Decimal,
+    /// Last day of its window, if it has one.
+    pub window_end: Option<Date>,
+    /// Its share of the spending forecast by the window's end (or by the
+    /// lines' completion).
+    pub forecast_spent: Decimal,
+    /// Amount minus forecast spent: money that may go unused (and, for a
+    /// grant, may have to be paid back).
+    pub forecast_unspent: Decimal,
+    /// For a source with a maximum share.
+    pub co_financing: Option<CoFinancing>,
+}
+
+/// Where a target stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetStatus {
+    /// No measurement after the baseline yet.
+    NoMeasurement,
+    /// The target value is reached.
+    Reached,
+    /// At or ahead of the straight path from baseline to target.
+    OnTrack,
+    /// Behind the straight path.
+    OffTrack,
+}
+
+/// Cost per unit of observed change.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum CostPerChange {
+    /// No measurement since the baseline: nothing to divide by.
+    NoMeasurement,
+    /// The indicator has not improved: a cost per improvement would be
+    /// meaningless.
+    NoImprovement,
+    /// Spending divided by the improvement.
+    PerUnit {
+        /// Kronor per unit of the indicator (per percentage point for a
+        /// percentage).
+        per_unit: Decimal,
+        /// For a percentage with a cohort: the improvement in pupils.
+        pupils: Option<Decimal>,
+        /// Kronor per pupil.
+        per_pupil: Option<Decimal>,
+    },
+}
+
+/// A value at a time, for the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueAt {
+    /// The value.
+    pub value: Decimal,
+    /// When.
+    pub when: When,
+}
+
+/// An outcome target's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetReport {
+    /// Target id.
+    pub id: String,
+    /// The initiative it belongs to.
+    pub initiative: String,
+    /// Indicator id.
+    pub indicator: String,
+    /// Indicator name.
+    pub indicator_name: String,
+    /// Indicator unit.
+    pub unit: IndicatorUnit,
+    /// Scope name.
+    pub scope: String,
+    /// Baseline.
+    pub baseline: ValueAt,
+    /// Target.
+    pub target: ValueAt,
+    /// The latest measurement after the baseline, up to the as-of date.
+    pub latest: Option<ValueAt>,
+    /// Observed change since the baseline (latest minus baseline).
+    pub change: Option<Decimal>,
+    /// Progress toward the target (0 at baseline, 1 at target).
+    pub progress: Option<Decimal>,
+    /// Where a straight path from baseline to target would be (0-1).
+    pub expected_progress: Decimal,
+    /// Where it stands.
+    pub status: TargetStatus,
+    /// Spending so far on the lines that serve it, split by weight.
+    pub spent_to_date: Decimal,
+    /// What the plan says should have been spent on it by now.
+    pub planned_to_date: Decimal,
+    /// Cost per unit of observed change.
+    pub cost_per_change: CostPerChange,
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingSeverity {
+    /// Money at stake now.
+    High,
+    /// Worth a look before the next decision.
+    Medium,
+    /// A gap in the follow-up.
+    Low,
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// A line has spent more than its budget.
+    OverspentLine,
+    /// A grant is forecast to be partly unspent at the end of its window.
+    GrantMoneyAtRisk,
+    /// Less co-financing paid than a source's maximum share requires.
+    CoFinancingShort,
+    /// A target is off track while its lines spend on schedule.
+    MoneyWithoutImpact,
+    /// A line has spending but its targets have no measurement since the
+    /// baseline.
+    NoMeasurementForSpending,
+}
+
+/// Something a finance officer should look at.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// How serious.
+    pub severity: FindingSeverity,
+    /// What kind.
+    pub kind: FindingKind,
+    /// The id of the line, source or target concerned.
+    pub subject: String,
+    /// The amount at stake, where there is one.
+    pub amount: Option<Decimal>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The report's data-shape version.
+    pub format_version: u32,
+    /// The as-of date.
+    pub as_of: Date,
+    /// The currency of every amount.
+    pub currency: String,
+    /// Sums over every reported initiative.
+    pub portfolio: MoneyFigures,
+    /// Initiatives with their lines.
+    pub initiatives: Vec<InitiativeReport>,
+    /// Funding sources.
+    pub funding: Vec<FundingReport>,
+    /// Outcome targets.
+    pub targets: Vec<TargetReport>,
+    /// Findings, most serious first.
+    pub findings: Vec<Finding>,
+}
+
+/// One amount planned over a period, linear in days.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    period: Period,
+    amount: Decimal,
+}
+
+fn days_inclusive(from: Date, to: Date) -> i64 {
+    i64::from((to - from).get_days()) + 1
+}
+
+/// Share (0-1) of `period` elapsed by the end of `date`.
+fn elapsed(period: Period, date: Date) -> Decimal {
+    if date < period.start {
+        Decimal::ZERO
+    } else if date >= period.end {
+        Decimal::ONE
+    } else {
+        Decimal::from(days_inclusive(period.start, date))
+            / Decimal::from(days_inclusive(period.start, period.end))
+    }
+}
+
+fn ratio(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    (!whole.is_zero()).then(|| part / whole)
+}
+
+fn segments(line: &BudgetLine, initiative: &Initiative) -> Vec<Segment> {
+    let period = initiative.period.value;
+    match &line.cost {
+        LineCost::Staffing(staffing) => {
+            // One segment per staffing month, each a year's cost divided by
+            // that year's months (exact; only planned-to-date is rounded).
+            let mut out = Vec::new();
+            for y in &line.phasing {
+                let months: Vec<Date> = (1..=12)
+                    .map(|m| jiff::civil::date(y.year, m, 1))
+                    .filter(|first| {
+                        staffing.period.start <= *first
+                            && first.last_of_month() <= staffing.period.end
+                    })
+                    .collect();
+                let per_month = y.amount / Decimal::from(months.len().max(1));
+                out.extend(months.into_iter().map(|first| Segment {
+                    period: Period {
+                        start: first,
+                        end: first.last_of_month(),
+                    },
+                    amount: per_month,
+                }));
+            }
+            out
+        }
+        LineCost::Phased => line
+            .phasing
+            .iter()
+            .map(|y| {
+                let start = period.start.max(jiff::civil::date(y.year, 1, 1));
+                let end = period.end.min(jiff::civil::date(y.year, 12, 31));
+                // validate has checked the year overlaps the period.
+                let p = if start <= end {
+                    Period { start, end }
+                } else {
+                    Period {
+                        start: jiff::civil::date(y.year, 1, 1),
+                        end: jiff::civil::date(y.year, 12, 31),
+                    }
+                };
+                Segment {
+                    period: p,
+                    amount: y.amount,
+                }
+            })
+            .collect(),
+        LineCost::Total | LineCost::FlatRate { .. } => vec![Segment {
+            period,
+            amount: line.amount,
+        }],
+    }
+}
+
+fn planned_by(segments: &[Segment], date: Date) -> Decimal {
+    round_ore(
+        segments
+            .iter()
+            .map(|s| s.amount * elapsed(s.period, date))
+            .sum(),
+    )
+}
+
+fn plan_period(segments: &[Segment], fallback: Period) -> Period {
+    let start = segments
+        .iter()
+        .map(|s| s.period.start)
+        .min()
+        .unwrap_or(fallback.start);
+    let end = segments
+        .iter()
+        .map(|s| s.period.end)
+        .max()
+        .unwrap_or(fallback.end);
+    Period { start, end }
+}
+
+/// Everything computed per line, kept for the funding and impact figures.
+struct LineState<'a> {
+    line: &'a BudgetLine,
+    segments: Vec<Segment>,
+    money: MoneyFigures,
+}
+
+fn line_money(
+    line: &BudgetLine,
+    segments: &[Segment],
+    spent: Decimal,
+    as_of: Date,
+    fallback: Period,
+) -> MoneyFigures {
+    let planned = planned_by(segments, as_of);
+    let span = plan_period(segments, fallback);
+    let forecast = spent + (line.amount - planned);
+    let run_rate = if as_of < span.start {
+        None
+    } else {
+        let days = days_inclusive(span.start, as_of.min(span.end));
+        let months = Decimal::from(days) * Decimal::from(12) / Decimal::new(36525, 2);
+        ratio(spent, months).map(round_ore)
+    };
+    let mut m = MoneyFigures {
+        budget: line.amount,
+        planned_to_date: planned,
+        spent_to_date: spent,
+        remaining: line.amount - spent,
+        run_rate_per_month: run_rate,
+        forecast,
+        variance: line.amount - forecast,
+        ..MoneyFigures::default()
+    };
+    m.finish_shares();
+    m
+}
+
+/// Splits `amount` by `weights` exactly; when the weights are all zero the
+/// whole amount goes to the first.
+fn split_or_first(amount: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
+    split_exact(amount, weights).unwrap_or_else(|| {
+        let mut parts = vec![Decimal::ZERO; weights.len()];
+        if let Some(first) = parts.first_mut() {
+            *first = amount;
+        }
+        parts
+    })
+}
+
+/// Computes the report. The portfolio should have validated without
+/// errors; figures of a portfolio with errors are not meaningful.
+pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
+    let as_of = options.as_of;
+    let mut spent_by_line: HashMap<&str, Decimal> = HashMap::new();
+    for s in portfolio.spending.iter().filter(|s| s.date.value <= as_of) {
+        *spent_by_line.entry(s.line.value.as_str()).or_default() += s.amount;
+    }
+
+    let line_selected = |line: &BudgetLine| {
+        options
+            .unit
+            .as_ref()
+            .is_none_or(|u| line.unit.as_ref() == Some(u))
+            && options
+                .funding
+                .as_ref()
+                .is_none_or(|f| line.payers.iter().any(|p| &p.source.value == f))
+    };
+
+    // Every line is computed: a funding source's figures count every line
+    // it pays, whatever the filters show.
+    let all: Vec<(&Initiative, Vec<LineState<'_>>)> = portfolio
+        .initiatives
+        .iter()
+        .map(|initiative| {
+            let lines = initiative
+                .lines
+                .iter()
+                .map(|line| {
+                    let segments = segments(line, initiative);
+                    let spent = spent_by_line
+                        .get(line.id.value.as_str())
+                        .copied()
+                        .unwrap_or_default();
+                    let money = line_money(line, &segments, spent, as_of, initiative.period.value);
+                    LineState {
+                        line,
+                        segments,
+                        money,
+                    }
+                })
+                .collect();
+            (initiative, lines)
+        })
+        .collect();
+    let mut states: Vec<(&Initiative, Vec<&LineState<'_>>)> = Vec::new();
+    for (initiative, lines) in &all {
+        if options
+            .initiative
+            .as_ref()
+            .is_some_and(|id| id != &initiative.id.value)
+        {
+            continue;
+        }
+        let lines: Vec<&LineState<'_>> = lines.iter().filter(|l| line_selected(l.line)).collect();
+        if lines.is_empty() && (options.unit.is_some() || options.funding.is_some()) {
+            continue;
+        }
+        states.push((initiative, lines));
+    }
+
+    let mut portfolio_money = MoneyFigures::default();
+    let initiatives: Vec<InitiativeReport> = states
+        .iter()
+        .map(|(initiative, lines)| {
+            let mut money = MoneyFigures::default();
+            for l in lines {
+                money.add(&l.money);
+            }
+            money.run_rate_per_month =
+                sum_options(lines.iter().map(|l| l.money.run_rate_per_month));
+            money.finish_shares();
+            portfolio_money.add(&money);
+            InitiativeReport {
+                id: initiative.id.value.clone(),
+                name: initiative.name.clone(),
+                organisation: initiative.organisation.clone(),
+                period: initiative.period.value,
+                share_time_elapsed: elapsed(initiative.period.value, as_of),
+                money,
+                lines: lines
+                    .iter()
+                    .map(|l| LineReport {
+                        id: l.line.id.value.clone(),
+                        name: l.line.name.clone(),
+                        category: l.line.category,
+                        unit: l.line.unit.clone(),
+                        money: l.money.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    portfolio_money.run_rate_per_month =
+        sum_options(initiatives.iter().map(|i| i.money.run_rate_per_month));
+    portfolio_money.finish_shares();
+
+    let shown: Vec<&LineState<'_>> = states.iter().flat_map(|(_, l)| l.iter().copied()).collect();
+    let every: Vec<&LineState<'_>> = all.iter().flat_map(|(_, l)| l).collect();
+    let funding = funding_reports(portfolio, &every, &shown, options);
+    let targets = target_reports(portfolio, &states, as_of);
+    let findings = findings(&shown, &funding, &targets);
+
+    Report {
+        format_version: REPORT_FORMAT_VERSION,
+        as_of,
+        currency: portfolio.currency.clone(),
+        portfolio: portfolio_money,
+        initiatives,
+        funding,
+        targets,
+        findings,
+    }
+}
+
+fn sum_options(values: impl Iterator<Item = Option<Decimal>>) -> Option<Decimal> {
+    values.fold(None, |acc, v| match (acc, v) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or_default() + b.unwrap_or_default()),
+    })
+}
+
+/// Figures per funding source over `every` line; the sources reported are
+/// those paying a `shown` line (all of them when nothing is filtered).
+fn funding_reports(
+    portfolio: &Portfolio,
+    every: &[&LineState<'_>],
+    shown: &[&LineState<'_>],
+    options: &ReportOptions,
+) -> Vec<FundingReport> {
+    let filtered =
+        options.initiative.is_some() || options.unit.is_some() || options.funding.is_some();
+    portfolio
+        .funding
+        .iter()
+        .filter(|f| options.funding.as_ref().is_none_or(|id| id == &f.id.value))
+        .filter(|f| {
+            !filtered
+                || shown
+                    .iter()
+                    .any(|l| l.line.payers.iter().any(|p| p.source.value == f.id.value))
+        })
+        .map(|source| {
+            let id = source.id.value.as_str();
+            let mut allocated = Decimal::ZERO;
+            let mut spent = Decimal::ZERO;
+            let mut cost_base_spent = Decimal::ZERO;
+            let mut forecast = Decimal::ZERO;
+            let window_end = source.window.as_ref().map(|w| w.value.end);
+            for state in every {
+                let Some(index) = state.line.payers.iter().position(|p| p.source.value == id)
+                else {
+                    continue;
+                };
+                let weights: Vec<Decimal> = state.line.payers.iter().map(|p| p.amount).collect();
+                allocated += state.line.payers[index].amount;
+                spent += split_or_first(state.money.spent_to_date, &weights)[index];
+                cost_base_spent += state.money.spent_to_date;
+                // Forecast spending on the line by the window's end: spent so
+                // far plus the plan between now and then.
+                let by = window_end.unwrap_or(Date::MAX);
+                let later = planned_by(&state.segments, by) - state.money.planned_to_date;
+                let line_forecast = state.money.spent_to_date + later.max(Decimal::ZERO);
+                forecast += split_or_first(line_forecast, &weights)[index];
+            }
+            let co_financing = source.max_share_percent.as_ref().map(|max| {
+                let required = round_ore(
+                    cost_base_spent * (Decimal::ONE_HUNDRED - max.value) / Decimal::ONE_HUNDRED,
+                );
+                CoFinancing {
+                    max_share_percent: max.value,
+                    required,
+                    paid: cost_base_spent - spent,
+                }
+            });
+            FundingReport {
+                id: id.to_owned(),
+                name: source.name.clone(),
+                kind: source.kind,
+                funder: source.funder.clone(),
+                amount: source.amount.value,
+                allocated,
+                spent_to_date: spent,
+                left: source.amount.value - spent,
+                window_end,
+                forecast_spent: forecast,
+                forecast_unspent: source.amount.value - forecast,
+                co_financing,
+            }
+        })
+        .collect()
+}
+
+fn target_reports(
+    portfolio: &Portfolio,
+    states: &[(&Initiative, Vec<&LineState<'_>>)],
+    as_of: Date,
+) -> Vec<TargetReport> {
+    let indicators: HashMap<&str, &crate::model::Indicator> = portfolio
+        .indicators
+        .iter()
+        .map(|i| (i.id.value.as_str(), i))
+        .collect();
+    let mut out = Vec::new();
+    for (initiative, lines) in states {
+        for target in &initiative.targets {
+            let Some(indicator) = indicators.get(target.indicator.value.as_str()) else {
+                continue;
+            };
+            let baseline = target.baseline.value.value;
+            let goal = target.target.value.value;
+            let base_day = target.baseline.when.value.last_day();
+            let latest = portfolio
+                .measurements
+                .iter()
+                .filter(|m| m.target.value == target.id.value)
+                .filter(|m| m.when.last_day() > base_day && m.when.last_day() <= as_of)
+                .max_by_key(|m| m.when.last_day())
+                .map(|m| ValueAt {
+                    value: m.value.value,
+                    when: m.when,
+                });
+
+            // Spending on the target: each serving line's spending, split by
+            // the weights of the targets it serves.
+            let mut spent = Decimal::ZERO;
+            let mut planned = Decimal::ZERO;
+            for state in lines {
+                let Some(index) = state
+                    .line
+                    .serves
+                    .iter()
+                    .position(|s| s.target.value == target.id.value)
+                else {
+                    continue;
+                };
+                let weights: Vec<Decimal> = state.line.serves.iter().map(|s| s.weight).collect();
+                spent += split_or_first(state.money.spent_to_date, &weights)[index];
+                planned += split_or_first(state.money.planned_to_date, &weights)[index];
+            }
+
+            let path = Period {
+                start: base_day,
+                end: target.target.when.value.last_day(),
+            };
+            let expected = if path.start < path.end {
+                elapsed(
+                    Period {
+                        start: path.start.tomorrow().unwrap_or(path.start),
+                        end: path.end,
+                    },
+                    as_of,
+                )
+            } else {
+                Decimal::ONE
+            };
+            let change = latest.as_ref().map(|l| l.value - baseline);
+            let progress = change.and_then(|c| ratio(c, goal - baseline));
+            let status = match progress {
+                None => TargetStatus::NoMeasurement,
+                Some(p) if p >= Decimal::ONE => TargetStatus::Reached,
+                Some(p) if p >= expected => TargetStatus::OnTrack,
+                Some(_) => TargetStatus::OffTrack,
+            };
+            let improvement = change.map(|c| match indicator.direction {
+                Direction::HigherIsBetter => c,
+                Direction::LowerIsBetter => -c,
+            });
+            let cost_per_change = match improvement {
+                None => CostPerChange::NoMeasurement,
+                Some(i) if i <= Decimal::ZERO => CostPerChange::NoImprovement,
+                Some(i) => {
+                    let pupils = match (indicator.unit, target.cohort) {
+                        (IndicatorUnit::Percent, Some(cohort)) => {
+                            Some(i * Decimal::from(cohort) / Decimal::ONE_HUNDRED)
+                        }
+                        _ => None,
+                    };
+                    CostPerChange::PerUnit {
+                        per_unit: round_ore(spent / i),
+                        pupils,
+                        per_pupil: pupils.and_then(|p| ratio(spent, p)).map(round_ore),
+                    }
+                }
+            };
+            out.push(TargetReport {
+                id: target.id.value.clone(),
+                initiative: initiative.id.value.clone(),
+                indicator: indicator.id.value.clone(),
+                indicator_name: indicator.name.clone(),
+                unit: indicator.unit,
+                scope: target.scope.clone(),
+                baseline: ValueAt {
+                    value: baseline,
+                    when: target.baseline.when.value,
+                },
+                target: ValueAt {
+                    value: goal,
+                    when: target.target.when.value,
+                },
+                latest,
+                change,
+                progress,
+                expected_progress: expected,
+                status,
+                spent_to_date: spent,
+                planned_to_date: planned,
+                cost_per_change,
+            });
+        }
+    }
+    out
+}
+
+fn findings(
+    lines: &[&LineState<'_>],
+    funding: &[FundingReport],
+    targets: &[TargetReport],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for state in lines {
+        let excess = state.money.spent_to_date - state.money.budget;
+        if excess > Decimal::ZERO {
+            out.push(Finding {
+                severity: FindingSeverity::High,
+                kind: FindingKind::OverspentLine,
+                subject: state.line.id.value.clone(),
+                amount: Some(excess),
+            });
+        }
+    }
+    for f in funding {
+        if f.kind == FundingKind::StateGrant && f.forecast_unspent > Decimal::ZERO {
+            out.push(Finding {
+                severity: FindingSeverity::High,
+                kind: FindingKind::GrantMoneyAtRisk,
+                subject: f.id.clone(),
+                amount: Some(f.forecast_unspent),
+            });
+        }
+        if let Some(c) = &f.co_financing
+            && c.paid < c.required
+        {
+            out.push(Finding {
+                severity: FindingSeverity::High,
+                kind: FindingKind::CoFinancingShort,
+                subject: f.id.clone(),
+                amount: Some(c.required - c.paid),
+            });
+        }
+    }
+    for t in targets {
+        if t.status == TargetStatus::OffTrack
+            && t.planned_to_date > Decimal::ZERO
+            && t.spent_to_date >= t.planned_to_date
+        {
+            out.push(Finding {
+                severity: FindingSeverity::Medium,
+                kind: FindingKind::MoneyWithoutImpact,
+                subject: t.id.clone(),
+                amount: Some(t.spent_to_date),
+            });
+        }
+    }
+    let unmeasured: Vec<&str> = targets
+        .iter()
+        .filter(|t| t.status == TargetStatus::NoMeasurement)
+        .map(|t| t.id.as_str())
+        .collect();
+    for state in lines {
+        let spent = state.money.spent_to_date;
+        if spent > Decimal::ZERO
+            && state
+                .line
+                .serves
+                .iter()
+                .all(|s| unmeasured.contains(&s.target.value.as_str()))
+        {
+            out.push(Finding {
+                severity: FindingSeverity::Low,
+                kind: FindingKind::NoMeasurementForSpending,
+                subject: state.line.id.value.clone(),
+                amount: Some(spent),
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then(b.amount.cmp(&a.amount))
+            .then(a.subject.cmp(&b.subject))
+    });
+    out
+}
+
+/// One cost category's row in a grant statement.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatementRow {
+    /// The cost category.
+    pub category: CostCategory,
+    /// The source's share of the budget planned for the period.
+    pub budget: Decimal,
+    /// The source's share of the costs booked in the period.
+    pub costs: Decimal,
+    /// Budget minus costs.
+    pub difference: Decimal,
+}
+
+/// The economic part of a progress or final report to a funder: costs per
+/// cost category against budget, for one funding source and period.
+#[derive(Debug, Clone, Serialize)]
+pub struct GrantStatement {
+    /// The report's data-shape version.
+    pub format_version: u32,
+    /// The funding source id.
+    pub funding: String,
+    /// The funder.
+    pub funder: Option<String>,
+    /// The period reported.
+    pub period: Period,
+    /// The currency.
+    pub currency: String,
+    /// One row per cost category with a budget or costs, in category order.
+    pub rows: Vec<StatementRow>,
+    /// The sums of the rows.
+    pub total: StatementRow,
+}
+
+/// The grant statement of `funding` for `period`, or `None` when no such
+/// funding source exists. Each line's budget for the period is what its
+/// plan puts within the period; the source's share of budget and costs is
+/// split from the line's exactly, as everywhere in the report.
+pub fn grant_statement(
+    portfolio: &Portfolio,
+    funding: &str,
+    period: Period,
+) -> Option<GrantStatement> {
+    let source = portfolio.funding.iter().find(|f| f.id.value == funding)?;
+    let mut rows: std::collections::BTreeMap<CostCategory, (Decimal, Decimal)> =
+        std::collections::BTreeMap::new();
+    for initiative in &portfolio.initiatives {
+        for line in &initiative.lines {
+            let Some(index) = line.payers.iter().position(|p| p.source.value == funding) else {
+                continue;
+            };
+            let weights: Vec<Decimal> = line.payers.iter().map(|p| p.amount).collect();
+            let segments = segments(line, initiative);
+            let before = period
+                .start
+                .yesterday()
+                .map(|d| planned_by(&segments, d))
+                .unwrap_or_default();
+            let budget = planned_by(&segments, period.end) - before;
+            let costs: Decimal = portfolio
+                .spending
+                .iter()
+                .filter(|s| s.line.value == line.id.value && period.contains(s.date.value))
+                .map(|s| s.amount)
+                .sum();
+            let row = rows.entry(line.category).or_default();
+            row.0 += split_or_first(budget, &weights)[index];
+            row.1 += split_or_first(costs, &weights)[index];
+        }
+    }
+    let rows: Vec<StatementRow> = rows
+        .into_iter()
+        .filter(|(_, (b, c))| !b.is_zero() || !c.is_zero())
+        .map(|(category, (budget, costs))| StatementRow {
+            category,
+            budget,
+            costs,
+            difference: budget - costs,
+        })
+        .collect();
+    let budget: Decimal = rows.iter().map(|r| r.budget).sum();
+    let costs: Decimal = rows.iter().map(|r| r.costs).sum();
+    Some(GrantStatement {
+        format_version: REPORT_FORMAT_VERSION,
+        funding: funding.to_owned(),
+        funder: source.funder.clone(),
+        period,
+        currency: portfolio.currency.clone(),
+        total: StatementRow {
+            category: CostCategory::Other,
+            budget,
+            costs,
+            difference: budget - costs,
+        },
+        rows,
+    })
+}

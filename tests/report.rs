@@ -1,0 +1,371 @@
+//! `insats report` proves its numbers: every figure of the fixture in
+//! `tests/fixtures/report/basic` is computed by hand below, and the totals
+//! reconcile at every level.
+//!
+//! As of 2024-03-31, 91 of 2024's 366 days have passed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use insats::model::Period;
+use insats::report::{
+    CostPerChange, FindingKind, FindingSeverity, Report, ReportOptions, TargetStatus,
+    grant_statement, report,
+};
+use rust_decimal::Decimal;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/report/basic")
+}
+
+fn dec(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+fn date(text: &str) -> insats::model::Date {
+    text.parse().unwrap()
+}
+
+fn portfolio() -> insats::Portfolio {
+    let (_, v) = insats::validate_paths(&[dir()]).unwrap();
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    v.portfolio
+}
+
+fn run(as_of: &str) -> Report {
+    let options = ReportOptions {
+        as_of: date(as_of),
+        initiative: None,
+        funding: None,
+        unit: None,
+    };
+    report(&portfolio(), &options)
+}
+
+#[test]
+fn line_figures_are_computed_by_the_documented_rules() {
+    let r = run("2024-03-31");
+    let lines = &r.initiatives[0].lines;
+
+    // Staffing: three whole months of 50 000.
+    let personal = &lines[0].money;
+    assert_eq!(personal.planned_to_date, dec("150000"));
+    assert_eq!(personal.spent_to_date, dec("150000"));
+    assert_eq!(personal.remaining, dec("450000"));
+    assert_eq!(personal.forecast, dec("600000"));
+    assert_eq!(personal.variance, dec("0"));
+    // 150 000 over 91 days = 2.98973... months of 365.25/12 days.
+    assert_eq!(personal.run_rate_per_month, Some(dec("50171.70")));
+
+    // Phased over 2024: 400 000 x 91/366 = 99 453.5519... -> 99 453.55.
+    let tjanster = &lines[1].money;
+    assert_eq!(tjanster.planned_to_date, dec("99453.55"));
+    // The cost booked 2024-07-01 is after the as-of date.
+    assert_eq!(tjanster.spent_to_date, dec("120000"));
+    // Spent plus the plan still to come: 120 000 + 400 000 - 99 453.55.
+    assert_eq!(tjanster.forecast, dec("420546.45"));
+    assert_eq!(tjanster.variance, dec("-20546.45"));
+    assert_eq!(tjanster.share_spent, Some(dec("0.3")));
+
+    // A plain total over the initiative's period: 10 000 x 91/366.
+    let resor = &lines[2].money;
+    assert_eq!(resor.planned_to_date, dec("2486.34"));
+    assert_eq!(resor.remaining, dec("-2000"));
+    assert_eq!(resor.forecast, dec("19513.66"));
+}
+
+#[test]
+fn totals_reconcile_from_lines_to_initiative_to_portfolio() {
+    let r = run("2024-03-31");
+    let i = &r.initiatives[0];
+    let sum = |f: fn(&insats::report::MoneyFigures) -> Decimal| {
+        i.lines.iter().map(|l| f(&l.money)).sum::<Decimal>()
+    };
+    assert_eq!(i.money.budget, sum(|m| m.budget));
+    assert_eq!(i.money.planned_to_date, sum(|m| m.planned_to_date));
+    assert_eq!(i.money.spent_to_date, sum(|m| m.spent_to_date));
+    assert_eq!(i.money.forecast, sum(|m| m.forecast));
+    assert_eq!(i.money.variance, sum(|m| m.variance));
+    assert_eq!(i.money.budget, dec("1010000"));
+    assert_eq!(i.money.planned_to_date, dec("251939.89"));
+    assert_eq!(i.money.spent_to_date, dec("282000"));
+    assert_eq!(i.money.variance, dec("-30060.11"));
+    assert_eq!(r.portfolio, i.money);
+    // Spending split over payers adds up to the spending.
+    let spent_by_sources: Decimal = r.funding.iter().map(|f| f.spent_to_date).sum();
+    assert_eq!(spent_by_sources, i.money.spent_to_date);
+    // Spending split over targets adds up to the spending.
+    let spent_on_targets: Decimal = r.targets.iter().map(|t| t.spent_to_date).sum();
+    assert_eq!(spent_on_targets, i.money.spent_to_date);
+}
+
+#[test]
+fn funding_figures_split_spending_by_what_each_source_pays() {
+    let r = run("2024-03-31");
+    let grant = r.funding.iter().find(|f| f.id == "bidrag").unwrap();
+    assert_eq!(grant.allocated, dec("900000"));
+    // 90 % of 150 000 and 90 % of 120 000.
+    assert_eq!(grant.spent_to_date, dec("243000"));
+    assert_eq!(grant.left, dec("657000"));
+    // By 2024-12-31: all of personal (540 000) and 90 % of tjanster's
+    // forecast 420 546.45 = 378 491.805, which the exact split makes
+    // 378 491.81 (the öre goes to the first payer on a tie).
+    assert_eq!(grant.forecast_spent, dec("918491.81"));
+    assert_eq!(grant.forecast_unspent, dec("-18491.81"));
+    let co = grant.co_financing.as_ref().unwrap();
+    assert_eq!((co.required, co.paid), (dec("27000"), dec("27000")));
+
+    let kommunen = r.funding.iter().find(|f| f.id == "kommunen").unwrap();
+    assert_eq!(kommunen.spent_to_date, dec("39000"));
+    assert!(kommunen.co_financing.is_none());
+}
+
+#[test]
+fn impact_figures_follow_the_measurements() {
+    let r = run("2024-03-31");
+    let t = r.targets.iter().find(|t| t.id == "behorighet").unwrap();
+    // 104 of 200 pupils: 52 %.
+    assert_eq!(t.latest.as_ref().map(|l| l.value), Some(dec("52")));
+    assert_eq!(t.change, Some(dec("2")));
+    assert_eq!(t.progress, Some(dec("0.2")));
+    // A straight path over 2024: 91/366 of the way.
+    assert_eq!(t.expected_progress, dec("91") / dec("366"));
+    assert_eq!(t.status, TargetStatus::OffTrack);
+    // All of personal, and 3/4 of tjanster's 120 000.
+    assert_eq!(t.spent_to_date, dec("240000"));
+    match &t.cost_per_change {
+        CostPerChange::PerUnit {
+            per_unit,
+            pupils,
+            per_pupil,
+        } => {
+            assert_eq!(*per_unit, dec("120000"));
+            assert_eq!(*pupils, Some(dec("4")));
+            assert_eq!(*per_pupil, Some(dec("60000")));
+        }
+        other => panic!("expected a cost per unit, got {other:?}"),
+    }
+
+    let n = r.targets.iter().find(|t| t.id == "narvaro").unwrap();
+    assert_eq!(n.status, TargetStatus::NoMeasurement);
+    assert!(matches!(n.cost_per_change, CostPerChange::NoMeasurement));
+    // 1/4 of tjanster's 120 000 and all of resor's 12 000.
+    assert_eq!(n.spent_to_date, dec("42000"));
+}
+
+#[test]
+fn a_worsening_indicator_gets_no_cost_per_change() {
+    let mut p = portfolio();
+    for m in &mut p.measurements {
+        m.value.value = dec("48");
+    }
+    let options = ReportOptions {
+        as_of: date("2024-03-31"),
+        initiative: None,
+        funding: None,
+        unit: None,
+    };
+    let r = report(&p, &options);
+    let t = r.targets.iter().find(|t| t.id == "behorighet").unwrap();
+    assert!(matches!(t.cost_per_change, CostPerChange::NoImprovement));
+}
+
+#[test]
+fn findings_are_sorted_by_severity() {
+    let r = run("2024-03-31");
+    let found: Vec<(FindingSeverity, FindingKind, &str, Option<Decimal>)> = r
+        .findings
+        .iter()
+        .map(|f| (f.severity, f.kind, f.subject.as_str(), f.amount))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                FindingSeverity::High,
+                FindingKind::OverspentLine,
+                "resor",
+                Some(dec("2000"))
+            ),
+            (
+                FindingSeverity::Medium,
+                FindingKind::MoneyWithoutImpact,
+                "behorighet",
+                Some(dec("240000"))
+            ),
+            (
+                FindingSeverity::Low,
+                FindingKind::NoMeasurementForSpending,
+                "resor",
+                Some(dec("12000"))
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_unspent_grant_is_money_at_risk() {
+    // At the end of March, had nothing been booked, the grant's share of
+    // the plan for the rest of the year would leave 243 000 unspent.
+    let mut p = portfolio();
+    p.spending.clear();
+    let options = ReportOptions {
+        as_of: date("2024-03-31"),
+        initiative: None,
+        funding: None,
+        unit: None,
+    };
+    let r = report(&p, &options);
+    let grant = r.funding.iter().find(|f| f.id == "bidrag").unwrap();
+    // 540 000 - 135 000, plus 90 % of (400 000 - 99 453.55) = 270 491.805,
+    // which the exact split makes 270 491.81 (the tie's öre to the grant).
+    assert_eq!(grant.forecast_spent, dec("675491.81"));
+    assert_eq!(grant.forecast_unspent, dec("224508.19"));
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.kind == FindingKind::GrantMoneyAtRisk && f.amount == Some(dec("224508.19")))
+    );
+}
+
+#[test]
+fn the_grant_statement_gives_costs_per_category_against_budget() {
+    let p = portfolio();
+    let period = Period {
+        start: date("2024-01-01"),
+        end: date("2024-03-31"),
+    };
+    let s = grant_statement(&p, "bidrag", period).unwrap();
+    let rows: Vec<(&str, Decimal, Decimal, Decimal)> = s
+        .rows
+        .iter()
+        .map(|r| (r.category.as_str(), r.budget, r.costs, r.difference))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("personnel", dec("135000"), dec("135000"), dec("0")),
+            // 90 % of 99 453.55 = 89 508.195: the tie's öre goes to the grant.
+            (
+                "external-services",
+                dec("89508.20"),
+                dec("108000"),
+                dec("-18491.80")
+            ),
+        ]
+    );
+    assert_eq!(
+        (s.total.budget, s.total.costs),
+        (dec("224508.20"), dec("243000"))
+    );
+    assert!(grant_statement(&p, "no-such-source", period).is_none());
+}
+
+#[test]
+fn filters_keep_funding_figures_whole() {
+    let p = portfolio();
+    let options = ReportOptions {
+        as_of: date("2024-03-31"),
+        initiative: None,
+        funding: None,
+        unit: None,
+    };
+    let all = report(&p, &options);
+    let only = report(
+        &p,
+        &ReportOptions {
+            funding: Some("bidrag".into()),
+            ..options
+        },
+    );
+    assert_eq!(only.funding.len(), 1);
+    let (a, b) = (&all.funding[0], &only.funding[0]);
+    assert_eq!(
+        (a.spent_to_date, a.forecast_unspent),
+        (b.spent_to_date, b.forecast_unspent)
+    );
+    // resor is paid only by kommunen, so it is not shown.
+    assert_eq!(only.initiatives[0].lines.len(), 2);
+}
+
+fn cli(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_insats"))
+        .current_dir(dir().join("../.."))
+        .args([
+            "--color",
+            "never",
+            "report",
+            "report/basic",
+            "--as-of",
+            "2024-03-31",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn table_in_swedish() {
+    insta::assert_snapshot!(cli(&[]));
+}
+
+#[test]
+fn markdown_in_english_in_thousands() {
+    insta::assert_snapshot!(cli(&[
+        "--format", "markdown", "--lang", "en", "--scale", "tkr"
+    ]));
+}
+
+#[test]
+fn grant_statement_as_markdown() {
+    insta::assert_snapshot!(cli(&[
+        "--funding",
+        "bidrag",
+        "--period",
+        "2024-01-01..2024-03-31",
+        "--format",
+        "markdown"
+    ]));
+}
+
+#[test]
+fn csv_opens_in_a_swedish_excel() {
+    let text = cli(&["--format", "csv"]);
+    assert!(
+        text.starts_with('\u{feff}'),
+        "a byte order mark tells Excel it is UTF-8"
+    );
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "initiative;Id;Namn;Kostnadsslag;Budget;Planerat hittills;Förbrukat;Kvar;Förbrukat %;Takt per månad;Prognos;Avvikelse"
+        )
+    );
+    assert_eq!(
+        lines.next(),
+        Some("rapport;personal;Personal;Personal;600000;150000;150000;450000;25;50171,7;600000;0")
+    );
+    assert_eq!(
+        lines.next(),
+        Some(
+            "rapport;tjanster;Tjänster;Externa tjänster;400000;99453,55;120000;280000;30;40137,36;420546,45;-20546,45"
+        )
+    );
+}
+
+#[test]
+fn json_amounts_are_exact_strings() {
+    let json: serde_json::Value = serde_json::from_str(&cli(&["--format", "json"])).unwrap();
+    assert_eq!(json["tool"], "insats");
+    assert_eq!(json["format_version"], 1);
+    assert_eq!(json["portfolio"]["planned_to_date"], "251939.89");
+    assert_eq!(json["initiatives"][0]["lines"][1]["forecast"], "420546.45");
+    assert_eq!(json["targets"][0]["cost_per_change"]["per_pupil"], "60000");
+}
