@@ -34,6 +34,9 @@ enum Command {
     Validate(ValidateArgs),
     /// Report spending against budget and impact, as of a date.
     Report(ReportArgs),
+    /// Show the control totals of every ledger import: rows read, mapped,
+    /// unmapped and more, with sums that reconcile.
+    Ledger(LedgerArgs),
     /// Explain a diagnostic code, e.g. `insats explain INS101`.
     Explain {
         /// The code (`INS101`) or its name (`unknown-key`).
@@ -97,6 +100,19 @@ struct ReportArgs {
     table: report_render::CsvTable,
 }
 
+#[derive(Debug, clap::Args)]
+struct LedgerArgs {
+    /// Directories or files of the portfolio.
+    #[arg(default_value = "initiatives")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    format: ReportFormat,
+    /// Language of labels and numbers.
+    #[arg(long, value_enum, default_value_t = report_render::Lang::Sv)]
+    lang: report_render::Lang,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ReportFormat {
     /// Tables fitted to the terminal.
@@ -134,6 +150,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate(&args),
         Command::Report(args) => report(&args),
+        Command::Ledger(args) => ledger(&args),
         Command::Explain { code } => explain(&code),
     };
     match result {
@@ -272,6 +289,54 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
         ReportFormat::Csv => {
             io_ok(report_render::csv(&mut out, &report, &style, args.table)).map_err(io)?
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ledger(args: &LedgerArgs) -> Result<ExitCode, String> {
+    let (sources, validation) = insats::validate_paths(&args.paths).map_err(|e| e.to_string())?;
+    let mut out = anstream::stdout().lock();
+    let written = match args.format {
+        ReportFormat::Json => {
+            #[derive(serde::Serialize)]
+            struct Imports<'a> {
+                format_version: u32,
+                imports: &'a [insats::ledger::ImportSummary],
+            }
+            json_out(
+                &mut out,
+                &Imports {
+                    format_version: insats::report::REPORT_FORMAT_VERSION,
+                    imports: &validation.imports,
+                },
+            )
+        }
+        ReportFormat::Csv => {
+            return Err("control totals are written as a table, Markdown or JSON".to_owned());
+        }
+        ReportFormat::Markdown => report_render::imports(
+            &mut out,
+            &validation.imports,
+            args.lang,
+            report_render::Layout::Markdown,
+        ),
+        ReportFormat::Table => report_render::imports(
+            &mut out,
+            &validation.imports,
+            args.lang,
+            report_render::Layout::Terminal,
+        ),
+    };
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(format!("cannot write output: {e}"));
+        }
+        _ => {}
+    }
+    if !validation.is_ok() {
+        let mut err = anstream::stderr().lock();
+        render::human(&mut err, &sources, &validation, true).map_err(|e| e.to_string())?;
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }

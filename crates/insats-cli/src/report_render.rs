@@ -777,3 +777,112 @@ pub fn csv(
     })();
     result.map_err(io::Error::other)
 }
+
+/// Writes the control totals of each ledger import.
+pub fn imports(
+    out: &mut impl Write,
+    imports: &[insats::ledger::ImportSummary],
+    lang: Lang,
+    layout: Layout,
+) -> io::Result<()> {
+    let style = Style {
+        lang,
+        scale: Scale::Kr,
+        currency: "SEK".to_owned(),
+    };
+    let exact = |d: Decimal| {
+        // Control totals are shown to the öre: they must match the ledger.
+        format!(
+            "{} {}",
+            style.number(d, 2),
+            if lang == Lang::Sv { "kr" } else { "SEK" }
+        )
+    };
+    let (rows_label, sum_label) = match lang {
+        Lang::Sv => ("Rader", "Summa"),
+        Lang::En => ("Rows", "Sum"),
+    };
+    let kinds: [&str; 7] = match lang {
+        Lang::Sv => [
+            "lästa",
+            "bokförda på budgetpost",
+            "utan regel",
+            "tvetydiga",
+            "dubbletter",
+            "felaktiga",
+            "balansrader (SIE)",
+        ],
+        Lang::En => [
+            "read",
+            "booked on a line",
+            "matching no rule",
+            "ambiguous",
+            "duplicates",
+            "malformed",
+            "balance rows (SIE)",
+        ],
+    };
+    if imports.is_empty() {
+        let text = match lang {
+            Lang::Sv => "Inga reskontraimporter i portföljen.",
+            Lang::En => "No ledger imports in the portfolio.",
+        };
+        return writeln!(out, "{text}");
+    }
+    for s in imports {
+        heading(out, layout, &format!("{} ({})", s.ledger, s.file.display()))?;
+        let mut t = new_table(
+            layout,
+            vec![String::new(), rows_label.to_owned(), sum_label.to_owned()],
+        );
+        let rows = [
+            (s.rows_read, Some(s.sum_read)),
+            (s.rows_mapped, Some(s.sum_mapped)),
+            (s.rows_unmapped, Some(s.sum_unmapped)),
+            (s.rows_ambiguous, Some(s.sum_ambiguous)),
+            (s.rows_duplicate, Some(s.sum_duplicate)),
+            (s.rows_malformed, None),
+            (s.rows_balance, Some(s.sum_balance)),
+        ];
+        for (label, (n, sum)) in kinds.iter().zip(rows) {
+            t.add_row(vec![
+                label.to_string(),
+                n.to_string(),
+                sum.map(exact).unwrap_or_else(|| "–".to_owned()),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+        let mut t = new_table(
+            layout,
+            vec![
+                labels(lang).id.to_owned(),
+                rows_label.to_owned(),
+                sum_label.to_owned(),
+            ],
+        );
+        for line in &s.per_line {
+            t.add_row(vec![
+                line.line.clone(),
+                line.rows.to_string(),
+                exact(line.sum),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+        let check = match (lang, s.reconciles()) {
+            (Lang::Sv, true) => {
+                "Kontrollsummorna stämmer: varje läst rad är redovisad ovan, och summan av lästa rader (utom balansrader) = bokförda + utan regel + tvetydiga + dubbletter."
+            }
+            (Lang::En, true) => {
+                "The control totals reconcile: every row read is accounted for above, and the sum read (balance rows aside) = booked + no rule + ambiguous + duplicates."
+            }
+            (Lang::Sv, false) => {
+                "Kontrollsummorna stämmer INTE; rapportera detta som ett fel i insats."
+            }
+            (Lang::En, false) => {
+                "The control totals do NOT reconcile; please report this as a bug in insats."
+            }
+        };
+        writeln!(out, "\n{check}")?;
+    }
+    Ok(())
+}

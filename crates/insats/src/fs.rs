@@ -100,3 +100,18 @@ fn toml_files_in(dir: &Path) -> Vec<PathBuf> {
         .map(|e| e.into_path())
         .collect()
 }
+
+/// Reads a ledger export, refusing a path outside every one of `roots`
+/// (the portfolio's directories): a plan names files inside its portfolio,
+/// and `../` or a link must not reach beyond it.
+pub fn read_ledger(path: &Path, roots: &[PathBuf]) -> Result<Vec<u8>, String> {
+    let real = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+    let inside = roots
+        .iter()
+        .filter_map(|r| std::fs::canonicalize(r).ok())
+        .any(|root| real.starts_with(root));
+    if !inside {
+        return Err("it lies outside the portfolio's directory".to_owned());
+    }
+    std::fs::read(&real).map_err(|e| e.to_string())
+}

@@ -82,6 +82,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod fs;
 pub mod keys;
+pub mod ledger;
 pub mod load;
 pub mod model;
 pub mod money;
@@ -108,6 +109,9 @@ pub struct Validation {
     pub diagnostics: Vec<Diagnostic>,
     /// How many plan files (files with an `[initiative]` table) there were.
     pub plan_files: usize,
+    /// Control totals of each ledger import, in declaration order (empty
+    /// from [`validate`], which reads no files).
+    pub imports: Vec<ledger::ImportSummary>,
 }
 
 impl Validation {
@@ -122,24 +126,83 @@ impl Validation {
     }
 }
 
-/// Reads the plan and shared files under `paths` and validates them as one
-/// portfolio. Files that cannot be read, or are not UTF-8, are reported as
-/// diagnostics like any other problem; only a path that does not exist is an
-/// error. Returns the files read (for rendering excerpts) with the result.
+/// Reads the plan and shared files under `paths`, imports the ledger
+/// exports they declare, and validates everything as one portfolio. Files
+/// that cannot be read, or are not UTF-8, are reported as diagnostics like
+/// any other problem; only a path that does not exist is an error. Returns
+/// the files read, ledger exports included (for rendering excerpts), with
+/// the result.
 pub fn validate_paths(
     paths: &[std::path::PathBuf],
 ) -> Result<(SourceSet, Validation), fs::InputError> {
-    let (sources, read_problems) = fs::read_sources(paths)?;
-    let validation = validate_with(&sources, read_problems);
+    let (mut sources, read_problems) = fs::read_sources(paths)?;
+    let mut stage = load_all(&sources, read_problems);
+    let roots: Vec<std::path::PathBuf> = paths
+        .iter()
+        .map(|p| {
+            if p.is_dir() {
+                p.clone()
+            } else {
+                p.parent().map(|d| d.to_path_buf()).unwrap_or_default()
+            }
+        })
+        .collect();
+    let ledgers = stage.portfolio.ledgers.clone();
+    for ledger in &ledgers {
+        match fs::read_ledger(&ledger.path, &roots) {
+            Ok(bytes) => match ledger::decode(ledger, &bytes) {
+                Ok(text) => {
+                    let id = sources.add(SourceFile::new(ledger.path.clone(), text));
+                    let import = ledger::import(ledger, &sources, id);
+                    stage.portfolio.spending.extend(import.spending);
+                    stage.diagnostics.extend(import.diagnostics);
+                    stage.imports.push(import.summary);
+                }
+                Err(at) => {
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    let id = sources.add(SourceFile::new(ledger.path.clone(), text));
+                    let span = source::Span::new(id, at..at + '\u{fffd}'.len_utf8());
+                    stage.diagnostics.push(
+                        Diagnostic::new(Code::LedgerEncoding, format!("ledger `{}` is not valid UTF-8", ledger.id.value))
+                            .at(Diagnostic::resolve(&sources, &span))
+                            .key_path(format!("{}.encoding", ledger.key_path))
+                            .label("first byte that is not UTF-8")
+                            .help("set `encoding = \"windows-1252\"` (older Windows exports) or `\"cp437\"` (SIE PC8) in the ledger's profile"),
+                    );
+                }
+            },
+            Err(why) => stage.diagnostics.push(
+                Diagnostic::new(
+                    Code::LedgerUnreadable,
+                    format!("ledger `{}` cannot be read: {why}", ledger.id.value),
+                )
+                .at(Diagnostic::resolve(&sources, &ledger.file.span))
+                .key_path(format!("{}.file", ledger.key_path))
+                .label("this file")
+                .help("give the path relative to this file, inside the portfolio's directory"),
+            ),
+        }
+    }
+    let validation = check_all(&sources, stage);
     Ok((sources, validation))
 }
 
-/// Loads and checks every file of `sources` as one portfolio.
+/// Loads and checks every file of `sources` as one portfolio. Ledger
+/// exports are not imported, since that needs the file system: use
+/// [`validate_paths`].
 pub fn validate(sources: &SourceSet) -> Validation {
-    validate_with(sources, Vec::new())
+    check_all(sources, load_all(sources, Vec::new()))
 }
 
-fn validate_with(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Validation {
+/// The portfolio after loading, before the portfolio-wide checks.
+struct Stage {
+    portfolio: Portfolio,
+    diagnostics: Vec<Diagnostic>,
+    plan_files: usize,
+    imports: Vec<ledger::ImportSummary>,
+}
+
+fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
     let mut portfolio = Portfolio {
         currency: "SEK".to_owned(),
         ..Portfolio::default()
@@ -180,9 +243,11 @@ fn validate_with(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Valid
         portfolio.initiatives.extend(loaded.initiative);
         portfolio.spending.extend(loaded.spending);
         portfolio.measurements.extend(loaded.measurements);
+        portfolio.ledgers.extend(loaded.ledgers);
     }
-    // With an unreadable or unparsable file among them, that file may be the plan: saying
-    // there is none would be a guess on top of the real error.
+    // With an unreadable or unparsable file among them, that file may be
+    // the plan: saying there is none would be a guess on top of the real
+    // error.
     let all_read = !diagnostics.iter().any(|d| {
         matches!(
             d.code,
@@ -198,6 +263,21 @@ fn validate_with(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Valid
             .help("point insats at the directory holding the plans (default `./initiatives`), or create a plan with an `[initiative]` table"),
         );
     }
+    Stage {
+        portfolio,
+        diagnostics,
+        plan_files,
+        imports: Vec::new(),
+    }
+}
+
+fn check_all(sources: &SourceSet, stage: Stage) -> Validation {
+    let Stage {
+        portfolio,
+        mut diagnostics,
+        plan_files,
+        imports,
+    } = stage;
     let complete = !diagnostics.iter().any(Diagnostic::is_error);
     check::check(sources, &portfolio, complete, &mut diagnostics);
     sort(&mut diagnostics);
@@ -205,5 +285,6 @@ fn validate_with(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Valid
         portfolio,
         diagnostics,
         plan_files,
+        imports,
     }
 }

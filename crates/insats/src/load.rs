@@ -35,6 +35,7 @@ use crate::model::{
 use crate::money::{self, DecimalTextError, format_kr as kr};
 use crate::privacy;
 use crate::rules::Code;
+use crate::schema::TomlLedger;
 use crate::schema::{
     TomlBudgetLine, TomlFundedBy, TomlFundingSource, TomlIndicator, TomlInitiative,
     TomlMeasurement, TomlObservation, TomlOutcomeTarget, TomlPeriod, TomlPortfolio, TomlServes,
@@ -61,6 +62,8 @@ pub struct LoadedFile {
     pub spending: Vec<Spending>,
     /// Measurements recorded in the file.
     pub measurements: Vec<Measurement>,
+    /// Ledger exports declared in the file.
+    pub ledgers: Vec<crate::ledger::Ledger>,
 }
 
 /// Loads one file of `sources`, appending its diagnostics.
@@ -232,6 +235,13 @@ impl Ctx<'_> {
                     for (r, node, p) in self.deserialize_list::<TomlSpending>(value, &path) {
                         if let Some(x) = self.spending(r, node, &p) {
                             out.spending.push(x);
+                        }
+                    }
+                }
+                "ledger" => {
+                    for (r, node, p) in self.deserialize_list::<TomlLedger>(value, &path) {
+                        if let Some(x) = self.ledger(r, node, &p) {
+                            out.ledgers.push(x);
                         }
                     }
                 }
@@ -1409,6 +1419,103 @@ impl Ctx<'_> {
             provenance: self.provenance(onode, raw.source, raw.illustrative, raw.note),
             value: value?,
             when: when?,
+        })
+    }
+
+    fn ledger(
+        &mut self,
+        raw: TomlLedger,
+        node: &Node<'_>,
+        path: &KeyPath,
+    ) -> Option<crate::ledger::Ledger> {
+        use crate::ledger::{CodePattern, CsvColumns, Ledger, MappingRule};
+        use crate::schema::{DecimalMark, LedgerFormat, ThousandsSeparator};
+        let id = self.id(node, path, &raw.id);
+        let delimiter = match raw.delimiter.as_deref() {
+            None => b';',
+            Some(d) if d.len() == 1 => d.as_bytes()[0],
+            Some("\\t") | Some("tab") => b'\t',
+            Some(d) => {
+                let diag = self
+                    .diag(
+                        Code::WrongType,
+                        format!("`{d}` is not a single-character separator"),
+                        field_range(node, "delimiter"),
+                        &path.key("delimiter"),
+                    )
+                    .label("one character expected")
+                    .help("write the separator as one character: `\";\"`, `\",\"` or `\"\\t\"`");
+                self.push(diag);
+                return None;
+            }
+        };
+        let columns = match (raw.format, raw.columns) {
+            (LedgerFormat::Csv, None) => {
+                let d = self
+                    .diag(Code::MissingKey, "a CSV ledger needs `columns`", table_head(node), &path.key("columns"))
+                    .label("which column is which?")
+                    .help("add `columns = { date = \"Datum\", amount = \"Belopp\", project = \"Projekt\", ... }` with this file's header names");
+                self.push(d);
+                return None;
+            }
+            (LedgerFormat::Csv, Some(c)) => {
+                let has_amount = c.amount.is_some() || c.debit.is_some() || c.credit.is_some();
+                if !has_amount {
+                    let d = self
+                        .diag(Code::MissingKey, "the ledger's columns name no amount", field_range(node, "columns"), &path.key("columns"))
+                        .label("no `amount`, `debit` or `credit`")
+                        .help("name the amount column (`amount = \"Belopp\"`), or the `debit` and `credit` columns");
+                    self.push(d);
+                    return None;
+                }
+                CsvColumns {
+                    date: c.date,
+                    amount: c.amount,
+                    debit: c.debit,
+                    credit: c.credit,
+                    account: c.account,
+                    responsibility: c.responsibility,
+                    activity: c.activity,
+                    project: c.project,
+                    text: c.text,
+                    voucher: c.voucher,
+                }
+            }
+            (LedgerFormat::Sie, _) => CsvColumns::default(),
+        };
+        let mut rules = Vec::new();
+        if let Some((_, mnode)) = table_get(node, "map") {
+            let items = mnode.get_ref().as_array()?;
+            for (i, rule) in raw.map.iter().enumerate() {
+                let rnode = items.get(i)?;
+                let pattern =
+                    |p: &Option<String>| p.as_ref().map(|p| CodePattern(p.trim().to_owned()));
+                rules.push(MappingRule {
+                    line: self.reference(rnode, "line", &rule.line),
+                    account: pattern(&rule.account),
+                    responsibility: pattern(&rule.responsibility),
+                    activity: pattern(&rule.activity),
+                    project: pattern(&rule.project),
+                });
+            }
+        }
+        let declaring = &self.sources.get(self.file).path;
+        let path_buf = declaring
+            .parent()
+            .unwrap_or(std::path::Path::new(""))
+            .join(&raw.file);
+        Some(Ledger {
+            id,
+            file: self.reference(node, "file", &raw.file),
+            path: path_buf,
+            format: raw.format,
+            encoding: raw.encoding,
+            delimiter,
+            decimal: raw.decimal.unwrap_or(DecimalMark::Comma),
+            thousands: raw.thousands.unwrap_or(ThousandsSeparator::Space),
+            columns,
+            rules,
+            key_path: path.to_string(),
         })
     }
 

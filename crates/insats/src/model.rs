@@ -35,6 +35,8 @@ pub struct Portfolio {
     pub spending: Vec<Spending>,
     /// Observed values of targets' indicators.
     pub measurements: Vec<Measurement>,
+    /// Declared ledger exports.
+    pub ledgers: Vec<crate::ledger::Ledger>,
 }
 
 /// One cost booked against a budget line.

@@ -176,7 +176,7 @@ pub fn split_exact(total: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> 
 /// Formats an amount for a message: exact, with a space between thousands,
 /// as Swedish text writes it (`8 800 000`, `1 234,50`).
 pub fn format_kr(amount: rust_decimal::Decimal) -> String {
-    let text = amount.to_string();
+    let text = amount.normalize().to_string();
     let (sign, digits) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", text.as_str()),

@@ -308,6 +308,44 @@ rules! {
     /// `numerator` and `denominator`.
     ImpossibleMeasurement = ("INS503", "impossible-measurement", Error, "a measurement whose numbers cannot be"),
 
+    /// A ledger export named in `[[ledger]]` cannot be read: it does not
+    /// exist, it cannot be opened, or its path leads outside the portfolio's
+    /// directory (insats reads nothing outside it). Correct `file`, relative
+    /// to the file that declares the ledger.
+    LedgerUnreadable = ("INS701", "ledger-unreadable", Error, "a ledger file cannot be read"),
+
+    /// The ledger file is not in the encoding its profile says. Exports from
+    /// older Windows programs are usually Windows-1252: set
+    /// `encoding = "windows-1252"`. SIE files in `#FORMAT PC8` are code page
+    /// 437 (`encoding = "cp437"`). insats does not guess, because a wrong
+    /// guess turns `å`, `ä` and `ö` into other letters.
+    LedgerEncoding = ("INS702", "ledger-encoding", Error, "a ledger file in another encoding than its profile says"),
+
+    /// A CSV ledger's header does not have a column the profile names, or
+    /// the file seems to use another separator. The message lists the
+    /// columns the file has.
+    LedgerColumns = ("INS703", "ledger-columns", Error, "a ledger's columns do not match its profile"),
+
+    /// A ledger row cannot be read: a date or amount in another form than
+    /// the profile says, a ragged row (too many or too few fields), or an
+    /// unterminated quote. The row is counted as malformed in the control
+    /// totals and is not booked.
+    LedgerMalformedRow = ("INS704", "ledger-malformed-row", Error, "a ledger row that cannot be read"),
+
+    /// A ledger row matches mapping rules for two different budget lines.
+    /// insats will not guess which; make the rules exclusive.
+    LedgerAmbiguousRow = ("INS705", "ledger-ambiguous-row", Error, "a ledger row that matches two budget lines"),
+
+    /// A ledger row is identical, field for field, to an earlier row. It is
+    /// booked once, not twice, and listed so that nothing is dropped
+    /// silently.
+    LedgerDuplicateRow = ("INS706", "ledger-duplicate-row", Warning, "a ledger row repeated exactly"),
+
+    /// Ledger rows match no mapping rule, so they are not booked on any
+    /// budget line. That is normal when the export holds other projects; the
+    /// warning lists the rows so that a missing rule is noticed.
+    LedgerUnmappedRows = ("INS707", "ledger-unmapped-rows", Warning, "ledger rows that match no mapping rule"),
+
     /// Plans are public documents (offentlighetsprincipen). Text that looks
     /// like a Swedish personal identity number (personnummer, checked with
     /// its control digit) does not belong in one. Refer to people by role.

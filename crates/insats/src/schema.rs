@@ -19,7 +19,7 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{
     CostCategory, Direction, FundingKind, IndicatorUnit, InitiativeStatus, ScopeLevel,
@@ -54,6 +54,9 @@ pub struct TomlDocument {
     /// Observed values of targets' indicators (follow-up).
     #[serde(default)]
     pub measurement: Vec<TomlMeasurement>,
+    /// Ledger exports to import spending from (follow-up).
+    #[serde(default)]
+    pub ledger: Vec<TomlLedger>,
 }
 
 /// `[portfolio]`: settings for every file in the directory.
@@ -431,6 +434,125 @@ pub struct TomlMeasurementPart {
     pub numerator: TomlDecimal,
     /// The number it is a share of.
     pub denominator: TomlDecimal,
+}
+
+/// `[[ledger]]`: a ledger export (CSV or SIE 4) and how to read it: the
+/// import profile and the rules that map its rows to budget lines.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlLedger {
+    /// Unique id.
+    pub id: String,
+    /// The file, relative to the file declaring it; it must lie inside the
+    /// portfolio's directory.
+    pub file: String,
+    /// `csv` or `sie`.
+    pub format: LedgerFormat,
+    /// `utf-8` (the default for CSV; a byte order mark is allowed),
+    /// `windows-1252` or `cp437` (SIE's PC8; the default for SIE when the
+    /// file says `#FORMAT PC8`).
+    pub encoding: Option<LedgerEncoding>,
+    /// CSV: the field separator, default `;`.
+    pub delimiter: Option<String>,
+    /// CSV: the decimal mark, `comma` (default) or `point`.
+    pub decimal: Option<DecimalMark>,
+    /// CSV: the thousands separator, `space` (default; also the no-break
+    /// spaces), `dot` or `none`.
+    pub thousands: Option<ThousandsSeparator>,
+    /// CSV: which header names hold which part of a row.
+    pub columns: Option<TomlLedgerColumns>,
+    /// Which rows belong to which budget line.
+    #[serde(default)]
+    pub map: Vec<TomlLedgerRule>,
+}
+
+/// Ledger file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum LedgerFormat {
+    /// A CSV or semicolon export from a municipal finance system.
+    Csv,
+    /// SIE 4, the Swedish accounting exchange format.
+    Sie,
+}
+
+/// Text encodings of ledger files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum LedgerEncoding {
+    /// UTF-8, with or without a byte order mark.
+    #[serde(rename = "utf-8")]
+    Utf8,
+    /// Windows-1252, what older Windows programs write.
+    #[serde(rename = "windows-1252")]
+    Windows1252,
+    /// Code page 437 (SIE's `#FORMAT PC8`).
+    Cp437,
+}
+
+/// Decimal marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecimalMark {
+    /// `1234,50`.
+    Comma,
+    /// `1234.50`.
+    Point,
+}
+
+/// Thousands separators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThousandsSeparator {
+    /// `1 234,50`, with a space or a no-break space.
+    Space,
+    /// `1.234,50`.
+    Dot,
+    /// No separator.
+    None,
+}
+
+/// The header names of a CSV export's columns.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlLedgerColumns {
+    /// The booking date (`2019-03-31` or `20190331`).
+    pub date: String,
+    /// The signed amount; or give `debit` and `credit`.
+    pub amount: Option<String>,
+    /// Debit amounts (costs).
+    pub debit: Option<String>,
+    /// Credit amounts (reductions of cost).
+    pub credit: Option<String>,
+    /// The account (konto).
+    pub account: Option<String>,
+    /// The responsibility code (ansvar).
+    pub responsibility: Option<String>,
+    /// The activity code (verksamhet).
+    pub activity: Option<String>,
+    /// The project code (projekt).
+    pub project: Option<String>,
+    /// The booking text.
+    pub text: Option<String>,
+    /// The voucher number (verifikationsnummer).
+    pub voucher: Option<String>,
+}
+
+/// A mapping rule: rows whose codes all match go to `line`. A code ending
+/// in `*` matches by prefix (`54*`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlLedgerRule {
+    /// The budget line id.
+    pub line: String,
+    /// Account (konto); in SIE the `#TRANS` account.
+    pub account: Option<String>,
+    /// Responsibility (ansvar); in SIE the object of dimension 1.
+    pub responsibility: Option<String>,
+    /// Activity (verksamhet).
+    pub activity: Option<String>,
+    /// Project; in SIE the object of dimension 6.
+    pub project: Option<String>,
 }
 
 /// An exact decimal as written in a plan file: a TOML integer, a TOML float

@@ -60,6 +60,18 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
             "book the cost on an existing `[[line]]`, or add the line to its plan",
         );
     }
+    for ledger in &portfolio.ledgers {
+        for (i, rule) in ledger.rules.iter().enumerate() {
+            resolve(
+                ctx,
+                "budget line",
+                &rule.line,
+                &lines,
+                &format!("{}.map[{i}].line", ledger.key_path),
+                "map the rows to an existing `[[line]]`",
+            );
+        }
+    }
     let targets: Vec<&str> = target_owner.keys().copied().collect();
     for m in &portfolio.measurements {
         resolve(
