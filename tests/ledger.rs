@@ -128,6 +128,29 @@ fn a_sie_file_in_code_page_437_imports_its_cost_rows() {
 }
 
 #[test]
+fn excluded_rows_are_counted_but_not_warned_about() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../initiatives");
+    let (_, v) = insats::validate_paths(&[dir]).unwrap();
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    let sie = v
+        .imports
+        .iter()
+        .find(|s| s.ledger == "borlange-sie-2018")
+        .unwrap();
+    assert_eq!(
+        (sie.rows_excluded, sie.sum_excluded, sie.rows_unmapped),
+        (1, dec("45000"), 0)
+    );
+    assert!(sie.reconciles());
+    // Four quarters of two teams' salaries and five cooperation invoices.
+    assert_eq!(sie.rows_mapped, 13);
+    assert_eq!(
+        sie.sum_mapped,
+        dec("7860000") + dec("856889") + dec("530000")
+    );
+}
+
+#[test]
 fn imported_spending_reaches_the_report() {
     let (v, _) = import("sie-pc8");
     let options = insats::report::ReportOptions {

@@ -839,6 +839,7 @@ pub fn imports(
             (s.rows_read, Some(s.sum_read)),
             (s.rows_mapped, Some(s.sum_mapped)),
             (s.rows_unmapped, Some(s.sum_unmapped)),
+            (s.rows_excluded, Some(s.sum_excluded)),
             (s.rows_ambiguous, Some(s.sum_ambiguous)),
             (s.rows_duplicate, Some(s.sum_duplicate)),
             (s.rows_malformed, None),
@@ -870,10 +871,10 @@ pub fn imports(
         writeln!(out, "{t}")?;
         let check = match (lang, s.reconciles()) {
             (Lang::Sv, true) => {
-                "Kontrollsummorna stämmer: varje läst rad är redovisad ovan, och summan av lästa rader (utom balansrader) = bokförda + utan regel + tvetydiga + dubbletter."
+                "Kontrollsummorna stämmer: varje läst rad är redovisad ovan, och summan av lästa rader (utom balansrader) = bokförda + utan regel + undantagna + tvetydiga + dubbletter."
             }
             (Lang::En, true) => {
-                "The control totals reconcile: every row read is accounted for above, and the sum read (balance rows aside) = booked + no rule + ambiguous + duplicates."
+                "The control totals reconcile: every row read is accounted for above, and the sum read (balance rows aside) = booked + no rule + excluded + ambiguous + duplicates."
             }
             (Lang::Sv, false) => {
                 "Kontrollsummorna stämmer INTE; rapportera detta som ett fel i insats."

@@ -9,6 +9,8 @@
 //! * **mapped**: booked on the budget line of the one rule it matches;
 //! * **unmapped**: matching no rule (listed, with row numbers, in a
 //!   warning: an export often holds more than one project);
+//! * **excluded**: matching no mapping rule but an exclusion rule, which
+//!   says the rows belong elsewhere and why (counted, not warned about);
 //! * **ambiguous**: matching rules of two different lines (an error: insats
 //!   will not guess);
 //! * **duplicate**: identical in every field to an earlier row (listed in a
@@ -18,7 +20,7 @@
 //!
 //! The [`ImportSummary`] carries the control totals, which reconcile
 //! exactly: the sum read is the sum mapped plus the sums unmapped,
-//! ambiguous and duplicated; malformed rows have no amount to add. In a
+//! excluded, ambiguous and duplicated; malformed rows have no amount to add. In a
 //! SIE file every voucher balances, so each cost row has counter-rows on
 //! balance-sheet accounts (Kommun-Bas classes 1 and 2: bank, suppliers);
 //! those are counted apart as balance rows, not as costs.
@@ -134,6 +136,9 @@ pub struct Ledger {
     pub columns: CsvColumns,
     /// Mapping rules, in order.
     pub rules: Vec<MappingRule>,
+    /// Exclusion rules: codes of rows that belong elsewhere (the rule's
+    /// `line` holds its reason).
+    pub exclusions: Vec<MappingRule>,
     /// The TOML key path of the declaration.
     #[serde(skip)]
     pub key_path: String,
@@ -183,6 +188,8 @@ pub struct ImportSummary {
     pub rows_mapped: usize,
     /// Rows matching no rule.
     pub rows_unmapped: usize,
+    /// Rows matching an exclusion rule (belonging elsewhere).
+    pub rows_excluded: usize,
     /// Rows matching rules of two lines.
     pub rows_ambiguous: usize,
     /// Rows identical to an earlier row.
@@ -198,6 +205,8 @@ pub struct ImportSummary {
     pub sum_mapped: Decimal,
     /// The sum of unmapped rows.
     pub sum_unmapped: Decimal,
+    /// The sum of excluded rows.
+    pub sum_excluded: Decimal,
     /// The sum of ambiguous rows.
     pub sum_ambiguous: Decimal,
     /// The sum of duplicate rows.
@@ -211,14 +220,19 @@ pub struct ImportSummary {
 }
 
 impl ImportSummary {
-    /// True when the sums reconcile: read = mapped + unmapped + ambiguous +
-    /// duplicate.
+    /// True when the sums reconcile: read = mapped + unmapped + excluded +
+    /// ambiguous + duplicate, and every row read is counted once.
     pub fn reconciles(&self) -> bool {
         self.sum_read
-            == self.sum_mapped + self.sum_unmapped + self.sum_ambiguous + self.sum_duplicate
+            == self.sum_mapped
+                + self.sum_unmapped
+                + self.sum_excluded
+                + self.sum_ambiguous
+                + self.sum_duplicate
             && self.rows_read
                 == self.rows_mapped
                     + self.rows_unmapped
+                    + self.rows_excluded
                     + self.rows_ambiguous
                     + self.rows_duplicate
                     + self.rows_malformed
@@ -688,6 +702,10 @@ impl ImportCtx<'_> {
                 }
             }
             match lines.as_slice() {
+                [] if ledger.exclusions.iter().any(|r| r.matches(row)) => {
+                    s.rows_excluded += 1;
+                    s.sum_excluded += amount;
+                }
                 [] => {
                     s.rows_unmapped += 1;
                     s.sum_unmapped += amount;

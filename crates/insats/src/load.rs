@@ -1499,6 +1499,22 @@ impl Ctx<'_> {
                 });
             }
         }
+        let mut exclusions = Vec::new();
+        if let Some((_, enode)) = table_get(node, "exclude") {
+            let items = enode.get_ref().as_array()?;
+            for (i, rule) in raw.exclude.iter().enumerate() {
+                let rnode = items.get(i)?;
+                let pattern =
+                    |p: &Option<String>| p.as_ref().map(|p| CodePattern(p.trim().to_owned()));
+                exclusions.push(MappingRule {
+                    line: self.reference(rnode, "reason", &rule.reason),
+                    account: pattern(&rule.account),
+                    responsibility: pattern(&rule.responsibility),
+                    activity: pattern(&rule.activity),
+                    project: pattern(&rule.project),
+                });
+            }
+        }
         let declaring = &self.sources.get(self.file).path;
         let path_buf = declaring
             .parent()
@@ -1515,6 +1531,7 @@ impl Ctx<'_> {
             thousands: raw.thousands.unwrap_or(ThousandsSeparator::Space),
             columns,
             rules,
+            exclusions,
             key_path: path.to_string(),
         })
     }

@@ -464,6 +464,26 @@ pub struct TomlLedger {
     /// Which rows belong to which budget line.
     #[serde(default)]
     pub map: Vec<TomlLedgerRule>,
+    /// Rows that knowingly belong to no budget line here (another
+    /// project): counted as excluded, not warned about.
+    #[serde(default)]
+    pub exclude: Vec<TomlLedgerExclude>,
+}
+
+/// An exclusion rule: rows whose codes all match belong elsewhere.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlLedgerExclude {
+    /// Why these rows are not booked here.
+    pub reason: String,
+    /// Account pattern.
+    pub account: Option<String>,
+    /// Responsibility pattern.
+    pub responsibility: Option<String>,
+    /// Activity pattern.
+    pub activity: Option<String>,
+    /// Project pattern.
+    pub project: Option<String>,
 }
 
 /// Ledger file formats.
