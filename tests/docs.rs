@@ -57,3 +57,21 @@ fn the_readme_holds_the_two_commands_and_ci_runs_the_same_tests() {
     assert!(ci.contains("cargo fmt --all --check"));
     assert!(ci.contains("cargo clippy --workspace --all-targets --locked -- -D warnings"));
 }
+
+#[test]
+fn the_readme_report_excerpt_is_real_output() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_insats"))
+        .current_dir(root())
+        .args(["--color", "never", "report", "--as-of", "2018-12-31", "--initiative", "borlange-skolteam-skola-b", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let excerpt = &text[text.find("## Finansiering").expect("funding section")..];
+    let as_in_readme = excerpt.replace("## ", "#### ");
+    let readme = read("README.md");
+    assert!(
+        readme.contains(as_in_readme.trim_end()),
+        "the README's report excerpt is stale; it should read:\n{as_in_readme}"
+    );
+}

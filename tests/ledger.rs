@@ -217,3 +217,46 @@ fn control_totals_as_a_table() {
     assert!(out.status.success());
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }
+
+/// Writes a copy of the csv-utf8 plan with another profile and export.
+fn portfolio_with(profile: &str, csv: &[u8], tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("insats-style-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let plan = std::fs::read_to_string(fixture("csv-utf8").join("plan.toml")).unwrap();
+    let head = &plan[..plan.find("[[ledger]]").unwrap()];
+    let plan = format!(
+        "{head}[[ledger]]\nid = \"export\"\nfile = \"export.csv\"\nformat = \"csv\"\n{profile}\n\n[[ledger.map]]\nline = \"team\"\nproject = \"4711\"\n"
+    );
+    std::fs::write(dir.join("plan.toml"), plan).unwrap();
+    std::fs::write(dir.join("export.csv"), csv).unwrap();
+    dir
+}
+
+#[test]
+fn each_number_style_reads_the_same_amounts() {
+    let styles: [(&str, &str, &[u8]); 3] = [
+        (
+            "dot",
+            "thousands = \"dot\"\ncolumns = { date = \"Datum\", amount = \"Belopp\", project = \"Projekt\" }",
+            "Datum;Projekt;Belopp\n2024-01-31;4711;1.234,50\n2024-02-29;4711;-12.000,00\n2024-03-31;4711;100.000\n".as_bytes(),
+        ),
+        (
+            "point",
+            "delimiter = \",\"\ndecimal = \"point\"\nthousands = \"none\"\ncolumns = { date = \"date\", amount = \"amount\", project = \"project\" }",
+            b"date,project,amount\n20240131,4711,1234.50\n20240229,4711,-12000.00\n20240331,4711,100000\n",
+        ),
+        (
+            "space-utf8-no-bom",
+            "columns = { date = \"Datum\", amount = \"Belopp\", project = \"Projekt\" }",
+            "Datum;Projekt;Belopp\n2024-01-31;4711;1 234,50\n2024-02-29;4711;\u{2212}12 000,00\n2024-03-31;4711;100\u{202f}000\n".as_bytes(),
+        ),
+    ];
+    for (tag, profile, csv) in styles {
+        let dir = portfolio_with(profile, csv, tag);
+        let (_, v) = insats::validate_paths(&[dir.clone()]).unwrap();
+        assert!(v.diagnostics.is_empty(), "{tag}: {:#?}", v.diagnostics);
+        let s = &v.imports[0];
+        assert_eq!((s.rows_mapped, s.sum_mapped), (3, dec("89234.50")), "{tag}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -369,3 +369,48 @@ fn json_amounts_are_exact_strings() {
     assert_eq!(json["initiatives"][0]["lines"][1]["forecast"], "420546.45");
     assert_eq!(json["targets"][0]["cost_per_change"]["per_pupil"], "60000");
 }
+
+#[test]
+fn the_unit_filter_keeps_only_that_units_lines() {
+    let mut p = portfolio();
+    p.initiatives[0].lines[1].unit = Some("Skola A".to_owned());
+    let options = ReportOptions { as_of: date("2024-03-31"), initiative: None, funding: None, unit: Some("Skola A".into()) };
+    let r = report(&p, &options);
+    let ids: Vec<&str> = r.initiatives[0].lines.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids, ["tjanster"]);
+    assert_eq!(r.portfolio.budget, dec("400000"));
+}
+
+proptest::proptest! {
+    /// Whatever is booked, the report reconciles: lines add up to the
+    /// initiative, the payers' shares and the targets' shares of spending
+    /// add up to the spending, and forecast minus budget is minus variance.
+    #[test]
+    fn the_report_reconciles_for_any_spending(
+        bookings in proptest::collection::vec((0usize..3, 1u8..=12, -5_000_000i64..50_000_000), 0..40),
+        as_of_month in 1u8..=12,
+    ) {
+        let mut p = portfolio();
+        let template = p.spending[0].clone();
+        p.spending.clear();
+        let ids = ["personal", "tjanster", "resor"];
+        for (line, month, ore) in bookings {
+            let mut s = template.clone();
+            s.line.value = ids[line].to_owned();
+            s.date.value = jiff::civil::date(2024, month as i8, 15);
+            s.amount = Decimal::new(ore, 2);
+            p.spending.push(s);
+        }
+        let options = ReportOptions { as_of: jiff::civil::date(2024, as_of_month as i8, 28), initiative: None, funding: None, unit: None };
+        let r = report(&p, &options);
+        let i = &r.initiatives[0];
+        let lines_spent: Decimal = i.lines.iter().map(|l| l.money.spent_to_date).sum();
+        proptest::prop_assert_eq!(i.money.spent_to_date, lines_spent);
+        let by_sources: Decimal = r.funding.iter().map(|f| f.spent_to_date).sum();
+        proptest::prop_assert_eq!(by_sources, i.money.spent_to_date);
+        let by_targets: Decimal = r.targets.iter().map(|t| t.spent_to_date).sum();
+        proptest::prop_assert_eq!(by_targets, i.money.spent_to_date);
+        proptest::prop_assert_eq!(i.money.budget - i.money.forecast, i.money.variance);
+        proptest::prop_assert_eq!(&r.portfolio, &i.money);
+    }
+}
