@@ -62,7 +62,17 @@ fn the_readme_holds_the_two_commands_and_ci_runs_the_same_tests() {
 fn the_readme_report_excerpt_is_real_output() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_insats"))
         .current_dir(root())
-        .args(["--color", "never", "report", "--as-of", "2018-12-31", "--initiative", "borlange-skolteam-skola-b", "--format", "markdown"])
+        .args([
+            "--color",
+            "never",
+            "report",
+            "--as-of",
+            "2018-12-31",
+            "--initiative",
+            "borlange-skolteam-skola-b",
+            "--format",
+            "markdown",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());

@@ -374,9 +374,18 @@ fn json_amounts_are_exact_strings() {
 fn the_unit_filter_keeps_only_that_units_lines() {
     let mut p = portfolio();
     p.initiatives[0].lines[1].unit = Some("Skola A".to_owned());
-    let options = ReportOptions { as_of: date("2024-03-31"), initiative: None, funding: None, unit: Some("Skola A".into()) };
+    let options = ReportOptions {
+        as_of: date("2024-03-31"),
+        initiative: None,
+        funding: None,
+        unit: Some("Skola A".into()),
+    };
     let r = report(&p, &options);
-    let ids: Vec<&str> = r.initiatives[0].lines.iter().map(|l| l.id.as_str()).collect();
+    let ids: Vec<&str> = r.initiatives[0]
+        .lines
+        .iter()
+        .map(|l| l.id.as_str())
+        .collect();
     assert_eq!(ids, ["tjanster"]);
     assert_eq!(r.portfolio.budget, dec("400000"));
 }
