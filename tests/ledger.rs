@@ -253,7 +253,7 @@ fn each_number_style_reads_the_same_amounts() {
     ];
     for (tag, profile, csv) in styles {
         let dir = portfolio_with(profile, csv, tag);
-        let (_, v) = insats::validate_paths(&[dir.clone()]).unwrap();
+        let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
         assert!(v.diagnostics.is_empty(), "{tag}: {:#?}", v.diagnostics);
         let s = &v.imports[0];
         assert_eq!((s.rows_mapped, s.sum_mapped), (3, dec("89234.50")), "{tag}");
