@@ -16,7 +16,9 @@
 //!   Within a segment the plan is linear in days.
 //! * **Spent to date**: costs booked on or before the as-of date.
 //! * **Remaining**: budget minus spent.
-//! * **Share spent** and **share of time elapsed**: ratios for display.
+//! * **Share spent**, **share planned** and **share of time elapsed** (of
+//!   the line's plan period, the initiative's period, or the portfolio's
+//!   span): ratios for display.
 //! * **Run rate** (*rounded*): spent to date per month elapsed since the
 //!   line's plan started, a month being 1/12 of 365.25 days.
 //! * **Forecast at completion**: spent to date plus what the plan still has
@@ -80,6 +82,9 @@ pub struct MoneyFigures {
     /// Planned to date as a share of the budget (0-1): how far the plan has
     /// come in money.
     pub share_planned: Option<Decimal>,
+    /// Share (0-1) of the time elapsed: of the line's plan period, or of the
+    /// initiative's (the portfolio's: from its first start to its last end).
+    pub share_time_elapsed: Option<Decimal>,
     /// Spent per month since the plan started.
     pub run_rate_per_month: Option<Decimal>,
     /// Spent to date plus the plan still to come.
@@ -131,8 +136,6 @@ pub struct InitiativeReport {
     pub organisation: String,
     /// Period.
     pub period: Period,
-    /// Share of the period elapsed on the as-of date (0-1).
-    pub share_time_elapsed: Decimal,
     /// Money, summed over the lines.
     #[serde(flatten)]
     pub money: MoneyFigures,
@@ -455,6 +458,7 @@ fn line_money(
         ratio(spent, months).map(round_ore)
     };
     let mut m = MoneyFigures {
+        share_time_elapsed: Some(elapsed(span, as_of)),
         budget: line.amount,
         planned_to_date: planned,
         spent_to_date: spent,
@@ -559,7 +563,6 @@ pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
                 name: initiative.name.clone(),
                 organisation: initiative.organisation.clone(),
                 period: initiative.period.value,
-                share_time_elapsed: elapsed(initiative.period.value, as_of),
                 money,
                 lines: lines
                     .iter()
