@@ -90,6 +90,12 @@ fn totals_reconcile_from_lines_to_initiative_to_portfolio() {
     assert_eq!(i.money.planned_to_date, dec("251939.89"));
     assert_eq!(i.money.spent_to_date, dec("282000"));
     assert_eq!(i.money.variance, dec("-30060.11"));
+    // 91 of 366 days of 2024 have passed.
+    assert_eq!(i.money.share_time_elapsed, Some(dec("91") / dec("366")));
+    assert_eq!(
+        i.lines[2].money.share_time_elapsed,
+        Some(dec("91") / dec("366"))
+    );
     assert_eq!(r.portfolio, i.money);
     // Spending split over payers adds up to the spending.
     let spent_by_sources: Decimal = r.funding.iter().map(|f| f.spent_to_date).sum();

@@ -556,6 +556,7 @@ pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
             }
             money.run_rate_per_month =
                 sum_options(lines.iter().map(|l| l.money.run_rate_per_month));
+            money.share_time_elapsed = Some(elapsed(initiative.period.value, as_of));
             money.finish_shares();
             portfolio_money.add(&money);
             InitiativeReport {
@@ -579,6 +580,11 @@ pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
         .collect();
     portfolio_money.run_rate_per_month =
         sum_options(initiatives.iter().map(|i| i.money.run_rate_per_month));
+    let first = initiatives.iter().map(|i| i.period.start).min();
+    let last = initiatives.iter().map(|i| i.period.end).max();
+    portfolio_money.share_time_elapsed = first
+        .zip(last)
+        .map(|(start, end)| elapsed(Period { start, end }, as_of));
     portfolio_money.finish_shares();
 
     let shown: Vec<&LineState<'_>> = states.iter().flat_map(|(_, l)| l.iter().copied()).collect();
