@@ -5,6 +5,7 @@
 //! Exit codes (stable): 0 no errors (warnings allowed), 1 errors found (or
 //! warnings with `--deny warnings`), 2 usage or I/O failure.
 
+mod ci_render;
 mod render;
 mod report_render;
 
@@ -129,8 +130,16 @@ enum ReportFormat {
 enum Format {
     /// Located diagnostics with source excerpts, as rustc shows them.
     Human,
-    /// One JSON document; see docs/format.md, "JSON output".
+    /// One JSON document; see docs/format.md, "Output and exit codes".
     Json,
+    /// GitHub Actions workflow commands (annotations on pull requests).
+    Github,
+    /// GitLab's code-quality report (JSON).
+    Gitlab,
+    /// JUnit XML: one test case per file.
+    Junit,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -175,6 +184,10 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
     let written = match args.format {
         Format::Human => render::human(&mut out, &sources, &validation, args.quiet),
         Format::Json => render::json(&mut out, &sources, &validation),
+        Format::Github => ci_render::github(&mut out, &validation),
+        Format::Gitlab => ci_render::gitlab(&mut out, &validation),
+        Format::Junit => ci_render::junit(&mut out, &sources, &validation),
+        Format::Sarif => ci_render::sarif(&mut out, &validation),
     };
     match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {

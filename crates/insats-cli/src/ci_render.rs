@@ -1,0 +1,252 @@
+//! Diagnostics in the formats CI systems read natively: GitHub Actions
+//! workflow commands, GitLab's code-quality report, JUnit XML and SARIF
+//! 2.1.0. Each is checked in `tests/ci_formats.rs` against its schema or a
+//! real parser of it.
+
+use std::io::{self, Write};
+
+use insats::{Code, Diagnostic, Severity, SourceSet, Validation};
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// The message with its help, as one text.
+fn full_message(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(help) => format!("{}\nhelp: {help}", d.message),
+        None => d.message.clone(),
+    }
+}
+
+/// A path as written in reports: forward slashes on every platform.
+fn path_text(d: &Diagnostic) -> Option<String> {
+    d.location
+        .as_ref()
+        .map(|l| l.file.to_string_lossy().replace('\\', "/"))
+}
+
+/// A stable fingerprint: the code, the file, the key path and the message,
+/// but not the line, so that an unchanged problem keeps its fingerprint when
+/// lines above it move.
+fn fingerprint(d: &Diagnostic) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        d.code.as_str(),
+        &path_text(d).unwrap_or_default(),
+        d.key_path.as_deref().unwrap_or(""),
+        &d.message,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// GitHub Actions workflow commands: `::error file=…,line=…::message`, so
+/// problems are annotated on the lines of a pull request.
+pub fn github(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
+    // https://docs.github.com/actions/reference/workflow-commands-for-github-actions
+    fn data(text: &str) -> String {
+        text.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    }
+    fn property(text: &str) -> String {
+        data(text).replace(':', "%3A").replace(',', "%2C")
+    }
+    for d in &validation.diagnostics {
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let title = property(&format!("{} {}", d.code.as_str(), d.code.name()));
+        match &d.location {
+            Some(l) => writeln!(
+                out,
+                "::{command} file={},line={},col={},endLine={},endColumn={},title={title}::{}",
+                property(&path_text(d).unwrap_or_default()),
+                l.line,
+                l.column,
+                l.end_line,
+                l.end_column,
+                data(&full_message(d))
+            )?,
+            None => writeln!(out, "::{command} title={title}::{}", data(&full_message(d)))?,
+        }
+    }
+    Ok(())
+}
+
+/// GitLab's code-quality report: a JSON array of issues.
+pub fn gitlab(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
+    // https://docs.gitlab.com/ci/testing/code_quality/ (the Code Climate subset)
+    let issues: Vec<serde_json::Value> = validation
+        .diagnostics
+        .iter()
+        .map(|d| {
+            json!({
+                "type": "issue",
+                "check_name": format!("{} {}", d.code.as_str(), d.code.name()),
+                "description": full_message(d),
+                "categories": ["Bug Risk"],
+                "fingerprint": fingerprint(d),
+                "severity": match d.severity { Severity::Error => "major", Severity::Warning => "minor" },
+                "location": {
+                    "path": path_text(d).unwrap_or_else(|| ".".to_owned()),
+                    "lines": { "begin": d.location.as_ref().map_or(1, |l| l.line) },
+                },
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &issues).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// JUnit XML: one test case per file, failing with one `<failure>` per
+/// error; warnings go to the test case's output. Problems of no single file
+/// belong to a test case named `portfolio`.
+pub fn junit(out: &mut impl Write, sources: &SourceSet, validation: &Validation) -> io::Result<()> {
+    let mut cases: Vec<(String, Vec<&Diagnostic>)> = sources
+        .iter()
+        .map(|(_, f)| (f.path.to_string_lossy().replace('\\', "/"), Vec::new()))
+        .collect();
+    for d in &validation.diagnostics {
+        let name = path_text(d).unwrap_or_else(|| "portfolio".to_owned());
+        match cases.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, list)) => list.push(d),
+            None => cases.push((name, vec![d])),
+        }
+    }
+    let failures = cases
+        .iter()
+        .filter(|(_, ds)| ds.iter().any(|d| d.is_error()))
+        .count();
+    let tests = cases.len().to_string();
+    let failures = failures.to_string();
+
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let emit = |w: &mut Writer<Vec<u8>>, e: Event<'_>| w.write_event(e);
+    emit(
+        &mut w,
+        Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)),
+    )?;
+    let mut suites = BytesStart::new("testsuites");
+    suites.push_attribute(("name", "insats validate"));
+    suites.push_attribute(("tests", tests.as_str()));
+    suites.push_attribute(("failures", failures.as_str()));
+    emit(&mut w, Event::Start(suites))?;
+    let mut suite = BytesStart::new("testsuite");
+    suite.push_attribute(("name", "insats validate"));
+    suite.push_attribute(("tests", tests.as_str()));
+    suite.push_attribute(("failures", failures.as_str()));
+    suite.push_attribute(("errors", "0"));
+    suite.push_attribute(("skipped", "0"));
+    emit(&mut w, Event::Start(suite))?;
+    for (name, diags) in &cases {
+        let mut case = BytesStart::new("testcase");
+        case.push_attribute(("classname", "insats.validate"));
+        case.push_attribute(("name", name.as_str()));
+        case.push_attribute(("file", name.as_str()));
+        if diags.is_empty() {
+            emit(&mut w, Event::Empty(case))?;
+            continue;
+        }
+        emit(&mut w, Event::Start(case))?;
+        let mut warnings = String::new();
+        for d in diags {
+            let at = d
+                .location
+                .as_ref()
+                .map(|l| format!("{name}:{}:{}: ", l.line, l.column))
+                .unwrap_or_default();
+            let body = format!("{at}{} [{}]", full_message(d), d.code.as_str());
+            if d.is_error() {
+                let mut failure = BytesStart::new("failure");
+                failure.push_attribute(("type", d.code.as_str()));
+                failure.push_attribute(("message", d.message.as_str()));
+                emit(&mut w, Event::Start(failure))?;
+                emit(&mut w, Event::Text(BytesText::new(&body)))?;
+                emit(&mut w, Event::End(BytesEnd::new("failure")))?;
+            } else {
+                warnings.push_str(&format!("warning: {body}\n"));
+            }
+        }
+        if !warnings.is_empty() {
+            emit(&mut w, Event::Start(BytesStart::new("system-out")))?;
+            emit(&mut w, Event::Text(BytesText::new(&warnings)))?;
+            emit(&mut w, Event::End(BytesEnd::new("system-out")))?;
+        }
+        emit(&mut w, Event::End(BytesEnd::new("testcase")))?;
+    }
+    emit(&mut w, Event::End(BytesEnd::new("testsuite")))?;
+    emit(&mut w, Event::End(BytesEnd::new("testsuites")))?;
+    out.write_all(&w.into_inner())?;
+    writeln!(out)
+}
+
+/// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
+pub fn sarif(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
+    // A URI path: every byte but the unreserved ones and `/` percent-encoded.
+    const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let level = |s: Severity| match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let rules: Vec<serde_json::Value> = Code::ALL
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.as_str(),
+                "name": c.name(),
+                "shortDescription": { "text": c.summary() },
+                "fullDescription": { "text": c.explanation().trim_end() },
+                "defaultConfiguration": { "level": level(c.default_severity()) },
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = validation
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let mut result = json!({
+                "ruleId": d.code.as_str(),
+                "ruleIndex": Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0),
+                "level": level(d.severity),
+                "message": { "text": full_message(d) },
+                "partialFingerprints": { "insats/v1": fingerprint(d) },
+            });
+            if let Some(l) = &d.location {
+                let uri = percent_encoding::utf8_percent_encode(&path_text(d).unwrap_or_default(), PATH).to_string();
+                result["locations"] = json!([{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri },
+                        "region": {
+                            "startLine": l.line,
+                            "startColumn": l.column,
+                            "endLine": l.end_line,
+                            "endColumn": l.end_column.max(if l.end_line == l.line { l.column + 1 } else { 1 }),
+                        },
+                    },
+                }]);
+            }
+            result
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": { "name": "insats", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+    writeln!(out)
+}
