@@ -38,6 +38,9 @@ enum Command {
     /// Show the control totals of every ledger import: rows read, mapped,
     /// unmapped and more, with sums that reconcile.
     Ledger(LedgerArgs),
+    /// Print the JSON Schema of plan files, for editors (Even Better TOML,
+    /// taplo): completion, hover docs and inline errors.
+    Schema,
     /// Explain a diagnostic code, e.g. `insats explain INS101`.
     Explain {
         /// The code (`INS101`) or its name (`unknown-key`).
@@ -161,6 +164,12 @@ fn main() -> ExitCode {
         Command::Report(args) => report(&args),
         Command::Ledger(args) => ledger(&args),
         Command::Explain { code } => explain(&code),
+        Command::Schema => {
+            let mut out = anstream::stdout().lock();
+            json_pretty(&mut out, &insats::schema::json_schema())
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(|e| format!("cannot write output: {e}"))
+        }
     };
     match result {
         Ok(code) => code,
@@ -372,6 +381,11 @@ fn json_out(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Res
         },
     )
     .map_err(std::io::Error::other)?;
+    writeln!(out)
+}
+
+fn json_pretty(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
     writeln!(out)
 }
 

@@ -9,8 +9,6 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::schema::TomlDocument;
-
 /// One step of a key path: a table key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
@@ -62,7 +60,7 @@ impl fmt::Display for KeyPath {
 
 fn document_schema() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
-    SCHEMA.get_or_init(|| schemars::schema_for!(TomlDocument).to_value())
+    SCHEMA.get_or_init(|| crate::schema::json_schema().to_value())
 }
 
 /// The schema nodes a path can lead to (several where a value may take more

@@ -25,7 +25,20 @@ use crate::model::{
     CostCategory, Direction, FundingKind, IndicatorUnit, InitiativeStatus, ScopeLevel,
 };
 
-/// One file as written.
+/// The JSON Schema (draft 2020-12) of plan and follow-up files, derived
+/// from these types: what `insats schema` prints and editors (Even Better
+/// TOML, taplo) use for completion, hover documentation and inline errors.
+pub fn json_schema() -> schemars::Schema {
+    let mut schema = schemars::schema_for!(TomlDocument);
+    schema.insert("title".into(), "insats plan and follow-up file".into());
+    schema.insert(
+        "description".into(),
+        "An insats plan file (with [initiative]) or shared file: funding, budget lines, outcome targets, indicators, source documents, spending, measurements and ledger imports. See docs/format.md.".into(),
+    );
+    schema
+}
+
+/// One file as written: a plan file (with `[initiative]`) or a shared file.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct TomlDocument {
