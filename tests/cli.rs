@@ -155,3 +155,63 @@ fn explain_prints_the_long_explanation() {
     let unknown = insats(&root(), &["explain", "INS999"]);
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+#[test]
+fn new_writes_a_plan_that_validates_and_never_overwrites() {
+    let dir = std::env::temp_dir().join(format!("insats-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let first = insats(&root(), &["new", "skolstod", "--dir", d]);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let check = insats(&root(), &["validate", "--deny", "warnings", d]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    let plan = std::fs::read_to_string(dir.join("skolstod.toml")).unwrap();
+    assert!(plan.contains("id = \"skolstod\"") && plan.contains("(replace)"));
+
+    let again = insats(&root(), &["new", "skolstod", "--dir", d]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("never overwrites"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("skolstod.toml")).unwrap(),
+        plan,
+        "the file is untouched"
+    );
+
+    let bad = insats(&root(), &["new", "Skolstöd Åby", "--dir", d]);
+    assert_eq!(bad.status.code(), Some(2));
+
+    let example = insats(&root(), &["new", "--example", "--dir", d]);
+    assert_eq!(example.status.code(), Some(0));
+    let check = insats(
+        &root(),
+        &[
+            "validate",
+            "--deny",
+            "warnings",
+            &format!("{d}/example.toml"),
+        ],
+    );
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_clap_definition() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = insats(&root(), &["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = stdout(&out);
+        assert!(
+            text.contains("insats") && text.contains("validate") && text.contains("--deny"),
+            "{shell}"
+        );
+    }
+    let man = stdout(&insats(&root(), &["man"]));
+    assert!(man.contains(".TH insats 1"));
+    assert!(man.contains("validate"));
+}

@@ -27,6 +27,17 @@ fn the_format_reference_example_validates_clean() {
 }
 
 #[test]
+fn the_format_reference_example_is_what_insats_new_example_writes() {
+    let doc = read("docs/format.md");
+    let start = doc.find("```toml\n").unwrap() + "```toml\n".len();
+    let example = &doc[start..start + doc[start..].find("```").unwrap()];
+    assert_eq!(
+        example,
+        read("crates/insats-cli/src/templates/example.toml")
+    );
+}
+
+#[test]
 fn the_format_reference_lists_every_code() {
     let doc = read("docs/format.md");
     let table: String = Code::ALL

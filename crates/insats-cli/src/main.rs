@@ -41,6 +41,16 @@ enum Command {
     /// Print the JSON Schema of plan files, for editors (Even Better TOML,
     /// taplo): completion, hover docs and inline errors.
     Schema,
+    /// Write a new plan file that validates as written, with placeholders
+    /// to replace. Never overwrites a file.
+    New(NewArgs),
+    /// Print a shell completion script: `insats completions bash > …`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `insats man > insats.1`.
+    Man,
     /// Explain a diagnostic code, e.g. `insats explain INS101`.
     Explain {
         /// The code (`INS101`) or its name (`unknown-key`).
@@ -117,6 +127,19 @@ struct LedgerArgs {
     lang: report_render::Lang,
 }
 
+#[derive(Debug, clap::Args)]
+struct NewArgs {
+    /// The initiative's id: lower-case letters, digits, `-` and `_`.
+    #[arg(required_unless_present = "example")]
+    id: Option<String>,
+    /// Write a complete worked example instead (`example.toml`).
+    #[arg(long)]
+    example: bool,
+    /// The directory to write into.
+    #[arg(long, default_value = "initiatives")]
+    dir: PathBuf,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ReportFormat {
     /// Tables fitted to the terminal.
@@ -164,6 +187,26 @@ fn main() -> ExitCode {
         Command::Report(args) => report(&args),
         Command::Ledger(args) => ledger(&args),
         Command::Explain { code } => explain(&code),
+        Command::New(args) => new_plan(&args),
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "insats",
+                &mut out,
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = std::io::stdout().lock();
+            match clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(format!("cannot write output: {e}"))
+                }
+                _ => Ok(ExitCode::SUCCESS),
+            }
+        }
         Command::Schema => {
             let mut out = anstream::stdout().lock();
             json_pretty(&mut out, &insats::schema::json_schema())
@@ -382,6 +425,42 @@ fn json_out(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Res
     )
     .map_err(std::io::Error::other)?;
     writeln!(out)
+}
+
+const SKELETON: &str = include_str!("templates/skeleton.toml");
+const EXAMPLE: &str = include_str!("templates/example.toml");
+
+fn new_plan(args: &NewArgs) -> Result<ExitCode, String> {
+    let (file, text) = if args.example {
+        ("example.toml".to_owned(), EXAMPLE.to_owned())
+    } else {
+        let id = args.id.as_deref().unwrap_or_default();
+        if !insats::load::is_valid_id(id) {
+            return Err(format!(
+                "`{id}` is not a valid id: start with a lower-case letter and use a-z, 0-9, `-` and `_` (at most 64 characters)"
+            ));
+        }
+        (format!("{id}.toml"), SKELETON.replace("{id}", id))
+    };
+    let path = args.dir.join(file);
+    std::fs::create_dir_all(&args.dir)
+        .map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
+    // create_new refuses an existing file, atomically.
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => format!(
+                "{} exists already; insats new never overwrites a file",
+                path.display()
+            ),
+            _ => format!("cannot create {}: {e}", path.display()),
+        })?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let _ = writeln!(anstream::stdout(), "wrote {}", path.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn json_pretty(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Result<()> {
