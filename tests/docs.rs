@@ -96,3 +96,56 @@ fn the_readme_report_excerpt_is_real_output() {
         "the README's report excerpt is stale; it should read:\n{as_in_readme}"
     );
 }
+
+#[test]
+fn every_insats_command_in_the_readme_ci_snippets_runs() {
+    let readme = read("README.md");
+    let mut commands = Vec::new();
+    let mut in_yaml = false;
+    for line in readme.lines() {
+        if line.starts_with("```yaml") {
+            in_yaml = true;
+        } else if line.starts_with("```") {
+            in_yaml = false;
+        } else if in_yaml {
+            let text = line
+                .trim()
+                .trim_start_matches("- ")
+                .trim_start_matches("run: ")
+                .trim_start_matches("entry: ");
+            if text.starts_with("insats ") {
+                commands.push(text.to_owned());
+            }
+        }
+    }
+    assert!(commands.len() >= 5, "{commands:?}");
+    for command in commands {
+        // `insats validate --format sarif initiatives > insats.sarif`: run
+        // the command, keep what it would have written.
+        let words: Vec<&str> = command
+            .split('>')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_insats"))
+            .current_dir(root())
+            .args(&words[1..])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "`{command}` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        if command.contains("sarif") || command.contains("gitlab") {
+            serde_json::from_str::<serde_json::Value>(&text)
+                .unwrap_or_else(|e| panic!("`{command}`: {e}"));
+        }
+        if command.contains("junit") {
+            assert!(text.starts_with("<?xml"), "`{command}`");
+        }
+    }
+}
