@@ -205,7 +205,7 @@ pub fn sarif(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
                 "id": c.as_str(),
                 "name": c.name(),
                 "shortDescription": { "text": c.summary() },
-                "fullDescription": { "text": c.explanation().trim_end() },
+                "fullDescription": { "text": c.explanation() },
                 "defaultConfiguration": { "level": level(c.default_severity()) },
             })
         })

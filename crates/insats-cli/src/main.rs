@@ -503,5 +503,32 @@ fn explain(text: &str) -> Result<ExitCode, String> {
         code.explanation().trim_end()
     )
     .map_err(|e| format!("cannot write output: {e}"))?;
+    let example = insats::examples::example(code);
+    let indent = |text: &str| {
+        let text = text.replace('\r', "");
+        if text.trim().is_empty() {
+            "    (removed)".to_owned()
+        } else {
+            text.trim_end_matches('\n')
+                .lines()
+                .map(|l| format!("    {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    let mut text = format!(
+        "\nExample (tests/fixtures/diagnostics/{}-{}/{}):\n",
+        code.as_str(),
+        code.name(),
+        example.file
+    );
+    for (wrong, right) in example.edits {
+        text.push_str(&format!(
+            "\n  wrong:\n{}\n  corrected:\n{}\n",
+            indent(wrong),
+            indent(right)
+        ));
+    }
+    write!(out, "{text}").map_err(|e| format!("cannot write output: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -80,6 +80,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod examples;
 pub mod fs;
 pub mod keys;
 pub mod ledger;

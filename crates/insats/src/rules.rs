@@ -73,9 +73,10 @@ macro_rules! rules {
             }
 
             /// The long explanation: why the rule exists and how to fix what
-            /// it reports.
-            pub fn explanation(self) -> &'static str {
-                match self { $(Code::$variant => concat!($($doc, "\n"),*),)* }
+            /// it reports (the variant's doc comment).
+            pub fn explanation(self) -> String {
+                let raw = match self { $(Code::$variant => concat!($($doc, "\n"),*),)* };
+                raw.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n")
             }
         }
     };

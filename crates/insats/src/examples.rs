@@ -1,0 +1,369 @@
+//! A wrong and a corrected example of every diagnostic, for `insats
+//! explain`.
+//!
+//! Each example is an edit of the code's fixture,
+//! `tests/fixtures/diagnostics/<CODE>-<name>/`: the fixture is the wrong
+//! example, and applying the edits to its `file` gives the corrected one. A
+//! test (`tests/explain.rs`) applies every edit and checks that the fixture
+//! produces its code and the corrected version nothing at all, so an example
+//! can never show a fix that does not work.
+
+use crate::rules::Code;
+
+/// How the corrected example is made from the fixture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fix {
+    /// Replace each `wrong` text of `file` with its `right` text.
+    Edit,
+    /// Remove `file` (a broken link).
+    RemoveFile,
+    /// Save `file` as UTF-8 instead of Latin-1.
+    ReencodeLatin1,
+    /// Add a plan file (`insats new` writes one).
+    AddPlan,
+}
+
+/// A wrong and a corrected example of one diagnostic.
+#[derive(Debug, Clone, Copy)]
+pub struct Example {
+    /// The file of the fixture the edits apply to.
+    pub file: &'static str,
+    /// `(wrong, right)` pairs of text; for a [`Fix`] other than `Edit`, a
+    /// description of the two states.
+    pub edits: &'static [(&'static str, &'static str)],
+    /// How the corrected example is made.
+    pub fix: Fix,
+}
+
+/// The example of `code`.
+pub fn example(code: Code) -> Example {
+    match code.as_str() {
+        "INS001" => Example {
+            file: "broken.toml",
+            edits: &[(
+                "broken.toml: a link to missing-plan.toml, which is not there",
+                "(the link removed, or pointed at an existing plan)",
+            )],
+            fix: Fix::RemoveFile,
+        },
+        "INS002" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "name = \"Skola i Bor\u{fffd}nge\"   (the file saved as Latin-1)",
+                "name = \"Skola i Borlänge\"   (the file saved as UTF-8)",
+            )],
+            fix: Fix::ReencodeLatin1,
+        },
+        "INS003" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "(no file with an [initiative] table)",
+                "[initiative]\nid = \"skolstod\"\n...   (a plan: `insats new skolstod` writes one)",
+            )],
+            fix: Fix::AddPlan,
+        },
+        "INS004" => Example {
+            file: "plan.toml",
+            edits: &[
+                ("name = \"Fixture\n", "name = \"Fixture\"\n"),
+                ("amount = 100_000,50", "amount = 100_000"),
+            ],
+            fix: Fix::Edit,
+        },
+        "INS101" => Example {
+            file: "plan.toml",
+            edits: &[
+                (
+                    "descripton = \"Stöd i skolan\"",
+                    "description = \"Stöd i skolan\"",
+                ),
+                ("direktion = \"x\"\n", ""),
+            ],
+            fix: Fix::Edit,
+        },
+        "INS102" => Example {
+            file: "plan.toml",
+            edits: &[("start = \"2024-01-01\"", "start = 2024-01-01")],
+            fix: Fix::Edit,
+        },
+        "INS103" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "name = \"Fixture\"\n",
+                "name = \"Fixture\"\norganisation = \"Exempel kommun\"\n",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS104" => Example {
+            file: "plan.toml",
+            edits: &[("category = \"personel\"", "category = \"personnel\"")],
+            fix: Fix::Edit,
+        },
+        "INS105" => Example {
+            file: "shared.toml",
+            edits: &[(
+                "[[line]]\nid = \"stray\"\nname = \"Stray\"\ncategory = \"other\"\nfunded_by = \"budget\"\namount = 1\nserves = [\"goal\"]\n",
+                "# The line now stands in plan.toml, under its [initiative].\n",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS110" => Example {
+            file: "plan.toml",
+            edits: &[("id = \"Skolteam Åby\"", "id = \"skolteam-aby\"")],
+            fix: Fix::Edit,
+        },
+        "INS111" => Example {
+            file: "shared.toml",
+            edits: &[("id = \"share\"", "id = \"share-2\"")],
+            fix: Fix::Edit,
+        },
+        "INS112" => Example {
+            file: "plan.toml",
+            edits: &[("funded_by = \"budgett\"", "funded_by = \"budget\"")],
+            fix: Fix::Edit,
+        },
+        "INS113" => Example {
+            file: "plan.toml",
+            edits: &[("serves = []", "serves = [\"goal\"]")],
+            fix: Fix::Edit,
+        },
+        "INS114" => Example {
+            file: "plan.toml",
+            edits: &[("serves = [\"goal\"]", "serves = [\"goal\", \"orphan\"]")],
+            fix: Fix::Edit,
+        },
+        "INS201" => Example {
+            file: "plan.toml",
+            edits: &[("amount = 1e5", "amount = 100_000")],
+            fix: Fix::Edit,
+        },
+        "INS202" => Example {
+            file: "plan.toml",
+            edits: &[("amount = -100_000", "amount = 100_000")],
+            fix: Fix::Edit,
+        },
+        "INS203" => Example {
+            file: "plan.toml",
+            edits: &[("amount = 100_000.005", "amount = 100_000.00")],
+            fix: Fix::Edit,
+        },
+        "INS204" => Example {
+            file: "plan.toml",
+            edits: &[("amount = 90_000", "amount = 100_000")],
+            fix: Fix::Edit,
+        },
+        "INS205" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "phasing = { 2024 = 60_000 }",
+                "phasing = { 2024 = 100_000 }",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS206" => Example {
+            file: "plan.toml",
+            edits: &[("share_percent = 30 }", "share_percent = 40 }")],
+            fix: Fix::Edit,
+        },
+        "INS207" => Example {
+            file: "plan.toml",
+            edits: &[("currency = \"EUR\"", "currency = \"SEK\"")],
+            fix: Fix::Edit,
+        },
+        "INS208" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "funded_by = \"budget\"\nserves",
+                "funded_by = \"budget\"\namount = 100_000\nserves",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS209" => Example {
+            file: "plan.toml",
+            edits: &[("from = 2024-01-15", "from = 2024-01-01")],
+            fix: Fix::Edit,
+        },
+        "INS210" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "phasing = { 2024 = \"50000000000000000000000000000\", 2025 = \"50000000000000000000000000000\" }",
+                "phasing = { 2024 = 50_000, 2025 = 50_000 }",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS211" => Example {
+            file: "plan.toml",
+            edits: &[
+                ("of = \"indirect\"", "of = \"personnel\""),
+                (
+                    "amount = 100_000\n\n[[line]]",
+                    "amount = 115_000\n\n[[line]]",
+                ),
+            ],
+            fix: Fix::Edit,
+        },
+        "INS301" => Example {
+            file: "plan.toml",
+            edits: &[("amount = 150_000", "amount = 100_000")],
+            fix: Fix::Edit,
+        },
+        "INS302" => Example {
+            file: "plan.toml",
+            edits: &[("amount = 80_000", "amount = 100_000")],
+            fix: Fix::Edit,
+        },
+        "INS303" => Example {
+            file: "plan.toml",
+            edits: &[
+                (
+                    "amount = 100_000\n\n[[line]]",
+                    "amount = 100_000\n\n[[funding]]\nid = \"kommunen\"\nkind = \"municipal-budget\"\namount = 11_112\n\n[[line]]",
+                ),
+                (
+                    "funded_by = \"budget\"\namount = 100_000",
+                    "funded_by = [{ source = \"budget\", amount = 100_000 }, { source = \"kommunen\", amount = 11_112 }]\namount = 111_112",
+                ),
+            ],
+            fix: Fix::Edit,
+        },
+        "INS304" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "eligible_categories = [\"external-services\"]",
+                "eligible_categories = [\"external-services\", \"personnel\"]",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS401" => Example {
+            file: "plan.toml",
+            edits: &[("end = 2024-12-31T17:00:00", "end = 2024-12-31")],
+            fix: Fix::Edit,
+        },
+        "INS402" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "start = 2024-12-31, end = 2024-01-01",
+                "start = 2024-01-01, end = 2024-12-31",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS403" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "phasing = { 2025 = 100_000 }",
+                "phasing = { 2024 = 100_000 }",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS404" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "window = { start = 2024-01-01, end = 2024-06-30 }",
+                "window = { start = 2024-01-01, end = 2024-12-31 }",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS405" => Example {
+            file: "plan.toml",
+            edits: &[
+                (
+                    "baseline = { value = 50, year = 2024 }",
+                    "baseline = { value = 50, year = 2023 }",
+                ),
+                (
+                    "target = { value = 55, year = 2023 }",
+                    "target = { value = 55, year = 2024 }",
+                ),
+            ],
+            fix: Fix::Edit,
+        },
+        "INS406" => Example {
+            file: "plan.toml",
+            edits: &[("date = 2024-09-30", "date = 2024-06-30")],
+            fix: Fix::Edit,
+        },
+        "INS501" => Example {
+            file: "plan.toml",
+            edits: &[("target = { value = 45", "target = { value = 55")],
+            fix: Fix::Edit,
+        },
+        "INS502" => Example {
+            file: "plan.toml",
+            edits: &[("target = { value = 105", "target = { value = 55")],
+            fix: Fix::Edit,
+        },
+        "INS503" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "numerator = 80, denominator = 70",
+                "numerator = 60, denominator = 70",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS601" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "description = \"Kontaktperson 811218-9876\"",
+                "description = \"Kontaktperson: rektor\"",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS602" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "description = \"Frågor till anna.svensson@gmail.com\"",
+                "description = \"Frågor till barn-och-utbildning@kommunen.se\"",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS701" => Example {
+            file: "plan.toml",
+            edits: &[("file = \"saknas.csv\"", "file = \"huvudbok.csv\"")],
+            fix: Fix::Edit,
+        },
+        "INS702" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "# encoding not set: UTF-8 is assumed",
+                "encoding = \"windows-1252\"",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS703" => Example {
+            file: "plan.toml",
+            edits: &[("amount = \"Belopp kr\"", "amount = \"Belopp\"")],
+            fix: Fix::Edit,
+        },
+        "INS704" => Example {
+            file: "huvudbok.csv",
+            edits: &[("50.000,00", "50 000,00")],
+            fix: Fix::Edit,
+        },
+        "INS705" => Example {
+            file: "plan.toml",
+            edits: &[("account = \"5*\"", "account = \"50*\"")],
+            fix: Fix::Edit,
+        },
+        "INS706" => Example {
+            file: "huvudbok.csv",
+            edits: &[(
+                "F 8\r\n2024-01-31;5010;3200;4711;50 000,00;Lön januari;L 1\r\n",
+                "F 8\r\n",
+            )],
+            fix: Fix::Edit,
+        },
+        "INS707" => Example {
+            file: "plan.toml",
+            edits: &[(
+                "\n[[ledger.map]]\nline = \"material\"",
+                "\n[[ledger.exclude]]\nproject = \"9999\"\nreason = \"Another project in the same export.\"\n\n[[ledger.map]]\nline = \"material\"",
+            )],
+            fix: Fix::Edit,
+        },
+        _ => Example {
+            file: "",
+            edits: &[],
+            fix: Fix::Edit,
+        },
+    }
+}

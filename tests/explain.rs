@@ -1,0 +1,125 @@
+//! `insats explain` has a long explanation and a wrong and a corrected
+//! example for every code, and the examples are real: the fixture (the wrong
+//! example) produces the code, and the corrected version validates without
+//! any diagnostic at all.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use insats::Code;
+use insats::examples::{Fix, example};
+
+fn fixture(code: Code) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/diagnostics")
+        .join(format!("{}-{}", code.as_str(), code.name()))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type().unwrap();
+        if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn codes_in(dir: &Path) -> Vec<Code> {
+    let (_, v) = insats::validate_paths(&[dir.to_path_buf()]).unwrap();
+    v.diagnostics.iter().map(|d| d.code).collect()
+}
+
+/// Ledger exports among the fixtures are Windows-1252; plans are UTF-8.
+fn encode(text: &str, file: &str) -> Vec<u8> {
+    if file.ends_with(".csv") {
+        text.chars()
+            .map(|c| u8::try_from(u32::from(c)).expect("a Latin-1 character"))
+            .collect()
+    } else {
+        text.as_bytes().to_vec()
+    }
+}
+
+fn replace_once(data: &[u8], wrong: &[u8], right: &[u8]) -> Vec<u8> {
+    let hits: Vec<usize> = (0..=data.len().saturating_sub(wrong.len()))
+        .filter(|&i| data[i..].starts_with(wrong))
+        .collect();
+    assert_eq!(
+        hits.len(),
+        1,
+        "the wrong text must occur exactly once: {:?}",
+        String::from_utf8_lossy(wrong)
+    );
+    let i = hits[0];
+    [&data[..i], right, &data[i + wrong.len()..]].concat()
+}
+
+#[test]
+fn every_code_has_an_example_that_triggers_it_and_a_correction_that_clears_it() {
+    let scratch = std::env::temp_dir().join(format!("insats-explain-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    for &code in Code::ALL {
+        let ex = example(code);
+        assert!(!ex.edits.is_empty(), "{code} has no example");
+        let original = fixture(code);
+        assert!(
+            codes_in(&original).contains(&code),
+            "{code}: the wrong example does not produce it"
+        );
+
+        let dir = scratch.join(code.as_str());
+        copy_dir(&original, &dir);
+        let file = dir.join(ex.file);
+        match ex.fix {
+            Fix::Edit => {
+                let mut data = std::fs::read(&file).unwrap();
+                for (wrong, right) in ex.edits {
+                    data = replace_once(&data, &encode(wrong, ex.file), &encode(right, ex.file));
+                }
+                std::fs::write(&file, data).unwrap();
+            }
+            Fix::RemoveFile => std::fs::remove_file(&file).unwrap(),
+            Fix::ReencodeLatin1 => {
+                let latin1 = std::fs::read(&file).unwrap();
+                let utf8: String = latin1.iter().map(|&b| char::from(b)).collect();
+                std::fs::write(&file, utf8).unwrap();
+            }
+            Fix::AddPlan => {
+                let out = Command::new(env!("CARGO_BIN_EXE_insats"))
+                    .args(["new", "skolstod", "--dir"])
+                    .arg(&dir)
+                    .output()
+                    .unwrap();
+                assert!(out.status.success());
+            }
+        }
+        let left = codes_in(&dir);
+        assert!(
+            left.is_empty(),
+            "{code}: the corrected example still gives {left:?}"
+        );
+    }
+    std::fs::remove_dir_all(&scratch).unwrap();
+}
+
+#[test]
+fn explain_prints_the_explanation_and_the_example() {
+    let out = Command::new(env!("CARGO_BIN_EXE_insats"))
+        .args(["explain", "unknown-key"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "INS101 unknown-key (error): a key the format does not define\n\nA key that"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("  wrong:\n    descripton = \"Stöd i skolan\"\n  corrected:\n    description = \"Stöd i skolan\""), "{text}");
+}
