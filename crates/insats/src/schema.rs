@@ -89,10 +89,13 @@ pub struct TomlPortfolio {
 #[schemars(deny_unknown_fields)]
 pub struct TomlInitiative {
     /// Unique id, e.g. `botkyrka-jamlik-kompetensforsorjning`.
+    #[schemars(example = "botkyrka-jamlik-kompetensforsorjning")]
     pub id: String,
     /// Human-readable name.
+    #[schemars(example = "Jämlik kompetensförsörjning i grundskolan")]
     pub name: String,
     /// The organisation that runs it, e.g. `Botkyrka kommun`.
+    #[schemars(example = "Botkyrka kommun")]
     pub organisation: String,
     /// The responsible unit (committee, department, administration).
     pub unit: Option<String>,
@@ -166,8 +169,10 @@ pub struct TomlFundingSource {
     /// `state-grant`, `municipal-budget`, `co-financing` or `other`.
     pub kind: FundingKind,
     /// Who provides the money, e.g. `Tillväxtverket`.
+    #[schemars(example = "Tillväxtverket")]
     pub funder: Option<String>,
     /// The amount available, in the portfolio currency.
+    #[schemars(example = 8_800_000)]
     pub amount: TomlDecimal,
     /// ISO 4217 code; must equal the portfolio currency. Default `SEK`.
     pub currency: Option<String>,
@@ -175,6 +180,7 @@ pub struct TomlFundingSource {
     pub window: Option<TomlPeriod>,
     /// The largest share of the costs it co-funds that this source may pay,
     /// in percent (90 for the 2018 segregation grant).
+    #[schemars(example = 90)]
     pub max_share_percent: Option<TomlDecimal>,
     /// The cost categories it may pay for; all when absent.
     pub eligible_categories: Option<Vec<CostCategory>>,
@@ -183,6 +189,7 @@ pub struct TomlFundingSource {
     #[schemars(with = "Vec<DateSchema>")]
     pub reporting: Vec<toml::value::Datetime>,
     /// The rules it is granted under, e.g. `SFS 2018:151`.
+    #[schemars(example = "SFS 2018:151")]
     pub regulation: Option<String>,
     /// Free text.
     pub note: Option<String>,
@@ -265,8 +272,10 @@ pub struct TomlPayer {
 #[schemars(deny_unknown_fields)]
 pub struct TomlStaffing {
     /// Full-time equivalents, e.g. `7` or `0.5`.
+    #[schemars(example = 7)]
     pub fte: TomlDecimal,
     /// Cost per FTE and month, salary and on-costs included.
+    #[schemars(example = 65_000)]
     pub monthly_cost: TomlDecimal,
     /// First day (the first of a month).
     #[schemars(with = "DateSchema")]
@@ -337,6 +346,7 @@ pub struct TomlOutcomeTarget {
     pub target: TomlObservation,
     /// For a percentage: the number of pupils it is a share of, so that
     /// percentage points can be read as pupils.
+    #[schemars(example = 240)]
     pub cohort: Option<u32>,
     /// Free text.
     pub note: Option<String>,
@@ -384,6 +394,7 @@ pub struct TomlIndicator {
     /// `higher-is-better` or `lower-is-better`.
     pub direction: Direction,
     /// An id in an external database, e.g. Kolada's `N15428`.
+    #[schemars(example = "N15428")]
     pub external_id: Option<String>,
     /// Who publishes it, e.g. `Kolada` or the municipality itself.
     pub provider: Option<String>,
