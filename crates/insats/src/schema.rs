@@ -89,13 +89,13 @@ pub struct TomlPortfolio {
 #[schemars(deny_unknown_fields)]
 pub struct TomlInitiative {
     /// Unique id, e.g. `botkyrka-jamlik-kompetensforsorjning`.
-    #[schemars(example = "botkyrka-jamlik-kompetensforsorjning")]
+    #[schemars(example = &"botkyrka-jamlik-kompetensforsorjning")]
     pub id: String,
     /// Human-readable name.
-    #[schemars(example = "Jämlik kompetensförsörjning i grundskolan")]
+    #[schemars(example = &"Jämlik kompetensförsörjning i grundskolan")]
     pub name: String,
     /// The organisation that runs it, e.g. `Botkyrka kommun`.
-    #[schemars(example = "Botkyrka kommun")]
+    #[schemars(example = &"Botkyrka kommun")]
     pub organisation: String,
     /// The responsible unit (committee, department, administration).
     pub unit: Option<String>,
@@ -169,7 +169,7 @@ pub struct TomlFundingSource {
     /// `state-grant`, `municipal-budget`, `co-financing` or `other`.
     pub kind: FundingKind,
     /// Who provides the money, e.g. `Tillväxtverket`.
-    #[schemars(example = "Tillväxtverket")]
+    #[schemars(example = &"Tillväxtverket")]
     pub funder: Option<String>,
     /// The amount available, in the portfolio currency.
     #[schemars(example = 8_800_000)]
@@ -189,7 +189,7 @@ pub struct TomlFundingSource {
     #[schemars(with = "Vec<DateSchema>")]
     pub reporting: Vec<toml::value::Datetime>,
     /// The rules it is granted under, e.g. `SFS 2018:151`.
-    #[schemars(example = "SFS 2018:151")]
+    #[schemars(example = &"SFS 2018:151")]
     pub regulation: Option<String>,
     /// Free text.
     pub note: Option<String>,
@@ -394,7 +394,7 @@ pub struct TomlIndicator {
     /// `higher-is-better` or `lower-is-better`.
     pub direction: Direction,
     /// An id in an external database, e.g. Kolada's `N15428`.
-    #[schemars(example = "N15428")]
+    #[schemars(example = &"N15428")]
     pub external_id: Option<String>,
     /// Who publishes it, e.g. `Kolada` or the municipality itself.
     pub provider: Option<String>,
