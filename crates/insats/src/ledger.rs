@@ -43,7 +43,9 @@ use crate::keys::did_you_mean;
 use crate::model::{Date, Spending};
 use crate::money;
 use crate::rules::Code;
-use crate::schema::{DecimalMark, LedgerEncoding, LedgerFormat, ThousandsSeparator};
+use crate::schema::{
+    DecimalMark, LedgerEncoding, LedgerFormat, ThousandsSeparator, TomlLedgerColumns,
+};
 use crate::source::{FileId, Located, SourceSet, Span};
 
 /// A code pattern in a mapping rule: exact, or a prefix when it ends in `*`.
@@ -60,11 +62,9 @@ impl CodePattern {
     }
 }
 
-/// Which rows belong to a budget line.
-#[derive(Debug, Clone, Serialize)]
-pub struct MappingRule {
-    /// The budget line.
-    pub line: Located<String>,
+/// The codes a rule matches: every code it gives must match the row's.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CodePatterns {
     /// Account pattern.
     pub account: Option<CodePattern>,
     /// Responsibility pattern (SIE: dimension 1).
@@ -75,7 +75,7 @@ pub struct MappingRule {
     pub project: Option<CodePattern>,
 }
 
-impl MappingRule {
+impl CodePatterns {
     fn matches(&self, row: &Row) -> bool {
         let field = |p: &Option<CodePattern>, v: &Option<String>| match p {
             None => true,
@@ -88,29 +88,22 @@ impl MappingRule {
     }
 }
 
-/// The header names of a CSV export.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct CsvColumns {
-    /// Date column.
-    pub date: String,
-    /// Signed amount column.
-    pub amount: Option<String>,
-    /// Debit column.
-    pub debit: Option<String>,
-    /// Credit column.
-    pub credit: Option<String>,
-    /// Account column.
-    pub account: Option<String>,
-    /// Responsibility column.
-    pub responsibility: Option<String>,
-    /// Activity column.
-    pub activity: Option<String>,
-    /// Project column.
-    pub project: Option<String>,
-    /// Text column.
-    pub text: Option<String>,
-    /// Voucher column.
-    pub voucher: Option<String>,
+/// Rows that belong to a budget line.
+#[derive(Debug, Clone, Serialize)]
+pub struct MappingRule {
+    /// The budget line.
+    pub line: Located<String>,
+    /// The codes.
+    pub codes: CodePatterns,
+}
+
+/// Rows that knowingly belong elsewhere.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExclusionRule {
+    /// Why.
+    pub reason: String,
+    /// The codes.
+    pub codes: CodePatterns,
 }
 
 /// A declared ledger export with its import profile.
@@ -132,13 +125,13 @@ pub struct Ledger {
     pub decimal: DecimalMark,
     /// CSV thousands separator.
     pub thousands: ThousandsSeparator,
-    /// CSV columns.
-    pub columns: CsvColumns,
+    /// CSV columns (none for SIE).
+    #[serde(skip)]
+    pub columns: Option<TomlLedgerColumns>,
     /// Mapping rules, in order.
     pub rules: Vec<MappingRule>,
-    /// Exclusion rules: codes of rows that belong elsewhere (the rule's
-    /// `line` holds its reason).
-    pub exclusions: Vec<MappingRule>,
+    /// Exclusion rules.
+    pub exclusions: Vec<ExclusionRule>,
     /// The TOML key path of the declaration.
     #[serde(skip)]
     pub key_path: String,
@@ -381,7 +374,10 @@ impl ImportCtx<'_> {
     }
 
     fn csv_rows(&mut self, text: &str) -> Vec<Row> {
-        let columns = &self.ledger.columns;
+        // load guarantees columns for a CSV ledger.
+        let Some(columns) = &self.ledger.columns else {
+            return Vec::new();
+        };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(self.ledger.delimiter)
             .flexible(true)
@@ -696,13 +692,13 @@ impl ImportCtx<'_> {
             }
             seen.insert(&row.fingerprint, index);
             let mut lines: Vec<&Located<String>> = Vec::new();
-            for rule in ledger.rules.iter().filter(|r| r.matches(row)) {
+            for rule in ledger.rules.iter().filter(|r| r.codes.matches(row)) {
                 if !lines.iter().any(|l| l.value == rule.line.value) {
                     lines.push(&rule.line);
                 }
             }
             match lines.as_slice() {
-                [] if ledger.exclusions.iter().any(|r| r.matches(row)) => {
+                [] if ledger.exclusions.iter().any(|r| r.codes.matches(row)) => {
                     s.rows_excluded += 1;
                     s.sum_excluded += amount;
                 }

@@ -544,21 +544,8 @@ impl Ctx<'_> {
 
     /// Reads an amount of money: an exact decimal, not negative, whole öre.
     fn amount(&mut self, node: &Node<'_>, key: &str, path: &KeyPath) -> Option<Located<Decimal>> {
-        let value = self.decimal(node, key, path)?;
+        let value = self.signed_amount(node, key, path)?;
         self.non_negative(&value, &path.key(key), "amounts")?;
-        if money::decimals(value.value) > 2 {
-            let d = self
-                .diag(
-                    Code::SubOrePrecision,
-                    format!("{} has more than two decimals", value.value),
-                    self.range_of(&value.span),
-                    &path.key(key),
-                )
-                .label("finer than one öre")
-                .help("round it to whole öre (two decimals) yourself; insats will not guess how");
-            self.push(d);
-            return None;
-        }
         Some(value)
     }
 
@@ -1428,7 +1415,7 @@ impl Ctx<'_> {
         node: &Node<'_>,
         path: &KeyPath,
     ) -> Option<crate::ledger::Ledger> {
-        use crate::ledger::{CodePattern, CsvColumns, Ledger, MappingRule};
+        use crate::ledger::{CodePattern, CodePatterns, ExclusionRule, Ledger, MappingRule};
         use crate::schema::{DecimalMark, LedgerFormat, ThousandsSeparator};
         let id = self.id(node, path, &raw.id);
         let delimiter = match raw.delimiter.as_deref() {
@@ -1468,53 +1455,50 @@ impl Ctx<'_> {
                     self.push(d);
                     return None;
                 }
-                CsvColumns {
-                    date: c.date,
-                    amount: c.amount,
-                    debit: c.debit,
-                    credit: c.credit,
-                    account: c.account,
-                    responsibility: c.responsibility,
-                    activity: c.activity,
-                    project: c.project,
-                    text: c.text,
-                    voucher: c.voucher,
-                }
+                Some(c)
             }
-            (LedgerFormat::Sie, _) => CsvColumns::default(),
+            (LedgerFormat::Sie, _) => None,
+        };
+        let codes = |account: &Option<String>,
+                     responsibility: &Option<String>,
+                     activity: &Option<String>,
+                     project: &Option<String>| {
+            let pattern = |p: &Option<String>| p.as_ref().map(|p| CodePattern(p.trim().to_owned()));
+            CodePatterns {
+                account: pattern(account),
+                responsibility: pattern(responsibility),
+                activity: pattern(activity),
+                project: pattern(project),
+            }
         };
         let mut rules = Vec::new();
         if let Some((_, mnode)) = table_get(node, "map") {
             let items = mnode.get_ref().as_array()?;
             for (i, rule) in raw.map.iter().enumerate() {
-                let rnode = items.get(i)?;
-                let pattern =
-                    |p: &Option<String>| p.as_ref().map(|p| CodePattern(p.trim().to_owned()));
                 rules.push(MappingRule {
-                    line: self.reference(rnode, "line", &rule.line),
-                    account: pattern(&rule.account),
-                    responsibility: pattern(&rule.responsibility),
-                    activity: pattern(&rule.activity),
-                    project: pattern(&rule.project),
+                    line: self.reference(items.get(i)?, "line", &rule.line),
+                    codes: codes(
+                        &rule.account,
+                        &rule.responsibility,
+                        &rule.activity,
+                        &rule.project,
+                    ),
                 });
             }
         }
-        let mut exclusions = Vec::new();
-        if let Some((_, enode)) = table_get(node, "exclude") {
-            let items = enode.get_ref().as_array()?;
-            for (i, rule) in raw.exclude.iter().enumerate() {
-                let rnode = items.get(i)?;
-                let pattern =
-                    |p: &Option<String>| p.as_ref().map(|p| CodePattern(p.trim().to_owned()));
-                exclusions.push(MappingRule {
-                    line: self.reference(rnode, "reason", &rule.reason),
-                    account: pattern(&rule.account),
-                    responsibility: pattern(&rule.responsibility),
-                    activity: pattern(&rule.activity),
-                    project: pattern(&rule.project),
-                });
-            }
-        }
+        let exclusions = raw
+            .exclude
+            .iter()
+            .map(|rule| ExclusionRule {
+                reason: rule.reason.clone(),
+                codes: codes(
+                    &rule.account,
+                    &rule.responsibility,
+                    &rule.activity,
+                    &rule.project,
+                ),
+            })
+            .collect();
         let declaring = &self.sources.get(self.file).path;
         let path_buf = declaring
             .parent()
