@@ -74,6 +74,21 @@ pub fn scan(root: &Spanned<DeValue<'_>>, report: &mut dyn FnMut(Code, String, Ra
 }
 
 fn scan_text(text: &str, range: Range<usize>, report: &mut dyn FnMut(Code, String, Range<usize>)) {
+    // Most strings hold neither ten digits nor an `@`: skip the regexes.
+    let digits = text.bytes().filter(u8::is_ascii_digit).count();
+    if digits >= 10 {
+        scan_identity_numbers(text, &range, report);
+    }
+    if text.contains('@') {
+        scan_mail(text, &range, report);
+    }
+}
+
+fn scan_identity_numbers(
+    text: &str,
+    range: &Range<usize>,
+    report: &mut dyn FnMut(Code, String, Range<usize>),
+) {
     for caps in personnummer().captures_iter(text) {
         let (Some(yy), Some(mm), Some(dd), Some(nnnn)) =
             (caps.get(2), caps.get(3), caps.get(4), caps.get(5))
@@ -98,6 +113,9 @@ fn scan_text(text: &str, range: Range<usize>, report: &mut dyn FnMut(Code, Strin
             );
         }
     }
+}
+
+fn scan_mail(text: &str, range: &Range<usize>, report: &mut dyn FnMut(Code, String, Range<usize>)) {
     for caps in email().captures_iter(text) {
         let domain = caps
             .get(1)

@@ -16,17 +16,17 @@ use crate::rules::Code;
 use crate::source::Located;
 
 pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool) {
-    let funding: Vec<&str> = portfolio
+    let funding: Ids<'_> = portfolio
         .funding
         .iter()
         .map(|f| f.id.value.as_str())
         .collect();
-    let indicators: Vec<&str> = portfolio
+    let indicators: Ids<'_> = portfolio
         .indicators
         .iter()
         .map(|i| i.id.value.as_str())
         .collect();
-    let sources: Vec<&str> = portfolio
+    let sources: Ids<'_> = portfolio
         .sources
         .iter()
         .map(|s| s.id.value.as_str())
@@ -44,7 +44,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
     for f in &portfolio.funding {
         provenance(ctx, &f.provenance, &sources, &f.key_path);
     }
-    let lines: Vec<&str> = portfolio
+    let lines: Ids<'_> = portfolio
         .initiatives
         .iter()
         .flat_map(|i| &i.lines)
@@ -72,7 +72,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
             );
         }
     }
-    let targets: Vec<&str> = target_owner.keys().copied().collect();
+    let targets: Ids<'_> = target_owner.keys().copied().collect();
     for m in &portfolio.measurements {
         resolve(
             ctx,
@@ -94,7 +94,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
                 "add a `[[source]]` with this id",
             );
         }
-        let own_targets: Vec<&str> = initiative
+        let own_targets: Ids<'_> = initiative
             .targets
             .iter()
             .map(|t| t.id.value.as_str())
@@ -114,7 +114,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
             }
             for s in &line.serves {
                 served.insert(&s.target.value);
-                if own_targets.contains(&s.target.value.as_str()) {
+                if own_targets.contains(&s.target.value) {
                     continue;
                 }
                 let path = format!("{}.serves", line.key_path);
@@ -169,7 +169,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
     }
 }
 
-fn provenance(ctx: &mut Checker<'_>, p: &Provenance, sources: &[&str], path: &str) {
+fn provenance(ctx: &mut Checker<'_>, p: &Provenance, sources: &Ids<'_>, path: &str) {
     if let Some(s) = &p.source {
         resolve(
             ctx,
@@ -186,11 +186,11 @@ fn resolve(
     ctx: &mut Checker<'_>,
     kind: &str,
     reference: &Located<String>,
-    known: &[&str],
+    known: &Ids<'_>,
     path: &str,
     fix: &str,
 ) {
-    if known.contains(&reference.value.as_str()) {
+    if known.contains(&reference.value) {
         return;
     }
     let mut d = ctx
@@ -201,9 +201,30 @@ fn resolve(
             path,
         )
         .label(format!("unknown {kind}"));
-    d = match did_you_mean(&reference.value, known.iter().copied()) {
+    d = match did_you_mean(&reference.value, known.list.iter().copied()) {
         Some(s) => d.help(format!("did you mean `{s}`?")),
         None => d.help(fix.to_owned()),
     };
     ctx.push(d);
+}
+
+/// Ids of one kind: a set for lookups (linear in the number of references,
+/// not quadratic) and the list, in file order, for suggestions.
+struct Ids<'a> {
+    list: Vec<&'a str>,
+    set: HashSet<&'a str>,
+}
+
+impl Ids<'_> {
+    fn contains(&self, id: &str) -> bool {
+        self.set.contains(id)
+    }
+}
+
+impl<'a> FromIterator<&'a str> for Ids<'a> {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
+        let list: Vec<&str> = iter.into_iter().collect();
+        let set = list.iter().copied().collect();
+        Ids { list, set }
+    }
 }
