@@ -210,15 +210,30 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
     };
     let mut plan_files = 0;
     let mut settings: Option<source::Span> = None;
-    for (id, file) in sources.iter() {
-        let unreadable = diagnostics.iter().any(|d| {
-            matches!(d.code, Code::UnreadableFile | Code::NotUtf8)
-                && d.location.as_ref().is_some_and(|l| l.file == file.path)
-        });
-        if unreadable {
-            continue;
-        }
-        let loaded = load::load_file(sources, id, &mut diagnostics);
+    // Files load independently, so they load in parallel; the results are
+    // merged in file order, so the output does not depend on scheduling.
+    let unreadable: std::collections::HashSet<&std::path::Path> = diagnostics
+        .iter()
+        .filter(|d| matches!(d.code, Code::UnreadableFile | Code::NotUtf8))
+        .filter_map(|d| d.location.as_ref().map(|l| l.file.as_path()))
+        .collect();
+    let files: Vec<(FileId, &SourceFile)> = sources
+        .iter()
+        .filter(|(_, f)| !unreadable.contains(f.path.as_path()))
+        .collect();
+    let results: Vec<(load::LoadedFile, Vec<Diagnostic>)> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|(id, _)| {
+                let mut found = Vec::new();
+                let loaded = load::load_file(sources, *id, &mut found);
+                (loaded, found)
+            })
+            .collect()
+    };
+    for (loaded, found) in results {
+        diagnostics.extend(found);
         plan_files += usize::from(loaded.is_plan);
         if let Some((p, span)) = loaded.portfolio {
             if let Some(first) = &settings {
