@@ -660,6 +660,19 @@ impl ImportCtx<'_> {
             rows_read: rows.len(),
             ..ImportSummary::default()
         };
+        // Rules with an exact project code are found by a lookup; the
+        // others (prefix or no project) are tried on every row.
+        let mut by_project: HashMap<&str, Vec<&MappingRule>> = HashMap::new();
+        let mut general: Vec<&MappingRule> = Vec::new();
+        for rule in &ledger.rules {
+            match &rule.codes.project {
+                Some(CodePattern(p)) if !p.ends_with('*') => {
+                    by_project.entry(p.as_str()).or_default().push(rule)
+                }
+                _ => general.push(rule),
+            }
+        }
+        let mut line_totals: HashMap<&str, usize> = HashMap::new();
         let mut per_line: Vec<LineTotal> = Vec::new();
         let mut spending = Vec::new();
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -692,7 +705,17 @@ impl ImportCtx<'_> {
             }
             seen.insert(&row.fingerprint, index);
             let mut lines: Vec<&Located<String>> = Vec::new();
-            for rule in ledger.rules.iter().filter(|r| r.codes.matches(row)) {
+            let indexed = row
+                .project
+                .as_deref()
+                .and_then(|p| by_project.get(p))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            for rule in indexed
+                .iter()
+                .chain(general.iter())
+                .filter(|r| r.codes.matches(row))
+            {
                 if !lines.iter().any(|l| l.value == rule.line.value) {
                     lines.push(&rule.line);
                 }
@@ -714,16 +737,19 @@ impl ImportCtx<'_> {
                 [line] => {
                     s.rows_mapped += 1;
                     s.sum_mapped += amount;
-                    match per_line.iter_mut().find(|t| t.line == line.value) {
-                        Some(t) => {
-                            t.rows += 1;
-                            t.sum += amount;
+                    match line_totals.get(line.value.as_str()) {
+                        Some(&i) => {
+                            per_line[i].rows += 1;
+                            per_line[i].sum += amount;
                         }
-                        None => per_line.push(LineTotal {
-                            line: line.value.clone(),
-                            rows: 1,
-                            sum: amount,
-                        }),
+                        None => {
+                            line_totals.insert(&line.value, per_line.len());
+                            per_line.push(LineTotal {
+                                line: line.value.clone(),
+                                rows: 1,
+                                sum: amount,
+                            });
+                        }
                     }
                     let span = Span::new(self.file, row.range.clone());
                     spending.push(Spending {

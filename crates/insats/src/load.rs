@@ -502,7 +502,6 @@ impl Ctx<'_> {
     /// Reads an exact decimal at `key` of `node`.
     fn decimal(&mut self, node: &Node<'_>, key: &str, path: &KeyPath) -> Option<Located<Decimal>> {
         let (_, value) = table_get(node, key)?;
-        let path = path.key(key);
         let text: std::borrow::Cow<'_, str> = match value.get_ref() {
             DeValue::Integer(i) if i.radix() != 10 => {
                 let d = self
@@ -510,7 +509,7 @@ impl Ctx<'_> {
                         Code::InvalidAmount,
                         format!("`{}` is not a decimal number", i.as_str()),
                         value.span(),
-                        &path,
+                        &path.key(key),
                     )
                     .label("hexadecimal, octal and binary are not accepted")
                     .help(ACCEPTED_NUMBER_FORMS);
@@ -533,7 +532,12 @@ impl Ctx<'_> {
                     _ => "not an exact decimal",
                 };
                 let d = self
-                    .diag(Code::InvalidAmount, e.to_string(), value.span(), &path)
+                    .diag(
+                        Code::InvalidAmount,
+                        e.to_string(),
+                        value.span(),
+                        &path.key(key),
+                    )
                     .label(label)
                     .help(ACCEPTED_NUMBER_FORMS);
                 self.push(d);
@@ -545,18 +549,26 @@ impl Ctx<'_> {
     /// Reads an amount of money: an exact decimal, not negative, whole öre.
     fn amount(&mut self, node: &Node<'_>, key: &str, path: &KeyPath) -> Option<Located<Decimal>> {
         let value = self.signed_amount(node, key, path)?;
-        self.non_negative(&value, &path.key(key), "amounts")?;
+        self.non_negative(&value, path, key, "amounts")?;
         Some(value)
     }
 
-    fn non_negative(&mut self, value: &Located<Decimal>, path: &KeyPath, what: &str) -> Option<()> {
+    /// `path` is the table's; the key is added only if there is something
+    /// to report, since building key paths for every value costs.
+    fn non_negative(
+        &mut self,
+        value: &Located<Decimal>,
+        path: &KeyPath,
+        key: &str,
+        what: &str,
+    ) -> Option<()> {
         if value.value.is_sign_negative() && !value.value.is_zero() {
             let d = self
                 .diag(
                     Code::NegativeAmount,
                     format!("{} is negative", value.value),
                     self.range_of(&value.span),
-                    path,
+                    &path.key(key),
                 )
                 .label("must be zero or more")
                 .help(format!(
@@ -580,7 +592,11 @@ impl Ctx<'_> {
         path: &KeyPath,
         raw: &toml::value::Datetime,
     ) -> Option<Located<Date>> {
-        self.date_at(field_range(node, key), &path.key(key), raw)
+        let range = field_range(node, key);
+        match parse_date(raw) {
+            Ok(date) => Some(Located::new(date, self.span(range))),
+            Err(_) => self.date_at(range, &path.key(key), raw),
+        }
     }
 
     /// Makes a calendar date of a TOML datetime written at `range`.
@@ -760,7 +776,7 @@ impl Ctx<'_> {
     /// A percentage: an exact decimal from 0 to 100.
     fn percent(&mut self, node: &Node<'_>, key: &str, path: &KeyPath) -> Option<Located<Decimal>> {
         let value = self.decimal(node, key, path)?;
-        self.non_negative(&value, &path.key(key), "percentages")?;
+        self.non_negative(&value, path, key, "percentages")?;
         if value.value > Decimal::ONE_HUNDRED {
             let d = self
                 .diag(
@@ -1074,7 +1090,7 @@ impl Ctx<'_> {
         let (_, snode) = table_get(node, "staffing")?;
         let fte = self.decimal(snode, "fte", &spath);
         if let Some(f) = &fte {
-            self.non_negative(f, &spath.key("fte"), "FTEs")?;
+            self.non_negative(f, &spath, "fte", "FTEs")?;
         }
         let monthly = self.amount(snode, "monthly_cost", &spath);
         let from = self.date(snode, "from", &spath, &raw.from);
@@ -1696,6 +1712,17 @@ impl Ctx<'_> {
 }
 
 const ACCEPTED_NUMBER_FORMS: &str = "write an exact decimal: `8800000`, `8_800_000`, `8800000.50` or the string `\"8800000.50\"` (a decimal point, no exponent, no spaces)";
+
+/// A TOML local date in 1900-2200 as a calendar date; anything else is
+/// left to [`Ctx::date_at`], which explains what is wrong.
+fn parse_date(raw: &toml::value::Datetime) -> Result<Date, ()> {
+    match (raw.date, raw.time, raw.offset) {
+        (Some(d), None, None) if (1900..=2200).contains(&d.year) => {
+            jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8).map_err(|_| ())
+        }
+        _ => Err(()),
+    }
+}
 
 /// The span of `key`'s value in `node`, or of the node itself.
 fn field_range(node: &Node<'_>, key: &str) -> Range<usize> {

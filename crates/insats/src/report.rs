@@ -622,16 +622,25 @@ fn funding_reports(
 ) -> Vec<FundingReport> {
     let filtered =
         options.initiative.is_some() || options.unit.is_some() || options.funding.is_some();
+    // Each source's lines, with the payer's position, in one pass.
+    let mut paid_by: HashMap<&str, Vec<(&LineState<'_>, usize)>> = HashMap::new();
+    for state in every {
+        for (index, payer) in state.line.payers.iter().enumerate() {
+            paid_by
+                .entry(payer.source.value.as_str())
+                .or_default()
+                .push((state, index));
+        }
+    }
+    let shown_sources: std::collections::HashSet<&str> = shown
+        .iter()
+        .flat_map(|l| l.line.payers.iter().map(|p| p.source.value.as_str()))
+        .collect();
     portfolio
         .funding
         .iter()
         .filter(|f| options.funding.as_ref().is_none_or(|id| id == &f.id.value))
-        .filter(|f| {
-            !filtered
-                || shown
-                    .iter()
-                    .any(|l| l.line.payers.iter().any(|p| p.source.value == f.id.value))
-        })
+        .filter(|f| !filtered || shown_sources.contains(f.id.value.as_str()))
         .map(|source| {
             let id = source.id.value.as_str();
             let mut allocated = Decimal::ZERO;
@@ -639,11 +648,7 @@ fn funding_reports(
             let mut cost_base_spent = Decimal::ZERO;
             let mut forecast = Decimal::ZERO;
             let window_end = source.window.as_ref().map(|w| w.value.end);
-            for state in every {
-                let Some(index) = state.line.payers.iter().position(|p| p.source.value == id)
-                else {
-                    continue;
-                };
+            for &(state, index) in paid_by.get(id).map(Vec::as_slice).unwrap_or_default() {
                 let weights: Vec<Decimal> = state.line.payers.iter().map(|p| p.amount).collect();
                 allocated += state.line.payers[index].amount;
                 spent += split_or_first(state.money.spent_to_date, &weights)[index];
@@ -693,6 +698,10 @@ fn target_reports(
         .iter()
         .map(|i| (i.id.value.as_str(), i))
         .collect();
+    let mut measured: HashMap<&str, Vec<&crate::model::Measurement>> = HashMap::new();
+    for m in &portfolio.measurements {
+        measured.entry(m.target.value.as_str()).or_default().push(m);
+    }
     let mut out = Vec::new();
     for (initiative, lines) in states {
         for target in &initiative.targets {
@@ -702,10 +711,11 @@ fn target_reports(
             let baseline = target.baseline.value.value;
             let goal = target.target.value.value;
             let base_day = target.baseline.when.value.last_day();
-            let latest = portfolio
-                .measurements
+            let latest = measured
+                .get(target.id.value.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default()
                 .iter()
-                .filter(|m| m.target.value == target.id.value)
                 .filter(|m| m.when.last_day() > base_day && m.when.last_day() <= as_of)
                 .max_by_key(|m| m.when.last_day())
                 .map(|m| ValueAt {
@@ -854,7 +864,7 @@ fn findings(
             });
         }
     }
-    let unmeasured: Vec<&str> = targets
+    let unmeasured: std::collections::HashSet<&str> = targets
         .iter()
         .filter(|t| t.status == TargetStatus::NoMeasurement)
         .map(|t| t.id.as_str())
@@ -866,7 +876,7 @@ fn findings(
                 .line
                 .serves
                 .iter()
-                .all(|s| unmeasured.contains(&s.target.value.as_str()))
+                .all(|s| unmeasured.contains(s.target.value.as_str()))
         {
             out.push(Finding {
                 severity: FindingSeverity::Low,
