@@ -9,6 +9,9 @@ use std::process::Command;
 
 use insats::Code;
 
+#[path = "common/mod.rs"]
+mod common;
+
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/diagnostics")
 }
@@ -24,6 +27,7 @@ fn fixtures() -> Vec<PathBuf> {
 }
 
 fn actual(dir: &Path) -> Vec<String> {
+    common::prepare_fixture(dir);
     let (_, validation) = insats::validate_paths(&[dir.to_path_buf()]).expect("fixture readable");
     validation
         .diagnostics

@@ -9,6 +9,9 @@ use std::process::Command;
 use insats::Code;
 use insats::examples::{Fix, example};
 
+#[path = "common/mod.rs"]
+mod common;
+
 fn fixture(code: Code) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures/diagnostics")
@@ -19,6 +22,9 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
+        if entry.file_name().to_string_lossy().ends_with(".tmp") {
+            continue;
+        }
         let target = to.join(entry.file_name());
         let kind = entry.file_type().unwrap();
         if kind.is_symlink() {
@@ -67,6 +73,7 @@ fn every_code_has_an_example_that_triggers_it_and_a_correction_that_clears_it() 
         let ex = example(code);
         assert!(!ex.edits.is_empty(), "{code} has no example");
         let original = fixture(code);
+        common::prepare_fixture(&original);
         assert!(
             codes_in(&original).contains(&code),
             "{code}: the wrong example does not produce it"

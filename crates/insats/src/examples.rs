@@ -46,6 +46,14 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::RemoveFile,
         },
+        "INS005" => Example {
+            file: "big.toml",
+            edits: &[(
+                "big.toml: 17 MiB, more than a plan file may be",
+                "(removed: plans are small; ledger data belongs in a [[ledger]] export)",
+            )],
+            fix: Fix::RemoveFile,
+        },
         "INS002" => Example {
             file: "plan.toml",
             edits: &[(

@@ -26,6 +26,13 @@ pub enum InputError {
     },
 }
 
+/// The largest plan or shared file insats reads: 16 MiB.
+pub const MAX_PLAN_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// The largest ledger export insats imports: 1 GiB. The importer holds an
+/// export in memory, about 16 times its size (docs/performance.md), so the
+/// limit keeps an import within the memory of an ordinary machine.
+pub const MAX_LEDGER_FILE_BYTES: u64 = 1024 * 1024 * 1024;
+
 /// Reads every plan and shared file under `paths` (directories are walked,
 /// files taken as they are). Files that cannot be read or are not UTF-8
 /// become diagnostics; only a path that does not exist at all is an error.
@@ -48,6 +55,20 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), I
     let mut sources = SourceSet::new();
     let mut diagnostics = Vec::new();
     for path in files {
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if size > MAX_PLAN_FILE_BYTES {
+            let id = sources.add(SourceFile::new(path, String::new()));
+            let span = crate::source::Span::new(id, 0..0);
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::FileTooLarge,
+                    format!("the file is {} MiB; insats reads plan files of at most {} MiB", size / (1024 * 1024), MAX_PLAN_FILE_BYTES / (1024 * 1024)),
+                )
+                .at(Diagnostic::resolve(&sources, &span))
+                .help("a plan this large is probably not a plan; split it, or move ledger data into a [[ledger]] export"),
+            );
+            continue;
+        }
         match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => {
@@ -112,6 +133,14 @@ pub fn read_ledger(path: &Path, roots: &[PathBuf]) -> Result<Vec<u8>, String> {
         .any(|root| real.starts_with(root));
     if !inside {
         return Err("it lies outside the portfolio's directory".to_owned());
+    }
+    let size = std::fs::metadata(&real).map_err(|e| e.to_string())?.len();
+    if size > MAX_LEDGER_FILE_BYTES {
+        return Err(format!(
+            "it is {} MiB, more than the {} MiB insats imports; export a shorter period",
+            size / (1024 * 1024),
+            MAX_LEDGER_FILE_BYTES / (1024 * 1024)
+        ));
     }
     std::fs::read(&real).map_err(|e| e.to_string())
 }

@@ -214,7 +214,12 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
     // merged in file order, so the output does not depend on scheduling.
     let unreadable: std::collections::HashSet<&std::path::Path> = diagnostics
         .iter()
-        .filter(|d| matches!(d.code, Code::UnreadableFile | Code::NotUtf8))
+        .filter(|d| {
+            matches!(
+                d.code,
+                Code::UnreadableFile | Code::NotUtf8 | Code::FileTooLarge
+            )
+        })
         .filter_map(|d| d.location.as_ref().map(|l| l.file.as_path()))
         .collect();
     let files: Vec<(FileId, &SourceFile)> = sources
@@ -267,7 +272,7 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
     let all_read = !diagnostics.iter().any(|d| {
         matches!(
             d.code,
-            Code::UnreadableFile | Code::NotUtf8 | Code::TomlSyntax
+            Code::UnreadableFile | Code::NotUtf8 | Code::FileTooLarge | Code::TomlSyntax
         )
     });
     if plan_files == 0 && all_read {

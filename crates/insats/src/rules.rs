@@ -123,6 +123,13 @@ rules! {
     /// create one with an `[initiative]` table.
     NoPlanFiles = ("INS003", "no-plan-files", Error, "no plan file was found"),
 
+    /// A plan or shared file larger than the limit (16 MiB). Plans are
+    /// small: a file this large is almost certainly not a plan (an export
+    /// saved with the wrong name, say), and reading it whole could exhaust
+    /// memory. Split a genuinely large plan, or move ledger data into a
+    /// `[[ledger]]` export.
+    FileTooLarge = ("INS005", "file-too-large", Error, "a file larger than insats reads"),
+
     /// The file is not valid TOML. Every syntax error in the file is
     /// reported, each at its position; fix them from the top, since a later
     /// error is sometimes a consequence of an earlier one. Common causes: a
