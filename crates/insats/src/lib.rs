@@ -226,18 +226,18 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
         .iter()
         .filter(|(_, f)| !unreadable.contains(f.path.as_path()))
         .collect();
-    let results: Vec<(load::LoadedFile, Vec<Diagnostic>)> = {
+    let results: Vec<(FileId, load::LoadedFile, Vec<Diagnostic>)> = {
         use rayon::prelude::*;
         files
             .par_iter()
             .map(|(id, _)| {
                 let mut found = Vec::new();
                 let loaded = load::load_file(sources, *id, &mut found);
-                (loaded, found)
+                (*id, loaded, found)
             })
             .collect()
     };
-    for (loaded, found) in results {
+    for (file_id, loaded, found) in results {
         diagnostics.extend(found);
         plan_files += usize::from(loaded.is_plan);
         if let Some((p, span)) = loaded.portfolio {
@@ -265,6 +265,12 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
         portfolio.spending.extend(loaded.spending);
         portfolio.measurements.extend(loaded.measurements);
         portfolio.ledgers.extend(loaded.ledgers);
+        portfolio.declared.extend(
+            loaded
+                .declared
+                .into_iter()
+                .map(|(kind, id)| (file_id, kind, id)),
+        );
     }
     // With an unreadable or unparsable file among them, that file may be
     // the plan: saying there is none would be a guess on top of the real

@@ -64,6 +64,9 @@ pub struct LoadedFile {
     pub measurements: Vec<Measurement>,
     /// Ledger exports declared in the file.
     pub ledgers: Vec<crate::ledger::Ledger>,
+    /// (table kind, id) of every item declared in the file, including
+    /// items that did not load.
+    pub declared: Vec<(String, String)>,
 }
 
 /// Loads one file of `sources`, appending its diagnostics.
@@ -81,6 +84,7 @@ pub fn load_file(
         file,
         base,
         diagnostics,
+        declared: Vec::new(),
     };
     let (doc, errors) = DeTable::parse_recoverable(&text[base..]);
     if !errors.is_empty() {
@@ -126,6 +130,8 @@ struct Ctx<'a> {
     file: FileId,
     base: usize,
     diagnostics: &'a mut Vec<Diagnostic>,
+    /// (table kind, id) of every item declared in the file.
+    declared: Vec<(String, String)>,
 }
 
 type Node<'i> = Spanned<DeValue<'i>>;
@@ -297,6 +303,7 @@ impl Ctx<'_> {
                 .help("add an `[initiative]` table to this file, or move the lines and targets into the plan file of their initiative");
             self.push(d);
         }
+        out.declared = std::mem::take(&mut self.declared);
         out
     }
 
@@ -366,6 +373,14 @@ impl Ctx<'_> {
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let p = path.index(i);
+            // Every declared id is recorded, even if its table turns out
+            // broken, so that references to it are not reported as well.
+            if let (Some(Segment::Key(kind)), Some((_, id))) =
+                (path.0.first(), table_get(item, "id"))
+                && let Some(id) = id.get_ref().as_str()
+            {
+                self.declared.push((kind.clone(), id.to_owned()));
+            }
             if let Some(t) = self.deserialize::<T>(item, &p) {
                 out.push((t, item, p));
             }

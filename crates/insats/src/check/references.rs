@@ -16,20 +16,32 @@ use crate::rules::Code;
 use crate::source::Located;
 
 pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool) {
+    // Ids declared by tables that did not load count as existing: their own
+    // error is reported, and a reference to them is not a second problem.
+    let declared = |kind: &'static str| {
+        portfolio
+            .declared
+            .iter()
+            .filter(move |(_, k, _)| k == kind)
+            .map(|(_, _, id)| id.as_str())
+    };
     let funding: Ids<'_> = portfolio
         .funding
         .iter()
         .map(|f| f.id.value.as_str())
+        .chain(declared("funding"))
         .collect();
     let indicators: Ids<'_> = portfolio
         .indicators
         .iter()
         .map(|i| i.id.value.as_str())
+        .chain(declared("indicator"))
         .collect();
     let sources: Ids<'_> = portfolio
         .sources
         .iter()
         .map(|s| s.id.value.as_str())
+        .chain(declared("source"))
         .collect();
     let target_owner: HashMap<&str, &str> = portfolio
         .initiatives
@@ -49,6 +61,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
         .iter()
         .flat_map(|i| &i.lines)
         .map(|l| l.id.value.as_str())
+        .chain(declared("line"))
         .collect();
     for s in &portfolio.spending {
         resolve(
@@ -72,7 +85,11 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
             );
         }
     }
-    let targets: Ids<'_> = target_owner.keys().copied().collect();
+    let targets: Ids<'_> = target_owner
+        .keys()
+        .copied()
+        .chain(declared("target"))
+        .collect();
     for m in &portfolio.measurements {
         resolve(
             ctx,
@@ -98,6 +115,13 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
             .targets
             .iter()
             .map(|t| t.id.value.as_str())
+            .chain(
+                portfolio
+                    .declared
+                    .iter()
+                    .filter(|(file, kind, _)| *file == initiative.file && kind == "target")
+                    .map(|(_, _, id)| id.as_str()),
+            )
             .collect();
         let mut served: HashSet<&str> = HashSet::new();
         for line in &initiative.lines {

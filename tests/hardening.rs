@@ -1,0 +1,368 @@
+//! Broken, odd and hostile input: each case asserts the exact diagnostic
+//! (code, line, column) or the exact outcome, never just "no panic".
+//! Together with the one-per-code fixtures in tests/fixtures/diagnostics
+//! this is the bad-input corpus (docs/format.md, "Limits and bad input").
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use insats::{Code, SourceFile, SourceSet};
+use rust_decimal::Decimal;
+
+/// The clean plan every case starts from.
+fn base() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/diagnostics/INS302-funding-unallocated/plan.toml"),
+    )
+    .unwrap()
+    .replace("amount = 80_000\nserves", "amount = 100_000\nserves")
+}
+
+fn diagnostics(text: &str) -> Vec<(Code, usize, usize)> {
+    let mut sources = SourceSet::new();
+    sources.add(SourceFile::new("plan.toml", text));
+    insats::validate(&sources)
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let l = d.location.as_ref();
+            (d.code, l.map_or(0, |l| l.line), l.map_or(0, |l| l.column))
+        })
+        .collect()
+}
+
+/// Line and column of the first occurrence of `needle`.
+fn at(text: &str, needle: &str) -> (usize, usize) {
+    let i = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in the case"));
+    let line = text[..i].matches('\n').count() + 1;
+    let column = text[text[..i].rfind('\n').map_or(0, |n| n + 1)..i]
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+fn case(edit: (&str, &str)) -> String {
+    let text = base();
+    assert!(text.contains(edit.0), "{:?}", edit.0);
+    text.replacen(edit.0, edit.1, 1)
+}
+
+#[test]
+fn the_base_case_is_clean() {
+    assert_eq!(diagnostics(&base()), []);
+}
+
+#[test]
+fn a_truncated_file_is_a_syntax_error_where_it_ends() {
+    let text = base();
+    let cut = &text[..text.find("serves = [\"goal\"]").unwrap() + 10];
+    assert_eq!(
+        diagnostics(cut),
+        [(Code::TomlSyntax, at(cut, "serves").0, 11)]
+    );
+}
+
+#[test]
+fn binary_data_in_valid_utf8_is_a_syntax_error() {
+    let text = "\u{0}\u{1}\u{7f}binary";
+    assert_eq!(diagnostics(text)[0].0, Code::TomlSyntax);
+}
+
+#[test]
+fn duplicate_keys_and_tables_are_syntax_errors_at_the_second() {
+    let text = case((
+        "amount = 100_000\nserves",
+        "amount = 100_000\namount = 1\nserves",
+    ));
+    let second = text.find("amount = 1\n").unwrap();
+    let (line, _) = at(&text[second..], "amount");
+    let line = text[..second].matches('\n').count() + line;
+    assert_eq!(diagnostics(&text), [(Code::TomlSyntax, line, 1)]);
+
+    // A second [initiative]: the parser reports the table header and the
+    // key it repeats, both syntax errors, the first at the header.
+    let text = format!("{}\n[initiative]\nid = \"again\"\n", base());
+    let d = diagnostics(&text);
+    assert!(d.iter().all(|d| d.0 == Code::TomlSyntax), "{d:?}");
+    assert_eq!((d[0].1, d[0].2), (text.lines().count() - 1, 2));
+}
+
+#[test]
+fn numbers_beyond_exact_decimals_are_refused() {
+    let text = case((
+        "amount = 100_000\n\n",
+        "amount = \"100000000000000000000000000000000\"\n\n",
+    ));
+    assert_eq!(
+        diagnostics(&text),
+        [(
+            Code::InvalidAmount,
+            at(&text, "\"1000000000000").0,
+            at(&text, "\"1000000000000").1
+        )]
+    );
+}
+
+#[test]
+fn negative_zero_is_zero_not_negative() {
+    let text = case(("amount = 100_000\nserves", "amount = -0.0\nserves"));
+    // Zero is allowed; the source is then unallocated.
+    assert_eq!(
+        diagnostics(&text).iter().map(|d| d.0).collect::<Vec<_>>(),
+        [Code::FundingUnallocated]
+    );
+}
+
+#[test]
+fn impossible_dates_and_years_are_refused() {
+    let text = case(("end = 2024-12-31", "end = 2023-02-30"));
+    assert_eq!(diagnostics(&text)[0].0, Code::TomlSyntax);
+    for year in ["0000", "9999"] {
+        let text = case(("end = 2024-12-31", &format!("end = {year}-12-31")));
+        assert_eq!(
+            diagnostics(&text),
+            [(Code::InvalidDate, at(&text, year).0, at(&text, year).1)],
+            "{year}"
+        );
+    }
+}
+
+#[test]
+fn ids_with_unicode_look_alikes_are_refused() {
+    // A Cyrillic о (U+043E) where the Latin o would be.
+    let text = case(("id = \"team\"", "id = \"t\u{43e}am\""));
+    assert_eq!(
+        diagnostics(&text),
+        [(
+            Code::InvalidId,
+            at(&text, "\"t\u{43e}am\"").0,
+            at(&text, "\"t\u{43e}am\"").1
+        )]
+    );
+}
+
+#[test]
+fn references_to_themselves_do_not_resolve() {
+    let text = case(("funded_by = \"budget\"", "funded_by = \"team\""));
+    assert_eq!(
+        diagnostics(&text),
+        [(
+            Code::UnknownReference,
+            at(&text, "\"team\"\namount").0,
+            at(&text, "\"team\"\namount").1
+        )]
+    );
+    let text = case(("indicator = \"share\"", "indicator = \"goal\""));
+    assert_eq!(
+        diagnostics(&text),
+        [(
+            Code::UnknownReference,
+            at(&text, "\"goal\"\nscope").0,
+            at(&text, "\"goal\"\nscope").1
+        )]
+    );
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("insats-hardening-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn codes_in(dir: &Path) -> Vec<(Code, String)> {
+    let (_, v) = insats::validate_paths(&[dir.to_path_buf()]).unwrap();
+    v.diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.code,
+                d.location
+                    .as_ref()
+                    .map(|l| {
+                        format!(
+                            "{}:{}:{}",
+                            l.file.file_name().unwrap().to_string_lossy(),
+                            l.line,
+                            l.column
+                        )
+                    })
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_50_mb_string_and_a_million_lines_are_refused_by_the_size_limit() {
+    let dir = scratch("huge");
+    let huge = format!("{}\nnote = \"{}\"\n", base(), "x".repeat(50 * 1024 * 1024));
+    std::fs::write(dir.join("string.toml"), huge).unwrap();
+    let mut lines = base();
+    for i in 0..1_000_000 {
+        lines.push_str(&format!("\n[[line]]\nid = \"l{i}\"\nname = \"L\"\ncategory = \"other\"\nfunded_by = \"budget\"\namount = 1\nserves = [\"goal\"]\n"));
+    }
+    std::fs::write(dir.join("lines.toml"), lines).unwrap();
+    assert_eq!(
+        codes_in(&dir),
+        [
+            (Code::FileTooLarge, "lines.toml:1:1".to_owned()),
+            (Code::FileTooLarge, "string.toml:1:1".to_owned())
+        ]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A portfolio whose ledger export is `csv` (UTF-8).
+fn with_export(name: &str, csv: &str) -> PathBuf {
+    let dir = scratch(name);
+    let plan = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/ledger/csv-utf8/plan.toml"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("plan.toml"), plan).unwrap();
+    std::fs::write(dir.join("huvudbok.csv"), csv).unwrap();
+    dir
+}
+
+const HEADER: &str = "Datum;Konto;Ansvar;Projekt;Debet;Kredit;Text;Verifikation\n";
+
+#[test]
+fn a_ragged_csv_row_is_malformed_at_its_line() {
+    let dir = with_export(
+        "ragged",
+        &format!(
+            "{HEADER}2024-01-31;5010;3200;4711;100,00;;Lön;L 1\n2024-02-29;5010;3200;4711;100,00;Lön\n"
+        ),
+    );
+    assert_eq!(
+        codes_in(&dir),
+        [(Code::LedgerMalformedRow, "huvudbok.csv:3:1".to_owned())]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn an_unterminated_quote_is_malformed_not_swallowed_silently() {
+    let dir = with_export(
+        "quote",
+        &format!(
+            "{HEADER}2024-01-31;5010;3200;4711;100,00;;\"Lön;L 1\n2024-02-29;5010;3200;4711;100,00;;Lön;L 2\n"
+        ),
+    );
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    assert_eq!(
+        v.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
+        [Code::LedgerMalformedRow]
+    );
+    assert!(v.imports[0].reconciles());
+    assert_eq!(v.imports[0].rows_malformed, 1);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_formula_in_a_text_cell_is_neutralised_in_csv_output() {
+    let dir = scratch("formula");
+    std::fs::write(
+        dir.join("plan.toml"),
+        case(("name = \"Team\"", "name = \"=HYPERLINK(\\\"http://x\\\")\"")),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_insats"))
+        .args(["report", "--as-of", "2024-06-30", "--format", "csv"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Quoted by the CSV writer because of the quotes, and neutralised.
+    assert!(
+        text.contains(";\"'=HYPERLINK(\"\"http://x\"\")\";"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn run(args: &[&str], threads: &str) -> Vec<u8> {
+    let out = Command::new(env!("CARGO_BIN_EXE_insats"))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .env("RAYON_NUM_THREADS", threads)
+        .args(args)
+        .output()
+        .unwrap();
+    out.stdout
+}
+
+#[test]
+fn output_is_byte_identical_across_runs_and_thread_counts() {
+    for args in [
+        &["validate", "--format", "json", "tests/fixtures/diagnostics"][..],
+        &["report", "--as-of", "2021-12-31", "--format", "json"][..],
+        &[
+            "validate",
+            "--format",
+            "sarif",
+            "tests/fixtures/diagnostics",
+        ][..],
+    ] {
+        let one = run(args, "1");
+        assert!(!one.is_empty());
+        for threads in ["2", "4", "1"] {
+            assert!(
+                run(args, threads) == one,
+                "{args:?} differs with {threads} threads"
+            );
+        }
+    }
+}
+
+#[test]
+fn json_amounts_survive_a_round_trip_exactly() {
+    let (_, v) =
+        insats::validate_paths(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("../../initiatives")])
+            .unwrap();
+    let options = insats::report::ReportOptions {
+        as_of: "2021-12-31".parse().unwrap(),
+        initiative: None,
+        funding: None,
+        unit: None,
+    };
+    let report = insats::report::report(&v.portfolio, &options);
+    let json: serde_json::Value =
+        serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();
+    for (i, initiative) in report.initiatives.iter().enumerate() {
+        for (j, line) in initiative.lines.iter().enumerate() {
+            let field = |name: &str| -> Decimal {
+                let v = &json["initiatives"][i]["lines"][j][name];
+                assert!(v.is_string(), "{name} must be a string, not {v}");
+                v.as_str().unwrap().parse().unwrap()
+            };
+            assert_eq!(field("budget"), line.money.budget);
+            assert_eq!(field("planned_to_date"), line.money.planned_to_date);
+            assert_eq!(field("spent_to_date"), line.money.spent_to_date);
+            assert_eq!(field("forecast"), line.money.forecast);
+            assert_eq!(field("variance"), line.money.variance);
+        }
+    }
+    // The model too: every funding amount as written.
+    let model: serde_json::Value = serde_json::to_value(&v.portfolio).unwrap();
+    for (i, f) in v.portfolio.funding.iter().enumerate() {
+        assert_eq!(
+            model["funding"][i]["amount"]
+                .as_str()
+                .unwrap()
+                .parse::<Decimal>()
+                .unwrap(),
+            f.amount.value
+        );
+    }
+}
