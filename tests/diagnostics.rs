@@ -67,6 +67,32 @@ fn every_fixture_produces_exactly_its_expected_diagnostics() {
 }
 
 #[test]
+fn every_fixture_exits_with_the_documented_code() {
+    for dir in fixtures() {
+        common::prepare_fixture(&dir);
+        let (_, validation) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+        let expected = if validation.is_ok() { 0 } else { 1 };
+        let status = Command::new(env!("CARGO_BIN_EXE_insats"))
+            .args(["validate", "--format", "json"])
+            .arg(&dir)
+            .output()
+            .unwrap()
+            .status;
+        assert_eq!(status.code(), Some(expected), "{}", dir.display());
+        if validation.is_ok() {
+            // Warnings only: --deny warnings turns them into exit 1.
+            let denied = Command::new(env!("CARGO_BIN_EXE_insats"))
+                .args(["validate", "--deny", "warnings"])
+                .arg(&dir)
+                .output()
+                .unwrap()
+                .status;
+            assert_eq!(denied.code(), Some(1), "{}", dir.display());
+        }
+    }
+}
+
+#[test]
 fn every_code_has_a_fixture_that_triggers_it() {
     let dirs: Vec<String> = fixtures()
         .iter()

@@ -192,7 +192,18 @@ proptest! {
         day in 0u32..40,
     ) {
         let line = format!("staffing = {{ fte = {fte}, monthly_cost = 1000, from = 2024-01-{day:02}, until = 2024-12-31 }}");
-        let _ = run(&with_funding_and_line(&amount, &line));
+        let v = run(&with_funding_and_line(&amount, &line));
+        // A plan that validates goes on through the report.
+        if v.is_ok() {
+            let options = insats::report::ReportOptions {
+                as_of: jiff::civil::date(2024, 6, 30),
+                initiative: None,
+                funding: None,
+                unit: None,
+            };
+            let r = insats::report::report(&v.portfolio, &options);
+            prop_assert_eq!(r.portfolio.budget - r.portfolio.forecast, r.portfolio.variance);
+        }
     }
 }
 

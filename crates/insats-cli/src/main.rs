@@ -445,20 +445,25 @@ fn new_plan(args: &NewArgs) -> Result<ExitCode, String> {
     let path = args.dir.join(file);
     std::fs::create_dir_all(&args.dir)
         .map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
-    // create_new refuses an existing file, atomically.
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => format!(
-                "{} exists already; insats new never overwrites a file",
-                path.display()
-            ),
-            _ => format!("cannot create {}: {e}", path.display()),
-        })?;
-    f.write_all(text.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    // Written whole to a temporary file, then linked into place: an
+    // interrupted run never leaves half a plan, and hard_link refuses an
+    // existing file, so nothing is ever overwritten.
+    let tmp = args.dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    let linked = std::fs::hard_link(&tmp, &path);
+    let _ = std::fs::remove_file(&tmp);
+    linked.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => format!(
+            "{} exists already; insats new never overwrites a file",
+            path.display()
+        ),
+        _ => format!("cannot create {}: {e}", path.display()),
+    })?;
     let _ = writeln!(anstream::stdout(), "wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
 }
