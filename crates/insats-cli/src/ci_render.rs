@@ -111,13 +111,22 @@ pub fn junit(out: &mut impl Write, sources: &SourceSet, validation: &Validation)
         .iter()
         .map(|(_, f)| (f.path.to_string_lossy().replace('\\', "/"), Vec::new()))
         .collect();
+    let mut index: std::collections::HashMap<String, usize> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| (n.clone(), i))
+        .collect();
     for d in &validation.diagnostics {
         let name = path_text(d).unwrap_or_else(|| "portfolio".to_owned());
-        match cases.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, list)) => list.push(d),
-            None => cases.push((name, vec![d])),
+        match index.get(&name) {
+            Some(&i) => cases[i].1.push(d),
+            None => {
+                index.insert(name.clone(), cases.len());
+                cases.push((name, vec![d]));
+            }
         }
     }
+
     let failures = cases
         .iter()
         .filter(|(_, ds)| ds.iter().any(|d| d.is_error()))

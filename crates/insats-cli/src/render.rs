@@ -18,23 +18,24 @@ pub fn human(
     quiet: bool,
 ) -> io::Result<()> {
     let renderer = Renderer::styled();
+    let texts = texts(sources);
     for d in &validation.diagnostics {
         if quiet && d.severity == Severity::Warning {
             continue;
         }
-        writeln!(out, "{}\n", renderer.render(&report(sources, d)))?;
+        writeln!(out, "{}\n", renderer.render(&report(&texts, d)))?;
     }
     writeln!(out, "{}", summary_line(sources, validation))
 }
 
-fn report<'a>(sources: &'a SourceSet, d: &'a Diagnostic) -> Vec<Group<'a>> {
+fn report<'a>(texts: &Texts<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
     let level = match d.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
     let mut group = Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
     if let Some(loc) = &d.location {
-        let text = source_text(sources, loc);
+        let text = source_text(texts, loc);
         if text.is_empty() {
             group = group.element(
                 Origin::path(loc.file.to_string_lossy().into_owned())
@@ -60,11 +61,11 @@ fn report<'a>(sources: &'a SourceSet, d: &'a Diagnostic) -> Vec<Group<'a>> {
         }
         for r in d.related.iter().filter(|r| r.location.file != loc.file) {
             group = group.element(
-                Snippet::source(source_text(sources, &r.location))
+                Snippet::source(source_text(texts, &r.location))
                     .path(r.location.file.to_string_lossy().into_owned())
                     .annotation(
                         AnnotationKind::Context
-                            .span(char_span(source_text(sources, &r.location), &r.location))
+                            .span(char_span(source_text(texts, &r.location), &r.location))
                             .label(r.label.as_str()),
                     ),
             );
@@ -97,11 +98,19 @@ fn char_span(text: &str, loc: &Location) -> std::ops::Range<usize> {
     start..end
 }
 
-fn source_text<'a>(sources: &'a SourceSet, loc: &Location) -> &'a str {
+/// Each file's text by path, built once per run so that finding a
+/// diagnostic's excerpt does not scan every file.
+type Texts<'a> = std::collections::HashMap<&'a std::path::Path, &'a str>;
+
+fn texts(sources: &SourceSet) -> Texts<'_> {
     sources
         .iter()
-        .find(|(_, f)| f.path == loc.file)
-        .map_or("", |(_, f)| f.text.as_str())
+        .map(|(_, f)| (f.path.as_path(), f.text.as_str()))
+        .collect()
+}
+
+fn source_text<'a>(texts: &Texts<'a>, loc: &Location) -> &'a str {
+    texts.get(loc.file.as_path()).copied().unwrap_or("")
 }
 
 /// `3 errors, 1 warning in 2 of 14 files` or `14 files checked: no problems`.
