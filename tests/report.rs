@@ -429,3 +429,84 @@ proptest::proptest! {
         proptest::prop_assert_eq!(&r.portfolio, &i.money);
     }
 }
+
+#[test]
+fn the_excel_workbook_holds_numbers_dates_and_text_of_the_right_types() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let scratch = std::env::temp_dir().join(format!("insats-xlsx-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let path = scratch.join("rapport.xlsx");
+    let out = Command::new(env!("CARGO_BIN_EXE_insats"))
+        .current_dir(&scratch)
+        .args(["report", "--as-of", "2024-03-31", "--format", "xlsx", "-o"])
+        .arg(&path)
+        .arg(dir())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "Insatser",
+            "Budgetposter",
+            "Finansiering",
+            "Effektmål",
+            "Iakttagelser"
+        ]
+    );
+
+    let lines = book.worksheet_range("Budgetposter").unwrap();
+    assert_eq!(lines.get((0, 4)), Some(&Data::String("Budget".into())));
+    assert_eq!(lines.get((1, 1)), Some(&Data::String("personal".into())));
+    // Amounts are numbers, not text: 600 000 budget, 150 000 planned.
+    assert_eq!(lines.get((1, 4)), Some(&Data::Float(600000.0)));
+    assert_eq!(lines.get((1, 5)), Some(&Data::Float(150000.0)));
+    assert_eq!(lines.get((2, 5)), Some(&Data::Float(99453.55)));
+
+    let initiatives = book.worksheet_range("Insatser").unwrap();
+    match initiatives.get((1, 2)) {
+        // Excel counts days from 1899-12-30: 2024-01-01 is day 45292.
+        Some(Data::DateTime(d)) => assert_eq!(d.as_f64(), 45292.0),
+        other => panic!("the start is not a date cell: {other:?}"),
+    }
+
+    let findings = book.worksheet_range("Iakttagelser").unwrap();
+    assert_eq!(findings.get((1, 1)), Some(&Data::String("resor".into())));
+    assert_eq!(findings.get((1, 2)), Some(&Data::Float(2000.0)));
+    std::fs::remove_dir_all(&scratch).unwrap();
+}
+
+#[test]
+fn output_to_a_file_is_what_stdout_would_show() {
+    let scratch = std::env::temp_dir().join(format!("insats-out-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let file = scratch.join("rapport.md");
+    let to_stdout = cli(&["--format", "markdown"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_insats"))
+        .current_dir(dir().join("../.."))
+        .args([
+            "--color",
+            "never",
+            "report",
+            "report/basic",
+            "--as-of",
+            "2024-03-31",
+            "--format",
+            "markdown",
+            "-o",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), to_stdout);
+    // No temporary file is left beside it.
+    assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 1);
+    std::fs::remove_dir_all(&scratch).unwrap();
+}

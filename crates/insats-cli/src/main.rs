@@ -109,6 +109,10 @@ struct ReportArgs {
     /// How the grant statement is broken down (only `category`).
     #[arg(long, value_parser = ["category"], default_value = "category")]
     by: String,
+    /// Write to this file instead of standard output (required for xlsx).
+    /// The file is written whole and renamed into place.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// With --format csv: which table to export.
     #[arg(long, value_enum, default_value_t = report_render::CsvTable::Lines)]
     table: report_render::CsvTable,
@@ -150,6 +154,8 @@ enum ReportFormat {
     Json,
     /// CSV for Excel (`;`, UTF-8 with BOM); see docs/report.md.
     Csv,
+    /// An Excel workbook (needs `-o FILE`); see docs/report.md.
+    Xlsx,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -290,7 +296,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
             .ok_or_else(|| format!("no funding source `{funding}` in the portfolio"))?;
         match args.format {
             ReportFormat::Json => io_ok(json_out(&mut out, &statement)).map_err(io)?,
-            ReportFormat::Csv => {
+            ReportFormat::Csv | ReportFormat::Xlsx => {
                 return Err("a grant statement is written as a table, Markdown or JSON".to_owned());
             }
             _ => io_ok(report_render::statement(
@@ -341,19 +347,33 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
         }
     }
     let report = insats::report::report(portfolio, &options);
-    match args.format {
-        ReportFormat::Table | ReportFormat::Markdown => io_ok(report_render::tables(
-            &mut out,
-            &report,
-            &style,
-            layout,
-            portfolio.name.as_deref(),
-        ))
-        .map_err(io)?,
-        ReportFormat::Json => io_ok(json_out(&mut out, &report)).map_err(io)?,
-        ReportFormat::Csv => {
-            io_ok(report_render::csv(&mut out, &report, &style, args.table)).map_err(io)?
+    if let ReportFormat::Xlsx = args.format {
+        let path = args
+            .output
+            .as_ref()
+            .ok_or("an xlsx workbook is a file: give it with -o report.xlsx")?;
+        report_render::xlsx(&report, &style, path)?;
+        let _ = writeln!(anstream::stderr(), "wrote {}", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Rendered whole first: to standard output, or to the -o file through a
+    // temporary file and a rename, so a file is never left half written.
+    let mut buf: Vec<u8> = Vec::new();
+    let rendered = match args.format {
+        ReportFormat::Table | ReportFormat::Markdown => {
+            report_render::tables(&mut buf, &report, &style, layout, portfolio.name.as_deref())
         }
+        ReportFormat::Json => json_out(&mut buf, &report),
+        ReportFormat::Csv => report_render::csv(&mut buf, &report, &style, args.table),
+        ReportFormat::Xlsx => Ok(()),
+    };
+    rendered.map_err(io)?;
+    match &args.output {
+        Some(path) => {
+            write_atomically(path, &buf)?;
+            let _ = writeln!(anstream::stderr(), "wrote {}", path.display());
+        }
+        None => io_ok(out.write_all(&buf)).map_err(io)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -376,7 +396,7 @@ fn ledger(args: &LedgerArgs) -> Result<ExitCode, String> {
                 },
             )
         }
-        ReportFormat::Csv => {
+        ReportFormat::Csv | ReportFormat::Xlsx => {
             return Err("control totals are written as a table, Markdown or JSON".to_owned());
         }
         ReportFormat::Markdown => report_render::imports(
@@ -466,6 +486,25 @@ fn new_plan(args: &NewArgs) -> Result<ExitCode, String> {
     })?;
     let _ = writeln!(anstream::stdout(), "wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it into
+/// place, so that an interrupted run never leaves half a file.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {}: {e}", path.display())
+    })
 }
 
 fn json_pretty(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Result<()> {

@@ -887,3 +887,259 @@ pub fn imports(
     }
     Ok(())
 }
+
+/// Writes the report as an Excel workbook at `path`: one sheet each for
+/// initiatives, budget lines, funding sources, outcome targets and
+/// findings; amounts as numbers in a kronor format, dates as dates, frozen
+/// header rows, an autofilter and fitted columns. Text is always written as
+/// a string cell, never a formula. The workbook is written to a temporary
+/// file beside `path` and renamed into place, so an interrupted run never
+/// leaves half a workbook.
+///
+/// Excel stores numbers as binary floating point: amounts below about
+/// 10^13 kr keep every öre, and the JSON and CSV outputs stay exact.
+pub fn xlsx(report: &Report, style: &Style, path: &std::path::Path) -> Result<(), String> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let l = labels(style.lang);
+    let err = |e: rust_xlsxwriter::XlsxError| format!("cannot write the workbook: {e}");
+    let header = Format::new().set_bold();
+    let kronor = Format::new().set_num_format(match style.lang {
+        Lang::Sv => "#,##0.00 \"kr\"",
+        Lang::En => "#,##0.00 \"SEK\"",
+    });
+    let percent = Format::new().set_num_format("0.0%");
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    // The one place a money amount becomes a binary float: the xlsx format
+    // has no decimal type.
+    let number = |d: Decimal| -> f64 { d.to_string().parse().unwrap_or(0.0) };
+    let date = |d: insats::model::Date| {
+        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+    };
+
+    let mut workbook = Workbook::new();
+    let (sheet_initiatives, sheet_lines, sheet_funding, sheet_targets, sheet_findings) =
+        match style.lang {
+            Lang::Sv => (
+                "Insatser",
+                "Budgetposter",
+                "Finansiering",
+                "Effektmål",
+                "Iakttagelser",
+            ),
+            Lang::En => (
+                "Initiatives",
+                "Budget lines",
+                "Funding",
+                "Outcome targets",
+                "Findings",
+            ),
+        };
+    let money_headers = [
+        l.budget,
+        l.planned,
+        l.spent,
+        l.remaining,
+        l.share_spent,
+        l.share_time,
+        l.forecast,
+        l.variance,
+    ];
+
+    // Writes one sheet from a header and rows of cells.
+    enum Cell {
+        Text(String),
+        Money(Decimal),
+        Share(Option<Decimal>),
+        Day(Option<insats::model::Date>),
+    }
+    let mut sheet = |name: &str, headers: Vec<&str>, rows: Vec<Vec<Cell>>| -> Result<(), String> {
+        let ws = workbook.add_worksheet();
+        ws.set_name(name).map_err(err)?;
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &header)
+                .map_err(err)?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    Cell::Text(t) => {
+                        ws.write_string(r, c, t).map_err(err)?;
+                    }
+                    Cell::Money(d) => {
+                        ws.write_number_with_format(r, c, number(*d), &kronor)
+                            .map_err(err)?;
+                    }
+                    Cell::Share(Some(d)) => {
+                        ws.write_number_with_format(r, c, number(*d), &percent)
+                            .map_err(err)?;
+                    }
+                    Cell::Day(Some(d)) => {
+                        ws.write_datetime_with_format(r, c, date(*d).map_err(err)?, &date_format)
+                            .map_err(err)?;
+                    }
+                    Cell::Share(None) | Cell::Day(None) => {}
+                }
+            }
+        }
+        ws.set_freeze_panes(1, 0).map_err(err)?;
+        let last_row = rows.len() as u32;
+        ws.autofilter(0, 0, last_row, headers.len().saturating_sub(1) as u16)
+            .map_err(err)?;
+        ws.autofit();
+        Ok(())
+    };
+    let money = |m: &MoneyFigures| {
+        vec![
+            Cell::Money(m.budget),
+            Cell::Money(m.planned_to_date),
+            Cell::Money(m.spent_to_date),
+            Cell::Money(m.remaining),
+            Cell::Share(m.share_spent),
+            Cell::Share(m.share_time_elapsed),
+            Cell::Money(m.forecast),
+            Cell::Money(m.variance),
+        ]
+    };
+    let text = |s: &str| Cell::Text(s.to_owned());
+
+    let (start, end) = match style.lang {
+        Lang::Sv => ("Start", "Slut"),
+        Lang::En => ("Start", "End"),
+    };
+    let mut headers = vec![l.id, l.name, start, end];
+    headers.extend(money_headers);
+    let rows = report
+        .initiatives
+        .iter()
+        .map(|i| {
+            let mut row = vec![
+                text(&i.id),
+                text(&format!("{} ({})", i.name, i.organisation)),
+                Cell::Day(Some(i.period.start)),
+                Cell::Day(Some(i.period.end)),
+            ];
+            row.extend(money(&i.money));
+            row
+        })
+        .collect();
+    sheet(sheet_initiatives, headers, rows)?;
+
+    let mut headers = vec!["initiative", l.id, l.name, l.category];
+    headers.extend(money_headers);
+    let rows = report
+        .initiatives
+        .iter()
+        .flat_map(|i| {
+            i.lines.iter().map(move |line| {
+                let mut row = vec![
+                    text(&i.id),
+                    text(&line.id),
+                    text(&line.name),
+                    text(category(line.category, style.lang)),
+                ];
+                row.extend(money(&line.money));
+                row
+            })
+        })
+        .collect();
+    sheet(sheet_lines, headers, rows)?;
+
+    let rows = report
+        .funding
+        .iter()
+        .map(|f| {
+            vec![
+                text(&f.id),
+                text(funding_kind(f.kind, style.lang)),
+                Cell::Money(f.amount),
+                Cell::Money(f.allocated),
+                Cell::Money(f.spent_to_date),
+                Cell::Money(f.left),
+                Cell::Day(f.window_end),
+                Cell::Money(f.forecast_unspent),
+            ]
+        })
+        .collect();
+    sheet(
+        sheet_funding,
+        vec![
+            l.id,
+            l.kind,
+            l.amount,
+            l.allocated,
+            l.spent,
+            l.left,
+            l.window_end,
+            l.unspent,
+        ],
+        rows,
+    )?;
+
+    let rows = report
+        .targets
+        .iter()
+        .map(|t| {
+            vec![
+                text(&t.id),
+                text(&t.indicator_name),
+                Cell::Share(Some(t.baseline.value / Decimal::ONE_HUNDRED)),
+                Cell::Share(t.latest.as_ref().map(|v| v.value / Decimal::ONE_HUNDRED)),
+                Cell::Share(Some(t.target.value / Decimal::ONE_HUNDRED)),
+                Cell::Share(t.progress),
+                Cell::Share(Some(t.expected_progress)),
+                text(status(t.status, style.lang)),
+                Cell::Money(t.spent_to_date),
+            ]
+        })
+        .collect();
+    sheet(
+        sheet_targets,
+        vec![
+            l.target,
+            l.indicator,
+            l.baseline,
+            l.latest,
+            l.goal,
+            l.progress,
+            l.expected,
+            l.status,
+            l.spent,
+        ],
+        rows,
+    )?;
+
+    let rows = report
+        .findings
+        .iter()
+        .map(|f| {
+            vec![
+                text(severity(f.severity, style.lang)),
+                text(&f.subject),
+                f.amount.map_or(Cell::Share(None), Cell::Money),
+                text(finding_text(f.kind, style.lang)),
+            ]
+        })
+        .collect();
+    sheet(
+        sheet_findings,
+        vec![l.severity, l.subject, l.amount, l.kind],
+        rows,
+    )?;
+
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    workbook.save(&tmp).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {}: {e}", path.display())
+    })
+}
