@@ -352,7 +352,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
             .output
             .as_ref()
             .ok_or("an xlsx workbook is a file: give it with -o report.xlsx")?;
-        report_render::xlsx(&report, &style, path)?;
+        write_atomically(path, &report_render::xlsx(&report, &style)?)?;
         let _ = writeln!(anstream::stderr(), "wrote {}", path.display());
         return Ok(ExitCode::SUCCESS);
     }

@@ -888,17 +888,15 @@ pub fn imports(
     Ok(())
 }
 
-/// Writes the report as an Excel workbook at `path`: one sheet each for
+/// Renders the report as an Excel workbook: one sheet each for
 /// initiatives, budget lines, funding sources, outcome targets and
 /// findings; amounts as numbers in a kronor format, dates as dates, frozen
 /// header rows, an autofilter and fitted columns. Text is always written as
-/// a string cell, never a formula. The workbook is written to a temporary
-/// file beside `path` and renamed into place, so an interrupted run never
-/// leaves half a workbook.
+/// a string cell, never a formula. The caller writes the bytes (atomically).
 ///
 /// Excel stores numbers as binary floating point: amounts below about
 /// 10^13 kr keep every öre, and the JSON and CSV outputs stay exact.
-pub fn xlsx(report: &Report, style: &Style, path: &std::path::Path) -> Result<(), String> {
+pub fn xlsx(report: &Report, style: &Style) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let l = labels(style.lang);
     let err = |e: rust_xlsxwriter::XlsxError| format!("cannot write the workbook: {e}");
@@ -1128,18 +1126,5 @@ pub fn xlsx(report: &Report, style: &Style, path: &std::path::Path) -> Result<()
         rows,
     )?;
 
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    workbook.save(&tmp).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
-    })
+    workbook.save_to_buffer().map_err(err)
 }
