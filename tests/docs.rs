@@ -149,3 +149,26 @@ fn every_insats_command_in_the_readme_ci_snippets_runs() {
         }
     }
 }
+
+/// Regression: with a second package of binaries in the workspace, the
+/// README's `cargo run --release -- validate initiatives` stopped knowing
+/// which binary to run. The default members must hold exactly one binary,
+/// `insats`.
+#[test]
+fn cargo_run_in_the_workspace_root_runs_insats() {
+    let manifest: toml::Table = toml::from_str(&read("Cargo.toml")).unwrap();
+    let members = manifest["workspace"]["default-members"]
+        .as_array()
+        .expect("default-members");
+    let mut binaries = Vec::new();
+    for member in members {
+        let dir = member.as_str().unwrap();
+        let package: toml::Table = toml::from_str(&read(&format!("{dir}/Cargo.toml"))).unwrap();
+        if let Some(bins) = package.get("bin").and_then(|b| b.as_array()) {
+            binaries.extend(bins.iter().map(|b| b["name"].as_str().unwrap().to_owned()));
+        } else if root().join(dir).join("src/main.rs").exists() {
+            binaries.push(package["package"]["name"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(binaries, ["insats"]);
+}
