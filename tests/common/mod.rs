@@ -1,22 +1,26 @@
 //! Helpers shared by the end-to-end tests.
 
 use std::path::Path;
+use std::sync::Mutex;
 
 /// Makes the files a fixture needs but the repository does not carry: the
-/// 17 MiB file of `INS005-file-too-large`. Written to a temporary name and
-/// renamed, so tests running at the same time never see half a file.
+/// 17 MiB file of `INS005-file-too-large`. Tests in one process run on
+/// several threads, so the file is made under a lock (once), written to a
+/// temporary name and renamed, so no test ever sees half a file.
 pub fn prepare_fixture(dir: &Path) {
-    if dir
-        .file_name()
-        .is_some_and(|n| n.to_string_lossy().starts_with("INS005"))
-    {
-        let big = dir.join("big.toml");
-        if std::fs::metadata(&big).map(|m| m.len()).unwrap_or(0) != 17 * 1024 * 1024 {
-            let tmp = dir.join(format!("big.toml.{}.tmp", std::process::id()));
-            let line = "# padding padding padding padding padding padding padding padding\n";
-            let text = line.repeat(17 * 1024 * 1024 / line.len() + 1);
-            std::fs::write(&tmp, &text.as_bytes()[..17 * 1024 * 1024]).unwrap();
-            std::fs::rename(&tmp, &big).unwrap();
-        }
+    static LOCK: Mutex<()> = Mutex::new(());
+    if !dir.file_name().is_some_and(|n| n.to_string_lossy().starts_with("INS005")) {
+        return;
     }
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let big = dir.join("big.toml");
+    const SIZE: usize = 17 * 1024 * 1024;
+    if std::fs::metadata(&big).map(|m| m.len()).unwrap_or(0) == SIZE as u64 {
+        return;
+    }
+    let tmp = dir.join(format!("big.toml.{}.tmp", std::process::id()));
+    let line = "# padding padding padding padding padding padding padding padding\n";
+    let text = line.repeat(SIZE / line.len() + 1);
+    std::fs::write(&tmp, &text.as_bytes()[..SIZE]).unwrap();
+    std::fs::rename(&tmp, &big).unwrap();
 }
