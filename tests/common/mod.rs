@@ -9,7 +9,10 @@ use std::sync::Mutex;
 /// temporary name and renamed, so no test ever sees half a file.
 pub fn prepare_fixture(dir: &Path) {
     static LOCK: Mutex<()> = Mutex::new(());
-    if !dir.file_name().is_some_and(|n| n.to_string_lossy().starts_with("INS005")) {
+    if !dir
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("INS005"))
+    {
         return;
     }
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
