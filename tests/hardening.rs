@@ -330,12 +330,7 @@ fn json_amounts_survive_a_round_trip_exactly() {
     let (_, v) =
         insats::validate_paths(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("../../initiatives")])
             .unwrap();
-    let options = insats::report::ReportOptions {
-        as_of: "2021-12-31".parse().unwrap(),
-        initiative: None,
-        funding: None,
-        unit: None,
-    };
+    let options = insats::report::ReportOptions::as_of("2021-12-31".parse().unwrap());
     let report = insats::report::report(&v.portfolio, &options);
     let json: serde_json::Value =
         serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();

@@ -153,12 +153,7 @@ fn excluded_rows_are_counted_but_not_warned_about() {
 #[test]
 fn imported_spending_reaches_the_report() {
     let (v, _) = import("sie-pc8");
-    let options = insats::report::ReportOptions {
-        as_of: "2024-12-31".parse().unwrap(),
-        initiative: None,
-        funding: None,
-        unit: None,
-    };
+    let options = insats::report::ReportOptions::as_of("2024-12-31".parse().unwrap());
     let r = insats::report::report(&v.portfolio, &options);
     let spent: Vec<(&str, Decimal)> = r.initiatives[0]
         .lines

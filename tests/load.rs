@@ -195,12 +195,7 @@ proptest! {
         let v = run(&with_funding_and_line(&amount, &line));
         // A plan that validates goes on through the report.
         if v.is_ok() {
-            let options = insats::report::ReportOptions {
-                as_of: jiff::civil::date(2024, 6, 30),
-                initiative: None,
-                funding: None,
-                unit: None,
-            };
+            let options = insats::report::ReportOptions::as_of(jiff::civil::date(2024, 6, 30));
             let r = insats::report::report(&v.portfolio, &options);
             prop_assert_eq!(r.portfolio.budget - r.portfolio.forecast, r.portfolio.variance);
         }

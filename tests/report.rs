@@ -33,12 +33,7 @@ fn portfolio() -> insats::Portfolio {
 }
 
 fn run(as_of: &str) -> Report {
-    let options = ReportOptions {
-        as_of: date(as_of),
-        initiative: None,
-        funding: None,
-        unit: None,
-    };
+    let options = ReportOptions::as_of(date(as_of));
     report(&portfolio(), &options)
 }
 
@@ -165,12 +160,7 @@ fn a_worsening_indicator_gets_no_cost_per_change() {
     for m in &mut p.measurements {
         m.value.value = dec("48");
     }
-    let options = ReportOptions {
-        as_of: date("2024-03-31"),
-        initiative: None,
-        funding: None,
-        unit: None,
-    };
+    let options = ReportOptions::as_of(date("2024-03-31"));
     let r = report(&p, &options);
     let t = r.targets.iter().find(|t| t.id == "behorighet").unwrap();
     assert!(matches!(t.cost_per_change, CostPerChange::NoImprovement));
@@ -215,12 +205,7 @@ fn an_unspent_grant_is_money_at_risk() {
     // the plan for the rest of the year would leave 243 000 unspent.
     let mut p = portfolio();
     p.spending.clear();
-    let options = ReportOptions {
-        as_of: date("2024-03-31"),
-        initiative: None,
-        funding: None,
-        unit: None,
-    };
+    let options = ReportOptions::as_of(date("2024-03-31"));
     let r = report(&p, &options);
     let grant = r.funding.iter().find(|f| f.id == "bidrag").unwrap();
     // 540 000 - 135 000, plus 90 % of (400 000 - 99 453.55) = 270 491.805,
@@ -270,12 +255,7 @@ fn the_grant_statement_gives_costs_per_category_against_budget() {
 #[test]
 fn filters_keep_funding_figures_whole() {
     let p = portfolio();
-    let options = ReportOptions {
-        as_of: date("2024-03-31"),
-        initiative: None,
-        funding: None,
-        unit: None,
-    };
+    let options = ReportOptions::as_of(date("2024-03-31"));
     let all = report(&p, &options);
     let only = report(
         &p,
@@ -381,10 +361,8 @@ fn the_unit_filter_keeps_only_that_units_lines() {
     let mut p = portfolio();
     p.initiatives[0].lines[1].unit = Some("Skola A".to_owned());
     let options = ReportOptions {
-        as_of: date("2024-03-31"),
-        initiative: None,
-        funding: None,
         unit: Some("Skola A".into()),
+        ..ReportOptions::as_of(date("2024-03-31"))
     };
     let r = report(&p, &options);
     let ids: Vec<&str> = r.initiatives[0]
@@ -416,7 +394,7 @@ proptest::proptest! {
             s.amount = Decimal::new(ore, 2);
             p.spending.push(s);
         }
-        let options = ReportOptions { as_of: jiff::civil::date(2024, as_of_month as i8, 28), initiative: None, funding: None, unit: None };
+        let options = ReportOptions::as_of(jiff::civil::date(2024, as_of_month as i8, 28));
         let r = report(&p, &options);
         let i = &r.initiatives[0];
         let lines_spent: Decimal = i.lines.iter().map(|l| l.money.spent_to_date).sum();

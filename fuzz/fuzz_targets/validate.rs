@@ -11,12 +11,7 @@ fuzz_target!(|data: &[u8]| {
     sources.add(SourceFile::new("fuzz.toml", text));
     let validation = insats::validate(&sources);
     if validation.is_ok() {
-        let options = insats::report::ReportOptions {
-            as_of: jiff::civil::date(2025, 6, 30),
-            initiative: None,
-            funding: None,
-            unit: None,
-        };
+        let options = insats::report::ReportOptions::as_of(jiff::civil::date(2025, 6, 30));
         let _ = insats::report::report(&validation.portfolio, &options);
     }
 });

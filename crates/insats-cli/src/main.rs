@@ -206,12 +206,10 @@ fn main() -> ExitCode {
         }
         Command::Man => {
             let mut out = std::io::stdout().lock();
-            match clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(format!("cannot write output: {e}"))
-                }
-                _ => Ok(ExitCode::SUCCESS),
-            }
+            output_written(
+                clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out),
+            )
+            .map(|()| ExitCode::SUCCESS)
         }
         Command::Schema => {
             let mut out = anstream::stdout().lock();
@@ -247,12 +245,7 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
         Format::Junit => ci_render::junit(&mut out, &sources, &validation),
         Format::Sarif => ci_render::sarif(&mut out, &validation),
     };
-    match written {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            return Err(format!("cannot write output: {e}"));
-        }
-        _ => {}
-    }
+    output_written(written)?;
     Ok(if validation.is_ok() {
         ExitCode::SUCCESS
     } else {
@@ -283,11 +276,6 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
     };
     let mut out = anstream::stdout().lock();
     let io = |e: std::io::Error| format!("cannot write output: {e}");
-    // A reader that stops early (`insats report | head`) is not an error.
-    let io_ok = |r: std::io::Result<()>| match r {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    };
 
     if let Some(period) = &args.period {
         let funding = args.funding.as_deref().unwrap_or_default();
@@ -295,14 +283,13 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
         let statement = insats::report::grant_statement(portfolio, funding, period)
             .ok_or_else(|| format!("no funding source `{funding}` in the portfolio"))?;
         match args.format {
-            ReportFormat::Json => io_ok(json_out(&mut out, &statement)).map_err(io)?,
+            ReportFormat::Json => output_written(json_out(&mut out, &statement))?,
             ReportFormat::Csv | ReportFormat::Xlsx => {
                 return Err("a grant statement is written as a table, Markdown or JSON".to_owned());
             }
-            _ => io_ok(report_render::statement(
+            _ => output_written(report_render::statement(
                 &mut out, &statement, &style, layout,
-            ))
-            .map_err(io)?,
+            ))?,
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -373,7 +360,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
             write_atomically(path, &buf)?;
             let _ = writeln!(anstream::stderr(), "wrote {}", path.display());
         }
-        None => io_ok(out.write_all(&buf)).map_err(io)?,
+        None => output_written(out.write_all(&buf))?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -412,12 +399,7 @@ fn ledger(args: &LedgerArgs) -> Result<ExitCode, String> {
             report_render::Layout::Terminal,
         ),
     };
-    match written {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            return Err(format!("cannot write output: {e}"));
-        }
-        _ => {}
-    }
+    output_written(written)?;
     if !validation.is_ok() {
         let mut err = anstream::stderr().lock();
         render::human(&mut err, &sources, &validation, true).map_err(|e| e.to_string())?;
@@ -505,6 +487,17 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> 
         let _ = std::fs::remove_file(&tmp);
         format!("cannot write {}: {e}", path.display())
     })
+}
+
+/// A write to standard output that ends because its reader stopped early
+/// (`insats report | head`) is not an error; any other failure is.
+fn output_written(result: std::io::Result<()>) -> Result<(), String> {
+    match result {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write output: {e}"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn json_pretty(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Result<()> {

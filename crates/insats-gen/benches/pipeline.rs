@@ -47,12 +47,7 @@ fn import_and_report(c: &mut Criterion) {
             b.iter(|| insats::validate_paths(std::slice::from_ref(&dir)).unwrap())
         });
         let (_, validation) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
-        let options = insats::report::ReportOptions {
-            as_of: "2025-12-31".parse().unwrap(),
-            initiative: None,
-            funding: None,
-            unit: None,
-        };
+        let options = insats::report::ReportOptions::as_of("2025-12-31".parse().unwrap());
         group.bench_function(format!("report, {rows} rows"), |b| {
             b.iter(|| insats::report::report(&validation.portfolio, &options))
         });

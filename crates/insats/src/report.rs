@@ -66,6 +66,18 @@ pub struct ReportOptions {
     pub unit: Option<String>,
 }
 
+impl ReportOptions {
+    /// The whole portfolio as of `date`, with no filter.
+    pub fn as_of(date: Date) -> Self {
+        ReportOptions {
+            as_of: date,
+            initiative: None,
+            funding: None,
+            unit: None,
+        }
+    }
+}
+
 /// Money figures of a line, an initiative or the portfolio.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct MoneyFigures {
