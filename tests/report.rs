@@ -70,6 +70,60 @@ fn line_figures_are_computed_by_the_documented_rules() {
 }
 
 #[test]
+fn the_spending_curve_accumulates_plan_and_bookings_by_month() {
+    let r = run("2024-03-31");
+    let curves = insats::report::spending_curves(&portfolio(), &r);
+    assert_eq!(curves.len(), 1);
+    let points = &curves[0].points;
+    // The day before the start, the month ends January to November, and the
+    // last day (which is also December's end).
+    let dates: Vec<String> = points.iter().map(|p| p.date.to_string()).collect();
+    assert_eq!(dates.len(), 13, "{dates:?}");
+    assert_eq!(dates[0], "2023-12-31");
+    assert_eq!(dates[1], "2024-01-31");
+    assert_eq!(dates[2], "2024-02-29");
+    assert_eq!(dates[12], "2024-12-31");
+
+    assert_eq!(points[0].planned, dec("0"));
+    assert_eq!(points[0].spent, Some(dec("0")));
+    // 31 days: 50 000 + 400 000 x 31/366 (33 879.78) + 10 000 x 31/366 (846.99).
+    assert_eq!(points[1].planned, dec("84726.77"));
+    assert_eq!(points[1].spent, Some(dec("50000")));
+    // February: two salaries and the invoice of 2024-02-15.
+    assert_eq!(points[2].spent, Some(dec("220000")));
+    // The as-of date: the report's own figures.
+    assert_eq!(points[3].planned, r.initiatives[0].money.planned_to_date);
+    assert_eq!(points[3].planned, dec("251939.89"));
+    assert_eq!(points[3].spent, Some(r.initiatives[0].money.spent_to_date));
+    // After the as-of date nothing is spent yet; the plan runs to the budget.
+    assert_eq!(points[4].spent, None);
+    assert_eq!(points[12].planned, dec("1010000"));
+}
+
+#[test]
+fn a_target_report_lists_its_measurements_oldest_first() {
+    let r = run("2024-03-31");
+    let t = r.targets.iter().find(|t| t.id == "behorighet").unwrap();
+    let values: Vec<Decimal> = t.measurements.iter().map(|m| m.value).collect();
+    assert_eq!(values, [dec("52")]);
+    assert_eq!(t.latest.as_ref().map(|l| l.value), Some(dec("52")));
+    // The straight path: baseline 50 at 2023-12-31, target 60 at
+    // 2024-12-31; by 2024-03-31, 91 of 366 days: 50 + 10 x 91/366.
+    let expected = t.expected_value_at(date("2024-03-31"));
+    assert_eq!(expected.round_dp(6), dec("52.486339"));
+    assert_eq!(
+        (expected - t.baseline.value) / (t.target.value - t.baseline.value),
+        t.expected_progress
+    );
+    assert_eq!(t.expected_value_at(date("2023-06-30")), dec("50"));
+    assert_eq!(t.expected_value_at(date("2030-01-01")), dec("60"));
+    // Before the measurement's date there is none.
+    let early = run("2024-03-30");
+    let t = early.targets.iter().find(|t| t.id == "behorighet").unwrap();
+    assert!(t.measurements.is_empty());
+}
+
+#[test]
 fn totals_reconcile_from_lines_to_initiative_to_portfolio() {
     let r = run("2024-03-31");
     let i = &r.initiatives[0];
@@ -486,5 +540,57 @@ fn output_to_a_file_is_what_stdout_would_show() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), to_stdout);
     // No temporary file is left beside it.
     assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 1);
+    std::fs::remove_dir_all(&scratch).unwrap();
+}
+
+#[test]
+fn html_page_snapshot() {
+    // One element per line, so that a change shows as a readable diff.
+    insta::assert_snapshot!(cli(&["--format", "html"]).replace("><", ">\n<"));
+}
+
+#[test]
+fn the_html_page_is_self_contained() {
+    let html = cli(&["--format", "html", "--lang", "en"]);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains(r#"<html lang="en">"#));
+    // Nothing to fetch: no script, no external style, font or image.
+    for reference in ["<script", "src=", "http://", "https://", "@import", "url("] {
+        assert!(!html.contains(reference), "the page holds {reference}");
+    }
+    assert!(html.contains("default-src 'none'"));
+    // One chart for the portfolio, the lines and the curve of the one
+    // initiative, and one per target (two).
+    assert_eq!(html.matches(r#"<svg class="chart"#).count(), 5);
+    // The lines' exact figures are on their bars.
+    assert!(html.contains(r#"data-value="99453.55""#));
+}
+
+#[test]
+fn the_html_page_escapes_text_from_the_plan() {
+    let scratch = std::env::temp_dir().join(format!("insats-html-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let plan = std::fs::read_to_string(dir().join("plan.toml"))
+        .unwrap()
+        .replace(
+            r#"name = "Rapportexempel""#,
+            r#"name = "Skolan <script>alert(1)</script> & co""#,
+        );
+    assert!(plan.contains("<script>"));
+    std::fs::write(scratch.join("plan.toml"), plan).unwrap();
+    std::fs::copy(dir().join("followup.toml"), scratch.join("followup.toml")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_insats"))
+        .args(["report", "--as-of", "2024-03-31", "--format", "html"])
+        .arg(&scratch)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(!html.contains("<script"));
+    assert!(html.contains("Skolan &lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
     std::fs::remove_dir_all(&scratch).unwrap();
 }

@@ -156,6 +156,9 @@ enum ReportFormat {
     Csv,
     /// An Excel workbook (needs `-o FILE`); see docs/report.md.
     Xlsx,
+    /// One self-contained HTML page with charts, to open, mail or print on
+    /// A4; see docs/report.md.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -284,7 +287,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
             .ok_or_else(|| format!("no funding source `{funding}` in the portfolio"))?;
         match args.format {
             ReportFormat::Json => output_written(json_out(&mut out, &statement))?,
-            ReportFormat::Csv | ReportFormat::Xlsx => {
+            ReportFormat::Csv | ReportFormat::Xlsx | ReportFormat::Html => {
                 return Err("a grant statement is written as a table, Markdown or JSON".to_owned());
             }
             _ => output_written(report_render::statement(
@@ -352,6 +355,12 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
         }
         ReportFormat::Json => json_out(&mut buf, &report),
         ReportFormat::Csv => report_render::csv(&mut buf, &report, &style, args.table),
+        ReportFormat::Html => {
+            let curves = insats::report::spending_curves(portfolio, &report);
+            let page =
+                report_render::html::page(&report, &curves, &style, portfolio.name.as_deref());
+            buf.write_all(page.as_bytes())
+        }
         ReportFormat::Xlsx => Ok(()),
     };
     rendered.map_err(io)?;
@@ -383,7 +392,7 @@ fn ledger(args: &LedgerArgs) -> Result<ExitCode, String> {
                 },
             )
         }
-        ReportFormat::Csv | ReportFormat::Xlsx => {
+        ReportFormat::Csv | ReportFormat::Xlsx | ReportFormat::Html => {
             return Err("control totals are written as a table, Markdown or JSON".to_owned());
         }
         ReportFormat::Markdown => report_render::imports(

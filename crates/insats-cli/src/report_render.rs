@@ -1,10 +1,13 @@
-//! Rendering reports: terminal tables, Markdown, JSON and CSV, in Swedish or
-//! English.
+//! Rendering reports: terminal tables, Markdown, JSON, CSV, an Excel
+//! workbook and an HTML page, in Swedish or English.
 //!
 //! Display rounding (documented in docs/report.md): amounts in tables are
 //! rounded half away from zero to whole kronor (`kr`), whole thousands
 //! (`tkr`) or tenths of millions (`mnkr`); shares to one decimal of a
 //! percent. JSON and CSV carry the exact amounts.
+
+mod chart;
+pub mod html;
 
 use std::io::{self, Write};
 

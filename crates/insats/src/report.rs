@@ -262,6 +262,9 @@ pub struct TargetReport {
     pub target: ValueAt,
     /// The latest measurement after the baseline, up to the as-of date.
     pub latest: Option<ValueAt>,
+    /// Every measurement after the baseline, up to the as-of date, oldest
+    /// first (the last is `latest`).
+    pub measurements: Vec<ValueAt>,
     /// Observed change since the baseline (latest minus baseline).
     pub change: Option<Decimal>,
     /// Progress toward the target (0 at baseline, 1 at target).
@@ -617,6 +620,108 @@ pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
     }
 }
 
+/// One point of an initiative's cumulative spending against its plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CurvePoint {
+    /// The day; the figures are as of its end.
+    pub date: Date,
+    /// What the plan says should be spent by then: the lines' planned to
+    /// date, each rounded to öre as in [`MoneyFigures::planned_to_date`].
+    pub planned: Decimal,
+    /// What has been spent by then; none for a day after the as-of date.
+    pub spent: Option<Decimal>,
+}
+
+/// An initiative's cumulative spending over time against its plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpendingCurve {
+    /// The initiative id.
+    pub initiative: String,
+    /// The points, oldest first.
+    pub points: Vec<CurvePoint>,
+}
+
+/// The spending curve of every initiative in `report`, over the lines the
+/// report shows (so the report's filters apply).
+///
+/// The points are the day before the initiative starts (nothing planned
+/// yet), the end of every month within its period, its last day, and the
+/// as-of date. At the as-of date the figures equal the report's planned
+/// and spent to date. Kept out of [`Report`] because it costs a pass over
+/// every line's plan per month, which only a chart needs.
+pub fn spending_curves(portfolio: &Portfolio, report: &Report) -> Vec<SpendingCurve> {
+    let initiatives: HashMap<&str, &Initiative> = portfolio
+        .initiatives
+        .iter()
+        .map(|i| (i.id.value.as_str(), i))
+        .collect();
+    let mut booked: HashMap<&str, Vec<(Date, Decimal)>> = HashMap::new();
+    for s in &portfolio.spending {
+        booked
+            .entry(s.line.value.as_str())
+            .or_default()
+            .push((s.date.value, s.amount));
+    }
+    let as_of = report.as_of;
+    report
+        .initiatives
+        .iter()
+        .filter_map(|shown| {
+            let initiative = initiatives.get(shown.id.as_str())?;
+            let lines: Vec<&BudgetLine> = initiative
+                .lines
+                .iter()
+                .filter(|l| shown.lines.iter().any(|s| s.id == l.id.value))
+                .collect();
+            let plans: Vec<Vec<Segment>> = lines.iter().map(|l| segments(l, initiative)).collect();
+            let mut spending: Vec<(Date, Decimal)> = lines
+                .iter()
+                .flat_map(|l| booked.get(l.id.value.as_str()).into_iter().flatten())
+                .copied()
+                .collect();
+            spending.sort_by_key(|(date, _)| *date);
+
+            let period = initiative.period.value;
+            let before = period.start.yesterday().unwrap_or(period.start);
+            let mut dates = vec![before, period.end];
+            let mut month = period.start.first_of_month();
+            while month.last_of_month() < period.end {
+                dates.push(month.last_of_month());
+                match month.last_of_month().tomorrow() {
+                    Ok(next) => month = next,
+                    Err(_) => break,
+                }
+            }
+            if as_of >= before {
+                dates.push(as_of);
+            }
+            dates.sort();
+            dates.dedup();
+
+            let mut booked_so_far = Decimal::ZERO;
+            let mut next = 0;
+            let points = dates
+                .into_iter()
+                .map(|date| {
+                    while next < spending.len() && spending[next].0 <= date {
+                        booked_so_far += spending[next].1;
+                        next += 1;
+                    }
+                    CurvePoint {
+                        date,
+                        planned: plans.iter().map(|p| planned_by(p, date)).sum(),
+                        spent: (date <= as_of).then_some(booked_so_far),
+                    }
+                })
+                .collect();
+            Some(SpendingCurve {
+                initiative: shown.id.clone(),
+                points,
+            })
+        })
+        .collect()
+}
+
 fn sum_options(values: impl Iterator<Item = Option<Decimal>>) -> Option<Decimal> {
     values.fold(None, |acc, v| match (acc, v) {
         (None, None) => None,
@@ -700,6 +805,36 @@ fn funding_reports(
         .collect()
 }
 
+/// How far (0-1) a straight path from the baseline's last day to the
+/// target's last day has come by the end of `date`.
+fn straight_path_progress(baseline: Date, target: Date, date: Date) -> Decimal {
+    if baseline < target {
+        elapsed(
+            Period {
+                start: baseline.tomorrow().unwrap_or(baseline),
+                end: target,
+            },
+            date,
+        )
+    } else {
+        Decimal::ONE
+    }
+}
+
+impl TargetReport {
+    /// The value on the straight path from baseline to target at the end of
+    /// `date`: the expectation that [`TargetReport::expected_progress`]
+    /// measures against, in the indicator's unit. Not rounded.
+    pub fn expected_value_at(&self, date: Date) -> Decimal {
+        let progress = straight_path_progress(
+            self.baseline.when.last_day(),
+            self.target.when.last_day(),
+            date,
+        );
+        self.baseline.value + (self.target.value - self.baseline.value) * progress
+    }
+}
+
 fn target_reports(
     portfolio: &Portfolio,
     states: &[(&Initiative, Vec<&LineState<'_>>)],
@@ -723,17 +858,21 @@ fn target_reports(
             let baseline = target.baseline.value.value;
             let goal = target.target.value.value;
             let base_day = target.baseline.when.value.last_day();
-            let latest = measured
+            let mut since_baseline: Vec<ValueAt> = measured
                 .get(target.id.value.as_str())
                 .map(Vec::as_slice)
                 .unwrap_or_default()
                 .iter()
                 .filter(|m| m.when.last_day() > base_day && m.when.last_day() <= as_of)
-                .max_by_key(|m| m.when.last_day())
                 .map(|m| ValueAt {
                     value: m.value.value,
                     when: m.when,
-                });
+                })
+                .collect();
+            // Stable: measurements of the same day keep their file order, and
+            // the last of them is the latest, as before.
+            since_baseline.sort_by_key(|m| m.when.last_day());
+            let latest = since_baseline.last().cloned();
 
             // Spending on the target: each serving line's spending, split by
             // the weights of the targets it serves.
@@ -753,21 +892,8 @@ fn target_reports(
                 planned += split_or_first(state.money.planned_to_date, &weights)[index];
             }
 
-            let path = Period {
-                start: base_day,
-                end: target.target.when.value.last_day(),
-            };
-            let expected = if path.start < path.end {
-                elapsed(
-                    Period {
-                        start: path.start.tomorrow().unwrap_or(path.start),
-                        end: path.end,
-                    },
-                    as_of,
-                )
-            } else {
-                Decimal::ONE
-            };
+            let expected =
+                straight_path_progress(base_day, target.target.when.value.last_day(), as_of);
             let change = latest.as_ref().map(|l| l.value - baseline);
             let progress = change.and_then(|c| ratio(c, goal - baseline));
             let status = match progress {
@@ -813,6 +939,7 @@ fn target_reports(
                     when: target.target.when.value,
                 },
                 latest,
+                measurements: since_baseline,
                 change,
                 progress,
                 expected_progress: expected,

@@ -1,0 +1,694 @@
+//! The report as one self-contained HTML page with inline SVG charts.
+//!
+//! Everything the page needs is in the file: the style sheet is inline, the
+//! charts are SVG elements, there is no script and no font, image or link
+//! to fetch. A Content-Security-Policy of `default-src 'none'` makes the
+//! browser refuse anything else, so a page that tried to reach the network
+//! would show an error in the console (the end-to-end test in
+//! `tests/browser.rs` watches for that).
+//!
+//! Every chart is an accessible image (`role="img"` with a title and a
+//! description) and has its figures in a table beside it, so that the page
+//! reads the same on a screen reader and on paper. Amounts are shown as in
+//! the tables (see the module above): rounded for display only.
+
+use insats::model::{Date, FundingKind, IndicatorUnit};
+use insats::report::{
+    CurvePoint, FindingSeverity, InitiativeReport, Report, SpendingCurve, TargetReport,
+    TargetStatus,
+};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use rust_decimal::Decimal;
+
+use super::chart::{self, Accessible, BarGroup, DateMarker, SeriesStyle, TimeSeries};
+use super::{Lang, Scale, Style, category, finding_text, funding_kind, labels, severity, status};
+
+/// The page's style sheet: screen and A4 print.
+const STYLE_SHEET: &str = include_str!("report.css");
+
+/// Labels only the page has.
+struct PageLabels {
+    document: &'static str,
+    contents: &'static str,
+    overview: &'static str,
+    period: &'static str,
+    line: &'static str,
+    date: &'static str,
+    value: &'static str,
+    planned_cumulative: &'static str,
+    spent_cumulative: &'static str,
+    straight_path: &'static str,
+    measurements: &'static str,
+    target_value: &'static str,
+    money_at_risk: &'static str,
+    lines_chart: &'static str,
+    initiatives_chart: &'static str,
+    curve_chart: &'static str,
+    target_chart: &'static str,
+    bars_description: &'static str,
+    curve_description: &'static str,
+    target_description: &'static str,
+    as_of_marker: &'static str,
+    no_targets: &'static str,
+    rounding: &'static str,
+    generated_by: &'static str,
+}
+
+const PAGE_SV: PageLabels = PageLabels {
+    document: "Uppföljning av insatser",
+    contents: "Innehåll",
+    overview: "Översikt",
+    period: "Period",
+    line: "Budgetpost",
+    date: "Datum",
+    value: "Uppmätt",
+    planned_cumulative: "Plan, ackumulerad",
+    spent_cumulative: "Förbrukat, ackumulerat",
+    straight_path: "Rak väg mot målet",
+    measurements: "Mätningar",
+    target_value: "Målvärde",
+    money_at_risk: "Pengar i risk",
+    lines_chart: "Budget, planerat hittills och förbrukat per budgetpost",
+    initiatives_chart: "Budget, planerat hittills och förbrukat per insats",
+    curve_chart: "Förbrukat över tid mot plan",
+    target_chart: "Målets utveckling",
+    bars_description: "Liggande stapeldiagram. Samma belopp står i tabellen under diagrammet.",
+    curve_description: "Linjediagram över ackumulerade belopp per månad. Tabellen under diagrammet ger beloppen vid varje årsskifte, uppföljningsdagen och periodens slut.",
+    target_description: "Linjediagram från utgångsvärdet till målvärdet. Tabellen under diagrammet ger värdena.",
+    as_of_marker: "per",
+    no_targets: "Insatsen har inga effektmål.",
+    rounding: "Beloppen är avrundade för visning; JSON, CSV och Excel har de exakta beloppen.",
+    generated_by: "Skapad av",
+};
+
+const PAGE_EN: PageLabels = PageLabels {
+    document: "Follow-up of initiatives",
+    contents: "Contents",
+    overview: "Overview",
+    period: "Period",
+    line: "Budget line",
+    date: "Date",
+    value: "Measured",
+    planned_cumulative: "Plan, cumulative",
+    spent_cumulative: "Spent, cumulative",
+    straight_path: "Straight path to the target",
+    measurements: "Measurements",
+    target_value: "Target value",
+    money_at_risk: "Money at risk",
+    lines_chart: "Budget, planned to date and spent per budget line",
+    initiatives_chart: "Budget, planned to date and spent per initiative",
+    curve_chart: "Spending over time against the plan",
+    target_chart: "The target's path",
+    bars_description: "Horizontal bar chart. The same amounts are in the table below the chart.",
+    curve_description: "Line chart of cumulative amounts by month. The table below the chart gives the amounts at each year end, the as-of date and the end of the period.",
+    target_description: "Line chart from the baseline to the target value. The table below the chart gives the values.",
+    as_of_marker: "as of",
+    no_targets: "The initiative has no outcome targets.",
+    rounding: "Amounts are rounded for display; JSON, CSV and Excel carry the exact amounts.",
+    generated_by: "Made by",
+};
+
+fn page_labels(lang: Lang) -> &'static PageLabels {
+    match lang {
+        Lang::Sv => &PAGE_SV,
+        Lang::En => &PAGE_EN,
+    }
+}
+
+/// The style of chart axes: the scale that keeps tick labels short for the
+/// largest amount shown.
+fn axis_style(style: &Style, largest: Decimal) -> Style {
+    let largest = largest.abs();
+    let scale = if largest >= Decimal::from(1_000_000) {
+        Scale::Mnkr
+    } else if largest >= Decimal::from(10_000) {
+        Scale::Tkr
+    } else {
+        Scale::Kr
+    };
+    Style {
+        scale,
+        ..style.clone()
+    }
+}
+
+fn html_lang(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Sv => "sv",
+        Lang::En => "en",
+    }
+}
+
+/// Writes the report as one self-contained HTML page. `curves` are the
+/// initiatives' spending curves ([`insats::report::spending_curves`]).
+pub fn page(
+    report: &Report,
+    curves: &[SpendingCurve],
+    style: &Style,
+    title: Option<&str>,
+) -> String {
+    let l = labels(style.lang);
+    let p = page_labels(style.lang);
+    let heading = match title {
+        Some(t) => format!("{} {}: {t}", l.report_as_of, report.as_of),
+        None => format!("{} {}", l.report_as_of, report.as_of),
+    };
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(html_lang(style.lang)) {
+            head {
+                meta charset="utf-8";
+                // Nothing may be fetched: no script, font, image or style
+                // from anywhere but this file.
+                meta http-equiv="Content-Security-Policy"
+                    content="default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="generator" content={"insats " (env!("CARGO_PKG_VERSION"))};
+                link rel="icon" href="data:,";
+                title { (p.document) " – " (heading) }
+                style { (PreEscaped(STYLE_SHEET)) }
+            }
+            body {
+                header {
+                    p class="kicker" { (p.document) }
+                    h1 { (heading) }
+                    nav aria-label=(p.contents) {
+                        ol {
+                            li { a href="#oversikt" { (p.overview) } }
+                            @for i in &report.initiatives {
+                                li { a href={"#insats-" (i.id)} { (i.name) } }
+                            }
+                        }
+                    }
+                }
+                main {
+                    (overview(report, style))
+                    @for (n, initiative) in report.initiatives.iter().enumerate() {
+                        (initiative_section(
+                            n,
+                            initiative,
+                            curves.iter().find(|c| c.initiative == initiative.id),
+                            report,
+                            style,
+                        ))
+                    }
+                }
+                footer {
+                    p { (l.causal_note) }
+                    p { (p.rounding) }
+                    p { (p.generated_by) " insats " (env!("CARGO_PKG_VERSION")) "." }
+                }
+            }
+        }
+    };
+    markup.into_string()
+}
+
+fn overview(report: &Report, style: &Style) -> Markup {
+    let l = labels(style.lang);
+    let p = page_labels(style.lang);
+    let m = &report.portfolio;
+    let largest = report
+        .initiatives
+        .iter()
+        .flat_map(|i| {
+            [
+                i.money.budget,
+                i.money.planned_to_date,
+                i.money.spent_to_date,
+            ]
+        })
+        .max()
+        .unwrap_or_default();
+    let axis = axis_style(style, largest);
+    let groups: Vec<BarGroup> = report
+        .initiatives
+        .iter()
+        .map(|i| BarGroup {
+            label: i.name.clone(),
+            values: vec![
+                i.money.budget,
+                i.money.planned_to_date,
+                i.money.spent_to_date,
+            ],
+        })
+        .collect();
+    html! {
+        section id="oversikt" class="overview" {
+            h2 { (p.overview) }
+            dl class="key-figures" {
+                @for (label, value) in [
+                    (l.budget, m.budget),
+                    (l.planned, m.planned_to_date),
+                    (l.spent, m.spent_to_date),
+                    (l.remaining, m.remaining),
+                    (l.forecast, m.forecast),
+                    (l.variance, m.variance),
+                ] {
+                    div {
+                        dt { (label) }
+                        dd class={"num" @if value.is_sign_negative() && !value.is_zero() { " negative" }} { (style.money(value)) }
+                    }
+                }
+                div {
+                    dt { (l.share_spent) }
+                    dd class="num" { (style.share(m.share_spent)) }
+                }
+                div {
+                    dt { (l.share_time) }
+                    dd class="num" { (style.share(m.share_time_elapsed)) }
+                }
+            }
+            figure {
+                (chart::bar_chart(
+                    Accessible { id: "chart-overview", title: p.initiatives_chart, description: p.bars_description },
+                    &money_series(style.lang),
+                    &groups,
+                    &|v| axis.money(v),
+                ))
+                figcaption { (p.initiatives_chart) }
+                table {
+                    thead { tr {
+                        th scope="col" { (l.name) }
+                        th scope="col" class="num" { (l.budget) }
+                        th scope="col" class="num" { (l.planned) }
+                        th scope="col" class="num" { (l.spent) }
+                        th scope="col" class="num" { (l.share_spent) }
+                        th scope="col" class="num" { (l.forecast) }
+                        th scope="col" class="num" { (l.variance) }
+                    } }
+                    tbody {
+                        @for i in &report.initiatives {
+                            tr {
+                                th scope="row" { a href={"#insats-" (i.id)} { (i.name) } }
+                                (money_cells(style, &i.money))
+                            }
+                        }
+                    }
+                }
+            }
+            h3 { (l.funding) }
+            table class="funding" {
+                thead { tr {
+                    th scope="col" { (l.name) }
+                    th scope="col" class="num" { (l.amount) }
+                    th scope="col" class="num" { (l.spent) }
+                    th scope="col" class="num" { (l.left) }
+                    th scope="col" { (l.window_end) }
+                    th scope="col" class="num" { (p.money_at_risk) }
+                    th scope="col" class="num" { (l.cofinancing) }
+                } }
+                tbody {
+                    @for f in &report.funding {
+                        @let at_risk = f.kind == FundingKind::StateGrant && f.forecast_unspent > Decimal::ZERO;
+                        tr class=[at_risk.then_some("at-risk")] {
+                            th scope="row" {
+                                (f.name.as_deref().unwrap_or(&f.id)) br;
+                                span class="id" {
+                                    (funding_kind(f.kind, style.lang))
+                                    @if let Some(funder) = &f.funder { " · " (funder) }
+                                    " · " (f.id)
+                                }
+                            }
+                            td class="num" { (style.money(f.amount)) }
+                            td class="num" { (style.money(f.spent_to_date)) }
+                            td class="num" { (style.money(f.left)) }
+                            td class="num" { (f.window_end.map_or_else(|| "–".to_owned(), |d| d.to_string())) }
+                            td class="num" {
+                                @if at_risk { strong { (style.money(f.forecast_unspent)) } }
+                                @else { (style.money(f.forecast_unspent)) }
+                            }
+                            td class="num" {
+                                @match &f.co_financing {
+                                    Some(c) => { (style.money(c.required)) br; (style.money(c.paid)) }
+                                    None => { "–" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h3 { (l.findings) }
+            @if report.findings.is_empty() {
+                p { (l.no_findings) }
+            } @else {
+                ul class="findings" {
+                    @for f in &report.findings {
+                        li class={"finding " (severity_class(f.severity))} {
+                            span class="severity" { (severity(f.severity, style.lang)) }
+                            " "
+                            code { (f.subject) }
+                            @if let Some(a) = f.amount { " (" (style.money(a)) ")" }
+                            ": " (finding_text(f.kind, style.lang))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn severity_class(s: FindingSeverity) -> &'static str {
+    match s {
+        FindingSeverity::High => "high",
+        FindingSeverity::Medium => "medium",
+        FindingSeverity::Low => "low",
+    }
+}
+
+fn money_series(lang: Lang) -> [SeriesStyle; 3] {
+    let l = labels(lang);
+    [
+        SeriesStyle {
+            name: l.budget.to_owned(),
+            class: "budget",
+        },
+        SeriesStyle {
+            name: l.planned.to_owned(),
+            class: "planned",
+        },
+        SeriesStyle {
+            name: l.spent.to_owned(),
+            class: "spent",
+        },
+    ]
+}
+
+fn money_cells(style: &Style, m: &insats::report::MoneyFigures) -> Markup {
+    html! {
+        td class="num" { (style.money(m.budget)) }
+        td class="num" { (style.money(m.planned_to_date)) }
+        td class="num" { (style.money(m.spent_to_date)) }
+        td class="num" { (style.share(m.share_spent)) }
+        td class="num" { (style.money(m.forecast)) }
+        td class={"num" @if m.variance.is_sign_negative() && !m.variance.is_zero() { " negative" }} {
+            (style.money(m.variance))
+        }
+    }
+}
+
+fn initiative_section(
+    n: usize,
+    initiative: &InitiativeReport,
+    curve: Option<&SpendingCurve>,
+    report: &Report,
+    style: &Style,
+) -> Markup {
+    let l = labels(style.lang);
+    let p = page_labels(style.lang);
+    let largest = initiative
+        .lines
+        .iter()
+        .flat_map(|line| {
+            [
+                line.money.budget,
+                line.money.planned_to_date,
+                line.money.spent_to_date,
+            ]
+        })
+        .max()
+        .unwrap_or_default();
+    let axis = axis_style(style, largest);
+    let groups: Vec<BarGroup> = initiative
+        .lines
+        .iter()
+        .map(|line| BarGroup {
+            label: line.name.clone(),
+            values: vec![
+                line.money.budget,
+                line.money.planned_to_date,
+                line.money.spent_to_date,
+            ],
+        })
+        .collect();
+    let targets: Vec<&TargetReport> = report
+        .targets
+        .iter()
+        .filter(|t| t.initiative == initiative.id)
+        .collect();
+    html! {
+        section class="initiative" id={"insats-" (initiative.id)} {
+            h2 { (initiative.name) }
+            p class="meta" {
+                (initiative.organisation) " · " (p.period) " " (initiative.period.start) " – " (initiative.period.end)
+                " · " code { (initiative.id) }
+            }
+            figure {
+                (chart::bar_chart(
+                    Accessible { id: &format!("chart-{n}-lines"), title: p.lines_chart, description: p.bars_description },
+                    &money_series(style.lang),
+                    &groups,
+                    &|v| axis.money(v),
+                ))
+                figcaption { (p.lines_chart) }
+                table {
+                    thead { tr {
+                        th scope="col" { (p.line) }
+                        th scope="col" class="num" { (l.budget) }
+                        th scope="col" class="num" { (l.planned) }
+                        th scope="col" class="num" { (l.spent) }
+                        th scope="col" class="num" { (l.share_spent) }
+                        th scope="col" class="num" { (l.forecast) }
+                        th scope="col" class="num" { (l.variance) }
+                    } }
+                    tbody {
+                        @for line in &initiative.lines {
+                            tr {
+                                th scope="row" { (line.name) br; span class="id" { (category(line.category, style.lang)) } }
+                                (money_cells(style, &line.money))
+                            }
+                        }
+                    }
+                    tfoot { tr {
+                        th scope="row" { (l.total) }
+                        (money_cells(style, &initiative.money))
+                    } }
+                }
+            }
+            @if let Some(curve) = curve {
+                (curve_figure(n, initiative, curve, report.as_of, style))
+            }
+            h3 { (l.targets) }
+            @if targets.is_empty() {
+                p { (p.no_targets) }
+            }
+            @for (t, target) in targets.iter().enumerate() {
+                (target_figure(&format!("chart-{n}-target-{t}"), target, report.as_of, style))
+            }
+        }
+    }
+}
+
+fn as_of_marker(as_of: Date, lang: Lang) -> DateMarker {
+    DateMarker {
+        date: as_of,
+        label: format!("{} {as_of}", page_labels(lang).as_of_marker),
+    }
+}
+
+fn curve_figure(
+    n: usize,
+    initiative: &InitiativeReport,
+    curve: &SpendingCurve,
+    as_of: Date,
+    style: &Style,
+) -> Markup {
+    let l = labels(style.lang);
+    let p = page_labels(style.lang);
+    let planned: Vec<(Date, Decimal)> = curve.points.iter().map(|c| (c.date, c.planned)).collect();
+    let spent: Vec<(Date, Decimal)> = curve
+        .points
+        .iter()
+        .filter_map(|c| c.spent.map(|s| (c.date, s)))
+        .collect();
+    let (first, last) = (
+        curve.points.first().map_or(as_of, |c| c.date),
+        curve.points.last().map_or(as_of, |c| c.date),
+    );
+    let budget = vec![
+        (first, initiative.money.budget),
+        (last, initiative.money.budget),
+    ];
+    let largest = planned
+        .iter()
+        .chain(&spent)
+        .chain(&budget)
+        .map(|p| p.1)
+        .max()
+        .unwrap_or_default();
+    let axis = axis_style(style, largest);
+    let series = [
+        TimeSeries {
+            style: SeriesStyle {
+                name: l.budget.to_owned(),
+                class: "budget",
+            },
+            dashed: true,
+            dots: false,
+            points: budget,
+        },
+        TimeSeries {
+            style: SeriesStyle {
+                name: p.planned_cumulative.to_owned(),
+                class: "planned",
+            },
+            dashed: true,
+            dots: false,
+            points: planned,
+        },
+        TimeSeries {
+            style: SeriesStyle {
+                name: p.spent_cumulative.to_owned(),
+                class: "spent",
+            },
+            dashed: false,
+            dots: false,
+            points: spent,
+        },
+    ];
+    // The table gives the points a reader looks for: each year end, the
+    // as-of date and the end.
+    let rows: Vec<&CurvePoint> = curve
+        .points
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            *i + 1 == curve.points.len()
+                || c.date == as_of
+                || (c.date.month() == 12 && c.date.day() == 31)
+        })
+        .map(|(_, c)| c)
+        .collect();
+    html! {
+        figure {
+            (chart::time_chart(
+                Accessible { id: &format!("chart-{n}-curve"), title: p.curve_chart, description: p.curve_description },
+                &series,
+                Some(&as_of_marker(as_of, style.lang)),
+                &|v| axis.money(v),
+                true,
+            ))
+            figcaption { (p.curve_chart) }
+            table {
+                thead { tr {
+                    th scope="col" { (p.date) }
+                    th scope="col" class="num" { (p.planned_cumulative) }
+                    th scope="col" class="num" { (p.spent_cumulative) }
+                } }
+                tbody {
+                    @for c in rows {
+                        tr class=[(c.date == as_of).then_some("as-of")] {
+                            th scope="row" { (c.date) }
+                            td class="num" { (style.money(c.planned)) }
+                            td class="num" { (c.spent.map_or_else(|| "–".to_owned(), |s| style.money(s))) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn target_figure(id: &str, target: &TargetReport, as_of: Date, style: &Style) -> Markup {
+    let l = labels(style.lang);
+    let p = page_labels(style.lang);
+    let base_day = target.baseline.when.last_day();
+    let goal_day = target.target.when.last_day();
+    let value = |v: Decimal| style.indicator(v, target.unit);
+    let mut measured = vec![(base_day, target.baseline.value)];
+    measured.extend(
+        target
+            .measurements
+            .iter()
+            .map(|m| (m.when.last_day(), m.value)),
+    );
+    let series = [
+        TimeSeries {
+            style: SeriesStyle {
+                name: p.straight_path.to_owned(),
+                class: "expected",
+            },
+            dashed: true,
+            dots: false,
+            points: vec![
+                (base_day, target.baseline.value),
+                (goal_day, target.target.value),
+            ],
+        },
+        TimeSeries {
+            style: SeriesStyle {
+                name: p.measurements.to_owned(),
+                class: "measured",
+            },
+            dashed: false,
+            dots: true,
+            points: measured,
+        },
+        TimeSeries {
+            style: SeriesStyle {
+                name: p.target_value.to_owned(),
+                class: "goal",
+            },
+            dashed: false,
+            dots: true,
+            points: vec![(goal_day, target.target.value)],
+        },
+    ];
+    let title = format!(
+        "{}: {} ({})",
+        p.target_chart, target.indicator_name, target.scope
+    );
+    let from_zero = target.unit == IndicatorUnit::Count && target.baseline.value.is_zero();
+    html! {
+        figure class="target" id={"mal-" (target.id)} {
+            (chart::time_chart(
+                Accessible { id, title: &title, description: p.target_description },
+                &series,
+                Some(&as_of_marker(as_of, style.lang)),
+                &value,
+                from_zero,
+            ))
+            figcaption {
+                strong { (target.indicator_name) } " (" (target.scope) ") · "
+                (l.status) ": " span class={"status " (status_class(target.status))} { (status(target.status, style.lang)) }
+                " · " (l.progress) " " (style.share(target.progress))
+                " · " (l.expected) " " (style.share(Some(target.expected_progress)))
+            }
+            table {
+                thead { tr {
+                    th scope="col" { (p.date) }
+                    th scope="col" class="num" { (p.value) }
+                    th scope="col" class="num" { (p.straight_path) }
+                } }
+                tbody {
+                    tr {
+                        th scope="row" { (target.baseline.when) " (" (l.baseline) ")" }
+                        td class="num" { (value(target.baseline.value)) }
+                        td class="num" { (value(target.baseline.value)) }
+                    }
+                    @for m in &target.measurements {
+                        tr {
+                            th scope="row" { (m.when) }
+                            td class="num" { (value(m.value)) }
+                            td class="num" { (value(target.expected_value_at(m.when.last_day()))) }
+                        }
+                    }
+                    tr {
+                        th scope="row" { (target.target.when) " (" (l.goal) ")" }
+                        td class="num" { "–" }
+                        td class="num" { (value(target.target.value)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn status_class(s: TargetStatus) -> &'static str {
+    match s {
+        TargetStatus::NoMeasurement => "no-measurement",
+        TargetStatus::Reached => "reached",
+        TargetStatus::OnTrack => "on-track",
+        TargetStatus::OffTrack => "off-track",
+    }
+}
