@@ -50,25 +50,75 @@ fn a_utf8_csv_with_debit_and_credit_columns_imports_exactly() {
         [("team", 2, dec("100000")), ("material", 4, dec("11611.17"))]
     );
 
-    let texts: Vec<Option<&str>> = v
-        .portfolio
-        .spending
-        .iter()
-        .map(|s| s.text.as_deref())
-        .collect();
-    assert!(texts.contains(&Some("Förbrukningsinventarier åäö")));
-    assert!(texts.contains(&Some("Text med \"citat\" och ; semikolon")));
-    let february = v
-        .portfolio
-        .spending
-        .iter()
-        .find(|s| s.voucher.as_deref() == Some("L 2"))
-        .unwrap();
+    // Booked per line and day: the two rows of 2024-03-15 are one day's
+    // total (12 345,67 - 1 234,50), and the compact date 20240229 is read.
     assert_eq!(
-        february.date.value,
-        "2024-02-29".parse().unwrap(),
-        "compact dates are read"
+        days(&v, "team"),
+        ["2024-01-31: 50000.00 (1)", "2024-02-29: 50000.00 (1)"]
     );
+    assert_eq!(
+        days(&v, "material"),
+        [
+            "2024-03-15: 11111.17 (2)",
+            "2024-03-16: -500.00 (1)",
+            "2024-03-17: 1000.00 (1)"
+        ]
+    );
+
+    // Texts survive, quoting included: with no rule matching, every row is
+    // listed as unmapped with its text.
+    let csv = std::fs::read(fixture("csv-utf8").join("huvudbok.csv")).unwrap();
+    let texts = unmapped_texts(
+        "columns = { date = \"Datum\", debit = \"Debet\", credit = \"Kredit\", project = \"Projekt\", text = \"Text\" }",
+        &csv,
+        "utf8-texts",
+    );
+    assert!(
+        texts.contains(&"Förbrukningsinventarier åäö".to_owned()),
+        "{texts:?}"
+    );
+    assert!(texts.contains(&"Text med \"citat\" och ; semikolon".to_owned()));
+}
+
+/// The day totals booked on `line`: `date: sum (rows)`.
+fn days(v: &insats::Validation, line: &str) -> Vec<String> {
+    v.portfolio
+        .imported
+        .iter()
+        .filter(|c| c.line.value == line)
+        .flat_map(|c| c.days.iter())
+        .map(|d| format!("{}: {} ({})", d.date, d.amount, d.rows))
+        .collect()
+}
+
+/// Imports `csv` with `profile` and a rule for project 4711, after moving
+/// every row to project 9999, and returns the unmapped rows' texts.
+fn unmapped_texts(profile: &str, csv: &[u8], tag: &str) -> Vec<String> {
+    let moved: Vec<u8> = csv
+        .windows(6)
+        .position(|w| w == b";4711;")
+        .map(|_| {
+            let text = csv.to_vec();
+            let mut out = Vec::with_capacity(text.len());
+            let mut i = 0;
+            while i < text.len() {
+                if text[i..].starts_with(b";4711;") {
+                    out.extend_from_slice(b";9999;");
+                    i += 6;
+                } else {
+                    out.push(text[i]);
+                    i += 1;
+                }
+            }
+            out
+        })
+        .unwrap_or_else(|| csv.to_vec());
+    let dir = portfolio_with(profile, &moved, tag);
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let s = &v.imports[0];
+    assert_eq!(s.rows_mapped, 0, "{s:#?}");
+    s.unmapped.iter().filter_map(|r| r.text.clone()).collect()
 }
 
 #[test]
@@ -86,12 +136,20 @@ fn a_windows_1252_csv_keeps_its_swedish_letters() {
     assert!(s.reconciles());
     assert_eq!(s.unmapped.len(), 1);
     assert_eq!(s.unmapped[0].line, 6);
-    assert!(
-        v.portfolio
-            .spending
-            .iter()
-            .any(|s| s.text.as_deref() == Some("Lön januari"))
+    let csv = std::fs::read(dir_of("INS707-ledger-unmapped-rows").join("huvudbok.csv")).unwrap();
+    let texts = unmapped_texts(
+        "encoding = \"windows-1252\"\ncolumns = { date = \"Datum\", amount = \"Belopp\", project = \"Projekt\", text = \"Text\" }",
+        &csv,
+        "windows-1252",
     );
+    assert!(texts.contains(&"Lön januari".to_owned()), "{texts:?}");
+    assert!(texts.contains(&"Kreditnota förbrukningsmaterial".to_owned()));
+}
+
+fn dir_of(fixture: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/diagnostics")
+        .join(fixture)
 }
 
 #[test]
@@ -105,23 +163,14 @@ fn a_sie_file_in_code_page_437_imports_its_cost_rows() {
     assert_eq!(s.sum_unmapped, dec("2000"));
     assert_eq!(s.sum_balance, dec("-114345.67"));
     assert!(s.reconciles());
-    let texts: Vec<Option<&str>> = v
-        .portfolio
-        .spending
-        .iter()
-        .map(|s| s.text.as_deref())
-        .collect();
-    assert!(
-        texts.contains(&Some("Förbrukningsmaterial åäö")),
-        "{texts:?}"
+    assert_eq!(
+        days(&v, "team"),
+        ["2024-01-31: 50000.00 (1)", "2024-02-29: 50000.00 (1)"]
     );
-    let vouchers: Vec<Option<&str>> = v
-        .portfolio
-        .spending
-        .iter()
-        .map(|s| s.voucher.as_deref())
-        .collect();
-    assert_eq!(vouchers, [Some("A 1"), Some("A 2"), Some("B 7")]);
+    assert_eq!(days(&v, "material"), ["2024-03-15: 12345.67 (1)"]);
+    // Code page 437 decoded: the voucher text of the unmapped row.
+    assert_eq!(s.unmapped[0].text.as_deref(), Some("Annat projekt"));
+    assert_eq!(s.unmapped[0].line, 32);
     // Exactly the one unmapped row is reported.
     let codes: Vec<&str> = v.diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["INS707"]);
@@ -254,4 +303,180 @@ fn each_number_style_reads_the_same_amounts() {
         assert_eq!((s.rows_mapped, s.sum_mapped), (3, dec("89234.50")), "{tag}");
         std::fs::remove_dir_all(dir).unwrap();
     }
+}
+
+const PLAIN_PROFILE: &str =
+    "columns = { date = \"Datum\", amount = \"Belopp\", project = \"Projekt\", text = \"Text\" }";
+
+/// An export of `rows` rows of 100,00 kr on project 4711 (the `team` line),
+/// each with its own text, with `edit` applied to the rows.
+fn export(rows: usize, edit: impl Fn(usize, String) -> String) -> Vec<u8> {
+    let mut csv = String::from("Datum;Projekt;Belopp;Text\n");
+    for i in 0..rows {
+        let row = format!(
+            "2024-{:02}-{:02};4711;100,00;Rad {i}",
+            i % 12 + 1,
+            i % 28 + 1
+        );
+        csv.push_str(&edit(i, row));
+        csv.push('\n');
+    }
+    csv.into_bytes()
+}
+
+#[test]
+fn a_large_export_streams_with_exact_lines_and_excerpts() {
+    // About 2.6 MB, more than the importer keeps of recent text, with a
+    // malformed row deep inside and a copy of an early row at the end.
+    let rows = 60_000;
+    let csv = export(rows, |i, row| match i {
+        49_999 => "2024-05-05;4711;1.000,00;Fel".to_owned(),
+        59_999 => "2024-10-10;4711;100,00;Rad 9".to_owned(),
+        _ => row,
+    });
+    let dir = portfolio_with(PLAIN_PROFILE, &csv, "large");
+    let (sources, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let s = &v.imports[0];
+    assert!(s.reconciles(), "{s:#?}");
+    assert_eq!(
+        (
+            s.rows_read,
+            s.rows_mapped,
+            s.rows_malformed,
+            s.rows_duplicate
+        ),
+        (rows, rows - 2, 1, 1)
+    );
+    assert_eq!(s.sum_mapped, Decimal::from(100) * Decimal::from(rows - 2));
+
+    // The header is line 1, so row i is on line i + 2.
+    let found: Vec<(&str, usize)> = v
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.location.as_ref().unwrap().line))
+        .collect();
+    assert_eq!(found, [("INS704", 50_001), ("INS706", 60_001)]);
+    let duplicate = &v.diagnostics[1];
+    assert_eq!(duplicate.related[0].location.line, 11);
+
+    // The export is not kept, only the rows the diagnostics show.
+    let file = sources
+        .iter()
+        .map(|(_, f)| f)
+        .find(|f| f.path.ends_with("export.csv"))
+        .unwrap();
+    assert!(file.text.is_empty());
+    let excerpts: Vec<(usize, &str)> = file
+        .excerpts
+        .iter()
+        .map(|e| (e.line, e.text.as_str()))
+        .collect();
+    assert_eq!(
+        excerpts,
+        [
+            (11, "2024-10-10;4711;100,00;Rad 9"),
+            (50_001, "2024-05-05;4711;1.000,00;Fel"),
+            (60_001, "2024-10-10;4711;100,00;Rad 9"),
+        ]
+    );
+    // Each excerpt starts at its row's byte offset in the file.
+    for e in &file.excerpts {
+        assert_eq!(
+            &csv[e.byte_start..e.byte_start + e.text.len()],
+            e.text.as_bytes()
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_windows_line_ending_export_has_the_same_lines() {
+    let csv =
+        b"Datum;Projekt;Belopp;Text\r\n2024-01-31;4711;100,00;A\r\n2024-02-30;4711;100,00;B\r\n";
+    let dir = portfolio_with(PLAIN_PROFILE, csv, "crlf");
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let d = &v.diagnostics[0];
+    assert_eq!(d.code.as_str(), "INS704");
+    let at = d.location.as_ref().unwrap();
+    let third_row = "Datum;Projekt;Belopp;Text\r\n2024-01-31;4711;100,00;A\r\n".len();
+    assert_eq!((at.line, at.column, at.byte_start), (3, 1, third_row));
+    assert_eq!(
+        at.byte_end - at.byte_start,
+        "2024-02-30;4711;100,00;B".len()
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn rows_of_a_kind_beyond_fifty_are_counted_in_one_more_diagnostic() {
+    // Rows 0-59 repeat rows 60-119: sixty duplicates.
+    let csv = export(120, |i, _| {
+        format!("2024-01-{:02};4711;100,00;Rad {}", i % 60 % 28 + 1, i % 60)
+    });
+    let dir = portfolio_with(PLAIN_PROFILE, &csv, "many-duplicates");
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let s = &v.imports[0];
+    assert_eq!((s.rows_mapped, s.rows_duplicate), (60, 60));
+    assert!(s.reconciles());
+    let duplicates: Vec<&str> = v
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "INS706")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(duplicates.len(), 51);
+    assert!(
+        duplicates
+            .iter()
+            .any(|m| m.starts_with("10 more duplicate rows")),
+        "{duplicates:?}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_copy_of_an_unmapped_row_is_counted_once_as_unmapped() {
+    let csv = b"Datum;Projekt;Belopp;Text\n2024-01-31;9999;100,00;Annat\n2024-01-31;4711;50,00;Team\n2024-01-31;9999;100,00;Annat\n";
+    let dir = portfolio_with(PLAIN_PROFILE, csv, "unmapped-copy");
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let s = &v.imports[0];
+    assert!(s.reconciles(), "{s:#?}");
+    assert_eq!(
+        (s.rows_unmapped, s.rows_duplicate, s.rows_mapped),
+        (1, 1, 1)
+    );
+    assert_eq!((s.sum_unmapped, s.sum_duplicate), (dec("100"), dec("100")));
+    assert_eq!(s.unmapped.len(), 1);
+    assert_eq!(s.unmapped[0].line, 2);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn imported_costs_outside_a_window_are_reported_once_at_the_mapping_rule() {
+    let csv = b"Datum;Projekt;Belopp;Text\n2024-06-30;4711;100,00;In\n2024-07-01;4711;200,00;Ut\n2024-08-15;4711;300,00;Ut\n";
+    let dir = portfolio_with(PLAIN_PROFILE, csv, "window");
+    let plan = std::fs::read_to_string(dir.join("plan.toml"))
+        .unwrap()
+        .replace(
+            "amount = 1_000_000\n",
+            "amount = 1_000_000\nwindow = { start = 2024-01-01, end = 2024-06-30 }\n",
+        );
+    std::fs::write(dir.join("plan.toml"), &plan).unwrap();
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let found: Vec<&insats::Diagnostic> = v
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "INS406")
+        .collect();
+    assert_eq!(found.len(), 1, "{:#?}", v.diagnostics);
+    assert_eq!(
+        found[0].message,
+        "2 rows of ledger `export` booked on `team` from 2024-07-01 to 2024-08-15 (500 kr) fall outside the window of `budget` (2024-01-01 to 2024-06-30)"
+    );
+    // At the mapping rule's `line = "team"`.
+    let at = found[0].location.as_ref().unwrap();
+    let rule_line = plan.lines().position(|l| l == "line = \"team\"").unwrap() + 1;
+    assert!(at.file.ends_with("plan.toml"));
+    assert_eq!(at.line, rule_line);
+    std::fs::remove_dir_all(dir).unwrap();
 }

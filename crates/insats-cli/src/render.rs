@@ -35,40 +35,60 @@ fn report<'a>(texts: &Texts<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
     };
     let mut group = Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
     if let Some(loc) = &d.location {
-        let text = source_text(texts, loc);
-        if text.is_empty() {
-            group = group.element(
-                Origin::path(loc.file.to_string_lossy().into_owned())
-                    .line(loc.line)
-                    .char_column(loc.column),
-            );
-        } else {
-            let mut snippet = Snippet::source(text)
-                .path(loc.file.to_string_lossy().into_owned())
-                .annotation(
-                    AnnotationKind::Primary
-                        .span(char_span(text, loc))
-                        .label(d.label.as_deref()),
-                );
-            for r in d.related.iter().filter(|r| r.location.file == loc.file) {
-                snippet = snippet.annotation(
-                    AnnotationKind::Context
-                        .span(char_span(text, &r.location))
-                        .label(r.label.as_str()),
+        match shown_text(texts, loc) {
+            None => {
+                group = group.element(
+                    Origin::path(loc.file.to_string_lossy().into_owned())
+                        .line(loc.line)
+                        .char_column(loc.column),
                 );
             }
-            group = group.element(snippet);
-        }
-        for r in d.related.iter().filter(|r| r.location.file != loc.file) {
-            group = group.element(
-                Snippet::source(source_text(texts, &r.location))
-                    .path(r.location.file.to_string_lossy().into_owned())
+            Some(shown) => {
+                let mut snippet = Snippet::source(shown.text)
+                    .line_start(shown.first_line)
+                    .path(loc.file.to_string_lossy().into_owned())
                     .annotation(
+                        AnnotationKind::Primary
+                            .span(shown.span(loc))
+                            .label(d.label.as_deref()),
+                    );
+                for r in d
+                    .related
+                    .iter()
+                    .filter(|r| shown_text(texts, &r.location) == Some(shown))
+                {
+                    snippet = snippet.annotation(
                         AnnotationKind::Context
-                            .span(char_span(source_text(texts, &r.location), &r.location))
+                            .span(shown.span(&r.location))
                             .label(r.label.as_str()),
-                    ),
-            );
+                    );
+                }
+                group = group.element(snippet);
+            }
+        }
+        let here = shown_text(texts, loc);
+        for r in d
+            .related
+            .iter()
+            .filter(|r| here.is_none() || shown_text(texts, &r.location) != here)
+        {
+            group = match shown_text(texts, &r.location) {
+                Some(other) => group.element(
+                    Snippet::source(other.text)
+                        .line_start(other.first_line)
+                        .path(r.location.file.to_string_lossy().into_owned())
+                        .annotation(
+                            AnnotationKind::Context
+                                .span(other.span(&r.location))
+                                .label(r.label.as_str()),
+                        ),
+                ),
+                None => group.element(
+                    Origin::path(r.location.file.to_string_lossy().into_owned())
+                        .line(r.location.line)
+                        .char_column(r.location.column),
+                ),
+            };
         }
     }
     if let Some(path) = &d.key_path {
@@ -83,34 +103,61 @@ fn report<'a>(texts: &Texts<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
     vec![group]
 }
 
-/// The location's byte range widened to character boundaries and clamped to
-/// the text, so that no location, however it was made, can make the
-/// renderer slice inside a character.
-fn char_span(text: &str, loc: &Location) -> std::ops::Range<usize> {
-    let mut start = loc.byte_start.min(text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = loc.byte_end.clamp(start, text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    start..end
+/// The text a location is shown in: the whole file, or for a streamed
+/// ledger export the excerpt (the row) that holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shown<'a> {
+    text: &'a str,
+    /// Line number of the text's first line.
+    first_line: usize,
+    /// Byte offset of the text in the file.
+    offset: usize,
 }
 
-/// Each file's text by path, built once per run so that finding a
-/// diagnostic's excerpt does not scan every file.
-type Texts<'a> = std::collections::HashMap<&'a std::path::Path, &'a str>;
+impl Shown<'_> {
+    /// The location's byte range in this text, widened to character
+    /// boundaries and clamped to it, so that no location, however it was
+    /// made, can make the renderer slice inside a character.
+    fn span(&self, loc: &Location) -> std::ops::Range<usize> {
+        let text = self.text;
+        let mut start = loc.byte_start.saturating_sub(self.offset).min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = loc
+            .byte_end
+            .saturating_sub(self.offset)
+            .clamp(start, text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        start..end
+    }
+}
+
+/// Each file by path, found once per run so that finding a diagnostic's
+/// excerpt does not scan every file.
+type Texts<'a> = std::collections::HashMap<&'a std::path::Path, &'a insats::SourceFile>;
 
 fn texts(sources: &SourceSet) -> Texts<'_> {
-    sources
-        .iter()
-        .map(|(_, f)| (f.path.as_path(), f.text.as_str()))
-        .collect()
+    sources.iter().map(|(_, f)| (f.path.as_path(), f)).collect()
 }
 
-fn source_text<'a>(texts: &Texts<'a>, loc: &Location) -> &'a str {
-    texts.get(loc.file.as_path()).copied().unwrap_or("")
+fn shown_text<'a>(texts: &Texts<'a>, loc: &Location) -> Option<Shown<'a>> {
+    let file = texts.get(loc.file.as_path())?;
+    if !file.text.is_empty() {
+        return Some(Shown {
+            text: &file.text,
+            first_line: 1,
+            offset: 0,
+        });
+    }
+    file.excerpt(&(loc.byte_start..loc.byte_end))
+        .map(|e| Shown {
+            text: &e.text,
+            first_line: e.line,
+            offset: e.byte_start,
+        })
 }
 
 /// `3 errors, 1 warning in 2 of 14 files` or `14 files checked: no problems`.

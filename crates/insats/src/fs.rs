@@ -28,9 +28,9 @@ pub enum InputError {
 
 /// The largest plan or shared file insats reads: 16 MiB.
 pub const MAX_PLAN_FILE_BYTES: u64 = 16 * 1024 * 1024;
-/// The largest ledger export insats imports: 1 GiB. The importer holds an
-/// export in memory, about 16 times its size (docs/performance.md), so the
-/// limit keeps an import within the memory of an ordinary machine.
+/// The largest ledger export insats imports: 1 GiB. A CSV export is
+/// streamed (8 bytes per row are kept, for duplicate detection); a SIE file
+/// is parsed whole, so the limit keeps that within an ordinary machine.
 pub const MAX_LEDGER_FILE_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// Reads every plan and shared file under `paths` (directories are walked,
@@ -126,6 +126,13 @@ fn toml_files_in(dir: &Path) -> Vec<PathBuf> {
 /// (the portfolio's directories): a plan names files inside its portfolio,
 /// and `../` or a link must not reach beyond it.
 pub fn read_ledger(path: &Path, roots: &[PathBuf]) -> Result<Vec<u8>, String> {
+    let real = find_ledger(path, roots)?;
+    std::fs::read(&real).map_err(|e| e.to_string())
+}
+
+/// Finds a ledger export for streaming: the real path of `path`, when it
+/// lies inside one of `roots` and is within the size limit.
+pub fn find_ledger(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, String> {
     let real = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
     let inside = roots
         .iter()
@@ -142,5 +149,5 @@ pub fn read_ledger(path: &Path, roots: &[PathBuf]) -> Result<Vec<u8>, String> {
             MAX_LEDGER_FILE_BYTES / (1024 * 1024)
         ));
     }
-    std::fs::read(&real).map_err(|e| e.to_string())
+    Ok(real)
 }

@@ -25,28 +25,39 @@
 //! balance-sheet accounts (Kommun-Bas classes 1 and 2: bank, suppliers);
 //! those are counted apart as balance rows, not as costs.
 //!
+//! A CSV export is read as a stream and summed per budget line and day as
+//! it is read ([`crate::model::ImportedCosts`]): memory does not grow with
+//! the number of rows, except for one 64-bit hash per row, which is how
+//! duplicates are found (rows whose hashes repeat are compared in full on a
+//! second reading of the file, which happens only when some do). Only the
+//! rows that diagnostics point at are kept, as excerpts. A SIE file, which
+//! a parser reads whole, is held in memory while it is imported.
+//!
 //! Amounts in CSV follow the profile: decimal comma or point; thousands
 //! separated by spaces (also no-break spaces) or dots, or not at all; a
 //! minus sign as `-` or `−` (U+2212). Dates are `2019-03-31` or `20190331`;
 //! both forms are unambiguous and both are accepted. SIE amounts have a
 //! decimal point and dates the form `20190331`, as the format prescribes.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Location};
 use crate::keys::did_you_mean;
-use crate::model::{Date, Spending};
+use crate::model::{Date, DayTotal, ImportedCosts};
 use crate::money;
 use crate::rules::Code;
 use crate::schema::{
     DecimalMark, LedgerEncoding, LedgerFormat, ThousandsSeparator, TomlLedgerColumns,
 };
-use crate::source::{FileId, Located, SourceSet, Span};
+use crate::source::{Excerpt, FileId, Located, SourceSet, Span};
 
 /// A code pattern in a mapping rule: exact, or a prefix when it ends in `*`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -76,10 +87,10 @@ pub struct CodePatterns {
 }
 
 impl CodePatterns {
-    fn matches(&self, row: &Row) -> bool {
-        let field = |p: &Option<CodePattern>, v: &Option<String>| match p {
+    fn matches(&self, row: &Row<'_>) -> bool {
+        let field = |p: &Option<CodePattern>, v: &Option<&str>| match p {
             None => true,
-            Some(p) => v.as_deref().is_some_and(|v| p.matches(v)),
+            Some(p) => v.is_some_and(|v| p.matches(v)),
         };
         field(&self.account, &row.account)
             && field(&self.responsibility, &row.responsibility)
@@ -137,26 +148,6 @@ pub struct Ledger {
     pub key_path: String,
 }
 
-/// One row of an export, whatever its format.
-#[derive(Debug, Clone, Default)]
-struct Row {
-    /// One-based line in the file, for messages.
-    line: usize,
-    range: Range<usize>,
-    date: Option<Date>,
-    amount: Option<Decimal>,
-    account: Option<String>,
-    responsibility: Option<String>,
-    activity: Option<String>,
-    project: Option<String>,
-    text: Option<String>,
-    voucher: Option<String>,
-    /// Every field as read, to recognise duplicates.
-    fingerprint: String,
-    /// A balance-sheet row of a SIE voucher.
-    balance: bool,
-}
-
 /// A row listed in a summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct ListedRow {
@@ -206,9 +197,11 @@ pub struct ImportSummary {
     pub sum_duplicate: Decimal,
     /// The sum of balance-sheet rows (not part of the sum read).
     pub sum_balance: Decimal,
-    /// Rows and sum booked per line, in rule order.
+    /// Rows and sum booked per line, in the order the lines were first
+    /// booked.
     pub per_line: Vec<LineTotal>,
-    /// The unmapped rows.
+    /// The first unmapped rows, at most [`UNMAPPED_KEPT`]; `rows_unmapped`
+    /// counts them all.
     pub unmapped: Vec<ListedRow>,
 }
 
@@ -247,30 +240,41 @@ pub struct LineTotal {
 /// What an import produced.
 #[derive(Debug, Clone, Default)]
 pub struct Import {
-    /// The spending booked.
-    pub spending: Vec<Spending>,
+    /// The costs booked, per line and day.
+    pub costs: Vec<ImportedCosts>,
     /// Its control totals.
     pub summary: ImportSummary,
     /// Problems found.
     pub diagnostics: Vec<Diagnostic>,
+    /// For a streamed file: the rows the diagnostics point at (see
+    /// [`crate::SourceFile::streamed`]).
+    pub excerpts: Vec<Excerpt>,
 }
+
+/// Why a streamed import produced nothing.
+#[derive(Debug, Clone)]
+pub struct ImportFailed {
+    /// What went wrong (the encoding, or reading the file).
+    pub diagnostic: Box<Diagnostic>,
+    /// The row it points at.
+    pub excerpts: Vec<Excerpt>,
+}
+
+/// Unmapped rows kept in [`ImportSummary::unmapped`].
+pub const UNMAPPED_KEPT: usize = 1000;
+/// Rows of each kind (malformed, ambiguous, duplicate) reported one by
+/// one; beyond this many they are counted in one more diagnostic.
+const ROWS_SHOWN: usize = 50;
+/// Unmapped rows listed in the warning's notes.
+const UNMAPPED_LISTED: usize = 20;
 
 /// Decodes a ledger file's bytes to text as its profile says. Returns the
 /// text, or the byte offset of the first byte that is not valid in the
 /// expected encoding (UTF-8 only; the single-byte encodings decode every
 /// byte).
 pub fn decode(ledger: &Ledger, bytes: &[u8]) -> Result<String, usize> {
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        .unwrap_or(bytes);
-    let encoding = ledger.encoding.unwrap_or(match ledger.format {
-        LedgerFormat::Sie => match sie_parser::detect_encoding(bytes) {
-            sie_parser::Encoding::Cp437 => LedgerEncoding::Cp437,
-            sie_parser::Encoding::Utf8 => LedgerEncoding::Utf8,
-        },
-        LedgerFormat::Csv => LedgerEncoding::Utf8,
-    });
-    match encoding {
+    let bytes = strip_bom(bytes);
+    match encoding_of(ledger, bytes) {
         LedgerEncoding::Utf8 => {
             String::from_utf8(bytes.to_vec()).map_err(|e| e.utf8_error().valid_up_to())
         }
@@ -282,57 +286,354 @@ pub fn decode(ledger: &Ledger, bytes: &[u8]) -> Result<String, usize> {
     }
 }
 
-/// Imports the decoded ledger text held in `sources` as `file`.
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(bytes)
+}
+
+fn encoding_of(ledger: &Ledger, start: &[u8]) -> LedgerEncoding {
+    ledger.encoding.unwrap_or(match ledger.format {
+        LedgerFormat::Sie => match sie_parser::detect_encoding(start) {
+            sie_parser::Encoding::Cp437 => LedgerEncoding::Cp437,
+            sie_parser::Encoding::Utf8 => LedgerEncoding::Utf8,
+        },
+        LedgerFormat::Csv => LedgerEncoding::Utf8,
+    })
+}
+
+/// Imports the decoded ledger text held in `sources` as `file`: a SIE
+/// file, or a CSV export already in memory.
 pub fn import(ledger: &Ledger, sources: &SourceSet, file: FileId) -> Import {
     let text = &sources.get(file).text;
-    let mut ctx = ImportCtx {
-        ledger,
-        sources,
-        file,
-        diagnostics: Vec::new(),
-        malformed: 0,
-    };
-    let rows = match ledger.format {
-        LedgerFormat::Csv => ctx.csv_rows(text),
-        LedgerFormat::Sie => ctx.sie_rows(text),
-    };
-    ctx.book(rows)
+    let at = Where::Sources(sources, file);
+    match ledger.format {
+        LedgerFormat::Csv => {
+            let open = || Ok(text.as_bytes());
+            // Text in memory is UTF-8 already: no fatal encoding error.
+            import_csv(ledger, sources, at, &open).unwrap_or_else(|failed| Import {
+                diagnostics: vec![*failed.diagnostic],
+                ..Import::default()
+            })
+        }
+        LedgerFormat::Sie => {
+            let mut booker = Booker::new(ledger, sources, at);
+            let rows = sie_rows(&mut booker, text);
+            for pass in [Pass::Book, Pass::Deduplicate] {
+                if pass == Pass::Deduplicate && !booker.start_deduplicating() {
+                    break;
+                }
+                for row in &rows {
+                    match row {
+                        SieRow::Row(row, place) => booker.take(pass, &row.view(), place),
+                        SieRow::Malformed(place, what, help) => {
+                            booker.malformed(pass, place, what.clone(), help)
+                        }
+                    }
+                }
+            }
+            booker.finish()
+        }
+    }
 }
 
-/// Malformed rows beyond this many are counted but not each reported.
-const MALFORMED_SHOWN: usize = 50;
-/// Unmapped rows listed in the warning's notes.
-const UNMAPPED_LISTED: usize = 20;
+/// Imports a CSV export by streaming it from `path` (the file as found,
+/// inside the portfolio): the file is never held whole. `sources` are the
+/// run's plan files, where the ledger is declared. Returns the import, or
+/// why the file could not be imported at all.
+pub fn import_file(
+    ledger: &Ledger,
+    sources: &SourceSet,
+    path: &Path,
+) -> Result<Import, ImportFailed> {
+    let shown = ledger.path.as_path();
+    let open = || -> std::io::Result<Box<dyn Read>> {
+        let mut file = std::fs::File::open(path)?;
+        // The byte order mark is not part of the text (as in `decode`).
+        let mut start = Vec::with_capacity(3);
+        (&mut file).take(3).read_to_end(&mut start)?;
+        let start = if start == b"\xEF\xBB\xBF" {
+            Vec::new()
+        } else {
+            start
+        };
+        let raw = std::io::Cursor::new(start).chain(file);
+        Ok(match encoding_of(ledger, &[]) {
+            LedgerEncoding::Utf8 => Box::new(raw),
+            LedgerEncoding::Windows1252 => Box::new(
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(encoding_rs::WINDOWS_1252))
+                    .bom_sniffing(false)
+                    .build(raw),
+            ),
+            LedgerEncoding::Cp437 => {
+                // No streaming decoder for code page 437: CSV in it is rare.
+                let mut bytes = Vec::new();
+                let mut raw = raw;
+                raw.read_to_end(&mut bytes)?;
+                Box::new(std::io::Cursor::new(
+                    sie_parser::decode_cp437(&bytes).into_bytes(),
+                ))
+            }
+        })
+    };
+    import_csv(ledger, sources, Where::Streamed(shown), &open)
+}
 
-struct ImportCtx<'a> {
+/// A map keyed by short codes looked up once per row: a fast hash, as
+/// the keys come from the plan's own rules, not from an adversary.
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<rustc_hash::FxHasher>>;
+
+/// Where the rows are, for locating diagnostics.
+#[derive(Clone, Copy)]
+enum Where<'a> {
+    /// Text held in the run's sources.
+    Sources(&'a SourceSet, FileId),
+    /// A file read as a stream, shown under this path.
+    Streamed(&'a Path),
+}
+
+/// Where a row is in its file.
+#[derive(Debug, Clone)]
+struct Place<'t> {
+    /// One-based line.
+    line: usize,
+    /// Bytes of the row's first line.
+    range: Range<usize>,
+    /// Their bytes, for a streamed file (made text only for a diagnostic).
+    text: Option<&'t [u8]>,
+}
+
+/// What identifies a row as a copy of another: every field as read.
+enum Fingerprint<'r> {
+    Fields(&'r csv::StringRecord),
+    Sie { voucher: &'r str, text: &'r str },
+}
+
+impl Fingerprint<'_> {
+    fn feed(&self, sink: &mut impl FnMut(&[u8])) {
+        match self {
+            Fingerprint::Fields(record) => {
+                for field in record.iter() {
+                    sink(field.as_bytes());
+                    sink(b"\x1f");
+                }
+            }
+            Fingerprint::Sie { voucher, text } => {
+                sink(voucher.as_bytes());
+                sink(b"\x1f");
+                sink(text.as_bytes());
+            }
+        }
+    }
+
+    /// Equal for identical rows; rows that differ only in where their
+    /// fields split hash alike, and the full comparison in the second
+    /// reading tells them apart.
+    fn hash(&self) -> u64 {
+        match self {
+            Fingerprint::Fields(record) => xxhash_rust::xxh3::xxh3_64(record.as_slice().as_bytes()),
+            Fingerprint::Sie { .. } => xxhash_rust::xxh3::xxh3_64(&self.bytes()),
+        }
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.feed(&mut |bytes| out.extend_from_slice(bytes));
+        out
+    }
+}
+
+/// One readable row of an export, whatever its format.
+struct Row<'r> {
+    date: Date,
+    amount: Decimal,
+    account: Option<&'r str>,
+    responsibility: Option<&'r str>,
+    activity: Option<&'r str>,
+    project: Option<&'r str>,
+    text: Option<&'r str>,
+    /// A balance-sheet row of a SIE voucher.
+    balance: bool,
+    fingerprint: Fingerprint<'r>,
+}
+
+/// The two readings of an export: the first books every row and hashes
+/// it; the second, only when hashes repeat, finds the duplicates among the
+/// rows with those hashes and takes them back out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Book,
+    Deduplicate,
+}
+
+/// Where a row goes.
+enum Class {
+    Mapped(usize),
+    Unmapped,
+    Excluded,
+    Ambiguous(Vec<usize>),
+}
+
+/// A budget line that rules map rows to.
+struct LineState<'a> {
+    rule: &'a MappingRule,
+    rule_index: usize,
+    rows: usize,
+    sum: Decimal,
+}
+
+/// The first of a set of identical rows, met on the second reading.
+struct FirstRow {
+    fingerprint: Vec<u8>,
+    location: Location,
+}
+
+/// Books rows as they come: counts, sums per line and day, diagnostics.
+struct Booker<'a> {
     ledger: &'a Ledger,
+    /// The run's files: the plan files, and the export when it is held.
     sources: &'a SourceSet,
-    file: FileId,
+    at: Where<'a>,
+    /// Rules with an exact project code, by code; the others (prefix or no
+    /// project) are tried on every row.
+    by_project: FastMap<&'a str, Vec<usize>>,
+    general: Vec<usize>,
+    /// Line index of each rule.
+    line_of_rule: Vec<usize>,
+    lines: Vec<LineState<'a>>,
+    /// Sum and rows per (line index, day): one table for all lines, as a
+    /// hash table, since rows come in no order and a tree would miss the
+    /// cache at every level.
+    days: FastMap<(u32, Date), (Decimal, u32)>,
+    /// Line indexes in the order they were first booked.
+    booked_order: Vec<usize>,
+    summary: ImportSummary,
+    hashes: Vec<u64>,
+    repeated: HashSet<u64>,
+    firsts: HashMap<u64, Vec<FirstRow>>,
     diagnostics: Vec<Diagnostic>,
-    malformed: usize,
+    excerpts: Vec<Excerpt>,
+    malformed_seen: usize,
+    ambiguous_seen: usize,
+    duplicate_seen: usize,
+    /// The diagnostic of each reported ambiguous row, by the row's line, so
+    /// that a duplicate's can be taken back.
+    ambiguous_reported: HashMap<usize, usize>,
+    withdrawn: HashSet<usize>,
+    scratch: String,
 }
 
-impl ImportCtx<'_> {
-    fn diag(&self, code: Code, message: impl Into<String>, range: Range<usize>) -> Diagnostic {
+impl<'a> Booker<'a> {
+    fn new(ledger: &'a Ledger, sources: &'a SourceSet, at: Where<'a>) -> Self {
+        let mut by_project: FastMap<&str, Vec<usize>> = FastMap::default();
+        let mut general = Vec::new();
+        let mut line_index: HashMap<&str, usize> = HashMap::new();
+        let mut lines: Vec<LineState<'a>> = Vec::new();
+        let mut line_of_rule = Vec::new();
+        for (i, rule) in ledger.rules.iter().enumerate() {
+            match &rule.codes.project {
+                Some(CodePattern(p)) if !p.ends_with('*') => {
+                    by_project.entry(p.as_str()).or_default().push(i)
+                }
+                _ => general.push(i),
+            }
+            let index = *line_index.entry(&rule.line.value).or_insert_with(|| {
+                lines.push(LineState {
+                    rule,
+                    rule_index: i,
+                    rows: 0,
+                    sum: Decimal::ZERO,
+                });
+                lines.len() - 1
+            });
+            line_of_rule.push(index);
+        }
+        let file = match at {
+            Where::Sources(sources, id) => sources.get(id).path.clone(),
+            Where::Streamed(path) => path.to_path_buf(),
+        };
+        Booker {
+            ledger,
+            sources,
+            at,
+            by_project,
+            general,
+            line_of_rule,
+            lines,
+            days: FastMap::default(),
+            booked_order: Vec::new(),
+            summary: ImportSummary {
+                ledger: ledger.id.value.clone(),
+                file,
+                ..ImportSummary::default()
+            },
+            hashes: Vec::new(),
+            repeated: HashSet::new(),
+            firsts: HashMap::new(),
+            diagnostics: Vec::new(),
+            excerpts: Vec::new(),
+            malformed_seen: 0,
+            ambiguous_seen: 0,
+            duplicate_seen: 0,
+            ambiguous_reported: HashMap::new(),
+            withdrawn: HashSet::new(),
+            scratch: String::new(),
+        }
+    }
+
+    /// The location of a place, keeping its text as an excerpt when the
+    /// file is not kept.
+    fn locate(&mut self, place: &Place<'_>) -> Location {
+        match self.at {
+            Where::Sources(sources, file) => {
+                Diagnostic::resolve(sources, &Span::new(file, place.range.clone()))
+            }
+            Where::Streamed(path) => {
+                let text = place.text.map(String::from_utf8_lossy).unwrap_or_default();
+                if !text.is_empty() {
+                    self.excerpts.push(Excerpt {
+                        line: place.line,
+                        byte_start: place.range.start,
+                        text: text.clone().into_owned(),
+                    });
+                }
+                Location {
+                    file: path.to_path_buf(),
+                    line: place.line,
+                    column: 1,
+                    end_line: place.line,
+                    end_column: text.chars().count() + 1,
+                    byte_start: place.range.start,
+                    byte_end: place.range.end,
+                }
+            }
+        }
+    }
+
+    fn diag(&mut self, code: Code, message: impl Into<String>, place: &Place<'_>) -> Diagnostic {
+        let location = self.locate(place);
         Diagnostic::new(code, message)
-            .at(Diagnostic::resolve(
-                self.sources,
-                &Span::new(self.file, range),
-            ))
+            .at(location)
             .key_path(self.ledger.key_path.clone())
     }
 
-    fn malformed(&mut self, line: usize, range: Range<usize>, what: String, help: &str) {
-        self.malformed += 1;
-        if self.malformed <= MALFORMED_SHOWN {
+    fn malformed(&mut self, pass: Pass, place: &Place<'_>, what: String, help: &str) {
+        if pass == Pass::Deduplicate {
+            return;
+        }
+        self.summary.rows_read += 1;
+        self.summary.rows_malformed += 1;
+        self.malformed_seen += 1;
+        if self.malformed_seen <= ROWS_SHOWN {
             let d = self
                 .diag(
                     Code::LedgerMalformedRow,
                     format!(
-                        "row on line {line} of ledger `{}`: {what}",
-                        self.ledger.id.value
+                        "row on line {} of ledger `{}`: {what}",
+                        place.line, self.ledger.id.value
                     ),
-                    range,
+                    place,
                 )
                 .label("cannot be read")
                 .help(help.to_owned());
@@ -340,471 +641,276 @@ impl ImportCtx<'_> {
         }
     }
 
-    fn parse_amount(&self, text: &str) -> Result<Decimal, String> {
-        let t = text.trim().replace('\u{2212}', "-");
-        let t = match self.ledger.thousands {
-            ThousandsSeparator::Space => t.replace([' ', '\u{a0}', '\u{202f}'], ""),
-            ThousandsSeparator::Dot => t.replace('.', ""),
-            ThousandsSeparator::None => t,
-        };
-        let t = match self.ledger.decimal {
-            DecimalMark::Comma => {
-                if t.contains('.') {
-                    return Err(format!(
-                        "amount `{text}` has a point, but the profile says the decimal mark is a comma"
-                    ));
-                }
-                t.replace(',', ".")
+    fn classify(&self, row: &Row<'_>) -> Class {
+        let indexed = row
+            .project
+            .and_then(|p| self.by_project.get(p))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut found: Option<usize> = None;
+        let mut more: Vec<usize> = Vec::new();
+        for &rule in indexed.iter().chain(self.general.iter()) {
+            if !self.ledger.rules[rule].codes.matches(row) {
+                continue;
             }
-            DecimalMark::Point => {
-                if t.contains(',') {
-                    return Err(format!(
-                        "amount `{text}` has a comma, but the profile says the decimal mark is a point"
-                    ));
-                }
-                t
+            let line = self.line_of_rule[rule];
+            match found {
+                None => found = Some(line),
+                Some(first) if first != line && !more.contains(&line) => more.push(line),
+                Some(_) => {}
             }
-        };
-        let value = money::parse_decimal_text(&t)
-            .map_err(|_| format!("amount `{text}` is not a number"))?;
-        if money::decimals(value) > 2 {
-            return Err(format!("amount `{text}` has more than two decimals"));
         }
-        Ok(value)
+        match found {
+            None if self.ledger.exclusions.iter().any(|r| r.codes.matches(row)) => Class::Excluded,
+            None => Class::Unmapped,
+            Some(line) if more.is_empty() => Class::Mapped(line),
+            Some(line) => {
+                more.insert(0, line);
+                Class::Ambiguous(more)
+            }
+        }
     }
 
-    fn csv_rows(&mut self, text: &str) -> Vec<Row> {
-        // load guarantees columns for a CSV ledger.
-        let Some(columns) = &self.ledger.columns else {
-            return Vec::new();
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(self.ledger.delimiter)
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(text.as_bytes());
-        let header = match reader.headers() {
-            Ok(h) => h.clone(),
-            Err(e) => {
-                let d = self
-                    .diag(
-                        Code::LedgerColumns,
-                        format!(
-                            "the header of ledger `{}` cannot be read: {e}",
-                            self.ledger.id.value
-                        ),
-                        0..0,
-                    )
-                    .help("the first row must name the columns");
-                self.diagnostics.push(d);
-                return Vec::new();
-            }
-        };
-        let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
-        let header_end = text.find('\n').unwrap_or(text.len());
-        let mut missing = Vec::new();
-        let mut index = |name: &Option<String>| -> Option<usize> {
-            let name = name.as_ref()?;
-            let found = names.iter().position(|n| n.eq_ignore_ascii_case(name));
-            if found.is_none() {
-                missing.push(name.clone());
-            }
-            found
-        };
-        let date_i = index(&Some(columns.date.clone()));
-        let amount_i = index(&columns.amount);
-        let debit_i = index(&columns.debit);
-        let credit_i = index(&columns.credit);
-        let account_i = index(&columns.account);
-        let resp_i = index(&columns.responsibility);
-        let activity_i = index(&columns.activity);
-        let project_i = index(&columns.project);
-        let text_i = index(&columns.text);
-        let voucher_i = index(&columns.voucher);
-        if !missing.is_empty() {
-            for name in missing {
-                let mut d = self
-                    .diag(
-                        Code::LedgerColumns,
-                        format!("ledger `{}` has no column `{name}`", self.ledger.id.value),
-                        0..header_end,
-                    )
-                    .label("the header row")
-                    .note(format!("its columns are: {}", names.join(", ")));
-                d = match did_you_mean(&name, names.iter().map(String::as_str)) {
-                    Some(s) => d.help(format!(
-                        "did you mean `{s}`? set it in the ledger's `columns`"
-                    )),
-                    None => d.help("set the ledger's `columns` to the header names of this file"),
-                };
-                self.diagnostics.push(d);
-            }
-            return Vec::new();
+    fn take(&mut self, pass: Pass, row: &Row<'_>, place: &Place<'_>) {
+        match pass {
+            Pass::Book => self.book(row, place),
+            Pass::Deduplicate => self.deduplicate(row, place),
         }
-        if delimiter_looks_wrong(&names, text, self.ledger.delimiter) {
-            let d = self
-                .diag(Code::LedgerColumns, format!("ledger `{}` seems to use another separator than `{}`", self.ledger.id.value, self.ledger.delimiter as char), 0..header_end)
-                .label("one column only")
-                .help("set `delimiter` in the ledger's profile (`;` is usual in Swedish exports, `,` elsewhere)");
-            self.diagnostics.push(d);
-            return Vec::new();
-        }
-
-        let mut rows = Vec::new();
-        let mut record = csv::StringRecord::new();
-        loop {
-            let start = reader.position().clone();
-            match reader.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let offset = row_start(text, start.byte() as usize);
-                    let line = self.sources.get(self.file).line_col(offset).0;
-                    self.malformed(
-                        line,
-                        offset..line_end(text, offset),
-                        format!("{e}"),
-                        "check the quoting of this row",
-                    );
-                    rows.push(Row {
-                        line,
-                        range: offset..line_end(text, offset),
-                        ..Row::default()
-                    });
-                    continue;
-                }
-            }
-            let pos = record.position().cloned().unwrap_or(start);
-            // The reader's position can sit on the previous row's line end
-            // (with CRLF); the row starts after it.
-            let offset = row_start(text, pos.byte() as usize);
-            let line = self.sources.get(self.file).line_col(offset).0;
-            let range = offset..line_end(text, offset);
-            if record.iter().all(|f| f.trim().is_empty()) {
-                continue;
-            }
-            let mut row = Row {
-                line,
-                range: range.clone(),
-                fingerprint: record.iter().collect::<Vec<_>>().join("\u{1f}"),
-                ..Row::default()
-            };
-            if record.len() != names.len() {
-                self.malformed(line, range, format!("{} fields where the header has {}", record.len(), names.len()), "every row needs as many fields as the header: look for a stray or missing separator");
-                rows.push(row);
-                continue;
-            }
-            let get = |i: Option<usize>| {
-                i.and_then(|i| record.get(i))
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty())
-            };
-            row.account = get(account_i);
-            row.responsibility = get(resp_i);
-            row.activity = get(activity_i);
-            row.project = get(project_i);
-            row.text = get(text_i);
-            row.voucher = get(voucher_i);
-            match get(date_i).as_deref().map(parse_date) {
-                Some(Ok(d)) => row.date = Some(d),
-                Some(Err(())) | None => {
-                    let v = get(date_i).unwrap_or_default();
-                    self.malformed(
-                        line,
-                        range,
-                        format!("date `{v}` is not a date"),
-                        "dates are written 2019-03-31 or 20190331",
-                    );
-                    rows.push(row);
-                    continue;
-                }
-            }
-            let amount = if let Some(i) = amount_i {
-                self.parse_amount(record.get(i).unwrap_or_default())
-            } else {
-                let part = |i: Option<usize>| match i.and_then(|i| record.get(i)).map(str::trim) {
-                    None | Some("") => Ok(Decimal::ZERO),
-                    Some(v) => self.parse_amount(v),
-                };
-                part(debit_i).and_then(|d| part(credit_i).map(|c| d - c))
-            };
-            match amount {
-                Ok(a) => row.amount = Some(a),
-                Err(why) => {
-                    self.malformed(
-                        line,
-                        range,
-                        why,
-                        "set `decimal` and `thousands` in the ledger's profile to match the file",
-                    );
-                    rows.push(row);
-                    continue;
-                }
-            }
-            rows.push(row);
-        }
-        rows
     }
 
-    fn sie_rows(&mut self, text: &str) -> Vec<Row> {
-        let output = sie_parser::parse(text);
-        for d in output
-            .diagnostics
-            .iter()
-            .filter(|d| matches!(d.severity, sie_parser::Severity::Error))
-        {
-            let range = d.span.byte_offset..d.span.byte_offset + d.span.byte_len;
-            let line = self.sources.get(self.file).line_col(d.span.byte_offset).0;
-            self.malformed(
-                line,
-                range,
-                format!("SIE: {}", d.message),
-                "check the file against the SIE 4 format, or export it again",
-            );
+    fn book(&mut self, row: &Row<'_>, place: &Place<'_>) {
+        let amount = row.amount;
+        self.summary.rows_read += 1;
+        if row.balance {
+            self.summary.rows_balance += 1;
+            self.summary.sum_balance += amount;
+            return;
         }
-        let mut rows = Vec::new();
-        for ver in output
-            .items
-            .iter()
-            .filter(|i| i.label.eq_ignore_ascii_case("#VER"))
-        {
-            let field = |item: &sie_parser::Item, n: usize| {
-                item.fields
-                    .get(n)
-                    .and_then(|f| f.value.as_str())
-                    .map(str::to_owned)
-            };
-            let series = field(ver, 0).unwrap_or_default();
-            let number = field(ver, 1).unwrap_or_default();
-            let voucher = format!("{series} {number}").trim().to_owned();
-            let ver_date = field(ver, 2).and_then(|d| parse_date(&d).ok());
-            let ver_text = field(ver, 3);
-            for trans in ver
-                .children
-                .iter()
-                .filter(|i| i.label.eq_ignore_ascii_case("#TRANS"))
-            {
-                let range = trans.span.byte_offset..trans.span.byte_offset + trans.span.byte_len;
-                let line = self
-                    .sources
-                    .get(self.file)
-                    .line_col(trans.span.byte_offset)
-                    .0;
-                let objects: Vec<String> = match trans.fields.get(1).map(|f| &f.value) {
-                    Some(sie_parser::FieldValue::ObjectList { tokens }) => tokens.clone(),
-                    _ => Vec::new(),
-                };
-                let object = |dim: &str| {
-                    objects
-                        .chunks(2)
-                        .find(|c| c.first().map(String::as_str) == Some(dim))
-                        .and_then(|c| c.get(1))
-                        .cloned()
-                };
-                let amount_text = field(trans, 2).unwrap_or_default();
-                let trans_date = field(trans, 3)
-                    .filter(|d| !d.is_empty())
-                    .and_then(|d| parse_date(&d).ok());
-                let mut row = Row {
-                    line,
-                    range: range.clone(),
-                    date: trans_date.or(ver_date),
-                    account: field(trans, 0),
-                    responsibility: object("1"),
-                    project: object("6"),
-                    text: field(trans, 4)
-                        .filter(|t| !t.is_empty())
-                        .or_else(|| ver_text.clone()),
-                    voucher: Some(voucher.clone()),
-                    fingerprint: format!("{voucher}\u{1f}{}", &text[range.clone()]),
-                    ..Row::default()
-                };
-                row.balance = row
-                    .account
-                    .as_deref()
-                    .is_some_and(|a| a.starts_with(['1', '2']));
-                if row.date.is_none() {
-                    self.malformed(
-                        line,
-                        range,
-                        "the voucher has no readable date".to_owned(),
-                        "SIE dates are written 20190331",
-                    );
-                    rows.push(row);
-                    continue;
+        self.summary.sum_read += amount;
+        self.hashes.push(row.fingerprint.hash());
+        match self.classify(row) {
+            Class::Mapped(line) => {
+                self.summary.rows_mapped += 1;
+                self.summary.sum_mapped += amount;
+                let state = &mut self.lines[line];
+                if state.rows == 0 {
+                    self.booked_order.push(line);
                 }
-                match money::parse_decimal_text(&amount_text) {
-                    Ok(a) if money::decimals(a) <= 2 => row.amount = Some(a),
-                    _ => {
-                        self.malformed(
-                            line,
-                            range,
-                            format!("amount `{amount_text}` is not a SIE amount"),
-                            "SIE amounts have a decimal point and at most two decimals: -1234.50",
-                        );
-                        rows.push(row);
-                        continue;
-                    }
-                }
-                rows.push(row);
+                state.rows += 1;
+                state.sum += amount;
+                let day = self.days.entry((line as u32, row.date)).or_default();
+                day.0 += amount;
+                day.1 += 1;
             }
-        }
-        rows
-    }
-
-    fn book(mut self, rows: Vec<Row>) -> Import {
-        let ledger = self.ledger;
-        let mut s = ImportSummary {
-            ledger: ledger.id.value.clone(),
-            file: self.sources.get(self.file).path.clone(),
-            rows_read: rows.len(),
-            ..ImportSummary::default()
-        };
-        // Rules with an exact project code are found by a lookup; the
-        // others (prefix or no project) are tried on every row.
-        let mut by_project: HashMap<&str, Vec<&MappingRule>> = HashMap::new();
-        let mut general: Vec<&MappingRule> = Vec::new();
-        for rule in &ledger.rules {
-            match &rule.codes.project {
-                Some(CodePattern(p)) if !p.ends_with('*') => {
-                    by_project.entry(p.as_str()).or_default().push(rule)
-                }
-                _ => general.push(rule),
+            Class::Excluded => {
+                self.summary.rows_excluded += 1;
+                self.summary.sum_excluded += amount;
             }
-        }
-        let mut line_totals: HashMap<&str, usize> = HashMap::new();
-        let mut per_line: Vec<LineTotal> = Vec::new();
-        let mut spending = Vec::new();
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        let mut unmapped_rows = Vec::new();
-        for (index, row) in rows.iter().enumerate() {
-            let (Some(amount), Some(date)) = (row.amount, row.date) else {
-                s.rows_malformed += 1;
-                continue;
-            };
-            if row.balance {
-                s.rows_balance += 1;
-                s.sum_balance += amount;
-                continue;
-            }
-            s.sum_read += amount;
-            if let Some(first) = seen.get(row.fingerprint.as_str()) {
-                s.rows_duplicate += 1;
-                s.sum_duplicate += amount;
-                let first_loc = Diagnostic::resolve(
-                    self.sources,
-                    &Span::new(self.file, rows[*first].range.clone()),
-                );
-                let d = self
-                    .diag(Code::LedgerDuplicateRow, format!("the row on line {} of ledger `{}` repeats line {} exactly; it is not booked twice", row.line, ledger.id.value, rows[*first].line), row.range.clone())
-                    .label("same as an earlier row")
-                    .related(first_loc, "first here")
-                    .help("if both are real costs, the export should tell them apart (a voucher number); otherwise export again without the copy");
-                self.diagnostics.push(d);
-                continue;
-            }
-            seen.insert(&row.fingerprint, index);
-            let mut lines: Vec<&Located<String>> = Vec::new();
-            let indexed = row
-                .project
-                .as_deref()
-                .and_then(|p| by_project.get(p))
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            for rule in indexed
-                .iter()
-                .chain(general.iter())
-                .filter(|r| r.codes.matches(row))
-            {
-                if !lines.iter().any(|l| l.value == rule.line.value) {
-                    lines.push(&rule.line);
-                }
-            }
-            match lines.as_slice() {
-                [] if ledger.exclusions.iter().any(|r| r.codes.matches(row)) => {
-                    s.rows_excluded += 1;
-                    s.sum_excluded += amount;
-                }
-                [] => {
-                    s.rows_unmapped += 1;
-                    s.sum_unmapped += amount;
-                    unmapped_rows.push(ListedRow {
-                        line: row.line,
+            Class::Unmapped => {
+                self.summary.rows_unmapped += 1;
+                self.summary.sum_unmapped += amount;
+                if self.summary.unmapped.len() < UNMAPPED_KEPT {
+                    self.summary.unmapped.push(ListedRow {
+                        line: place.line,
                         amount,
-                        text: row.text.clone(),
+                        text: row.text.map(str::to_owned),
                     });
                 }
-                [line] => {
-                    s.rows_mapped += 1;
-                    s.sum_mapped += amount;
-                    match line_totals.get(line.value.as_str()) {
-                        Some(&i) => {
-                            per_line[i].rows += 1;
-                            per_line[i].sum += amount;
-                        }
-                        None => {
-                            line_totals.insert(&line.value, per_line.len());
-                            per_line.push(LineTotal {
-                                line: line.value.clone(),
-                                rows: 1,
-                                sum: amount,
-                            });
-                        }
-                    }
-                    let span = Span::new(self.file, row.range.clone());
-                    spending.push(Spending {
-                        line: Located::new(line.value.clone(), line.span.clone()),
-                        date: Located::new(date, span),
-                        amount,
-                        text: row.text.clone(),
-                        voucher: row.voucher.clone(),
-                        key_path: format!("{} line {}", ledger.key_path, row.line),
-                    });
-                }
-                several => {
-                    s.rows_ambiguous += 1;
-                    s.sum_ambiguous += amount;
-                    let names: Vec<String> =
-                        several.iter().map(|l| format!("`{}`", l.value)).collect();
+            }
+            Class::Ambiguous(lines) => {
+                self.summary.rows_ambiguous += 1;
+                self.summary.sum_ambiguous += amount;
+                self.ambiguous_seen += 1;
+                if self.ambiguous_seen <= ROWS_SHOWN {
+                    let names: Vec<String> = lines
+                        .iter()
+                        .map(|&l| format!("`{}`", self.lines[l].rule.line.value))
+                        .collect();
                     let d = self
-                        .diag(Code::LedgerAmbiguousRow, format!("the row on line {} of ledger `{}` matches rules for {}", row.line, ledger.id.value, names.join(" and ")), row.range.clone())
+                        .diag(
+                            Code::LedgerAmbiguousRow,
+                            format!(
+                                "the row on line {} of ledger `{}` matches rules for {}",
+                                place.line,
+                                self.ledger.id.value,
+                                names.join(" and ")
+                            ),
+                            place,
+                        )
                         .label("which line?")
                         .help("make the mapping rules exclusive (add an account or project to one of them); insats will not guess");
+                    self.ambiguous_reported
+                        .insert(place.line, self.diagnostics.len());
                     self.diagnostics.push(d);
                 }
             }
         }
-        if self.malformed > MALFORMED_SHOWN {
+    }
+
+    /// After the first reading: finds the hashes met more than once. True
+    /// when there are any, and so a second reading is needed.
+    fn start_deduplicating(&mut self) -> bool {
+        let mut hashes = std::mem::take(&mut self.hashes);
+        hashes.sort_unstable();
+        self.repeated = hashes
+            .windows(2)
+            .filter(|pair| pair[0] == pair[1])
+            .map(|pair| pair[0])
+            .collect();
+        !self.repeated.is_empty()
+    }
+
+    fn deduplicate(&mut self, row: &Row<'_>, place: &Place<'_>) {
+        if row.balance {
+            return;
+        }
+        let hash = row.fingerprint.hash();
+        if !self.repeated.contains(&hash) {
+            return;
+        }
+        let fingerprint = row.fingerprint.bytes();
+        let first = self
+            .firsts
+            .get(&hash)
+            .and_then(|rows| rows.iter().find(|f| f.fingerprint == fingerprint))
+            .map(|f| f.location.clone());
+        let Some(first) = first else {
+            let location = self.locate(place);
+            self.firsts.entry(hash).or_default().push(FirstRow {
+                fingerprint,
+                location,
+            });
+            return;
+        };
+        // A copy: take back what the first reading did with it.
+        let amount = row.amount;
+        match self.classify(row) {
+            Class::Mapped(line) => {
+                self.summary.rows_mapped -= 1;
+                self.summary.sum_mapped -= amount;
+                let state = &mut self.lines[line];
+                state.rows -= 1;
+                state.sum -= amount;
+                let key = (line as u32, row.date);
+                if let Some(day) = self.days.get_mut(&key) {
+                    day.0 -= amount;
+                    day.1 -= 1;
+                    if day.1 == 0 {
+                        self.days.remove(&key);
+                    }
+                }
+            }
+            Class::Excluded => {
+                self.summary.rows_excluded -= 1;
+                self.summary.sum_excluded -= amount;
+            }
+            Class::Unmapped => {
+                self.summary.rows_unmapped -= 1;
+                self.summary.sum_unmapped -= amount;
+                self.summary.unmapped.retain(|r| r.line != place.line);
+            }
+            Class::Ambiguous(_) => {
+                self.summary.rows_ambiguous -= 1;
+                self.summary.sum_ambiguous -= amount;
+                if let Some(index) = self.ambiguous_reported.get(&place.line) {
+                    self.withdrawn.insert(*index);
+                }
+            }
+        }
+        self.summary.rows_duplicate += 1;
+        self.summary.sum_duplicate += amount;
+        self.duplicate_seen += 1;
+        if self.duplicate_seen <= ROWS_SHOWN {
             let d = self
                 .diag(
-                    Code::LedgerMalformedRow,
+                    Code::LedgerDuplicateRow,
                     format!(
-                        "{} more malformed rows in ledger `{}` are not shown",
-                        self.malformed - MALFORMED_SHOWN,
-                        ledger.id.value
+                        "the row on line {} of ledger `{}` repeats line {} exactly; it is not booked twice",
+                        place.line, self.ledger.id.value, first.line
                     ),
-                    0..0,
+                    place,
                 )
-                .help("fix the profile first: most malformed rows have one cause");
+                .label("same as an earlier row")
+                .related(first, "first here")
+                .help("if both are real costs, the export should tell them apart (a voucher number); otherwise export again without the copy");
             self.diagnostics.push(d);
         }
-        if !unmapped_rows.is_empty() {
+    }
+
+    /// One diagnostic for the rows of a kind beyond those shown.
+    fn more_not_shown(&mut self, code: Code, seen: usize, what: &str, help: &str) {
+        if seen > ROWS_SHOWN {
+            let place = Place {
+                line: 1,
+                range: 0..0,
+                text: None,
+            };
+            let d = self
+                .diag(
+                    code,
+                    format!(
+                        "{} more {what} rows in ledger `{}` are not shown",
+                        seen - ROWS_SHOWN,
+                        self.ledger.id.value
+                    ),
+                    &place,
+                )
+                .help(help.to_owned());
+            self.diagnostics.push(d);
+        }
+    }
+
+    fn finish(mut self) -> Import {
+        let ledger = self.ledger;
+        let mut diagnostics: Vec<Diagnostic> = std::mem::take(&mut self.diagnostics)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !self.withdrawn.contains(i))
+            .map(|(_, d)| d)
+            .collect();
+        std::mem::swap(&mut self.diagnostics, &mut diagnostics);
+        self.more_not_shown(
+            Code::LedgerMalformedRow,
+            self.malformed_seen,
+            "malformed",
+            "fix the profile first: most malformed rows have one cause",
+        );
+        self.more_not_shown(
+            Code::LedgerAmbiguousRow,
+            self.ambiguous_seen,
+            "ambiguous",
+            "make the mapping rules exclusive",
+        );
+        self.more_not_shown(
+            Code::LedgerDuplicateRow,
+            self.duplicate_seen,
+            "duplicate",
+            "export again without the copies",
+        );
+        let s = &mut self.summary;
+        if s.rows_unmapped > 0 {
+            let n = s.rows_unmapped;
             let mut d = Diagnostic::new(
                 Code::LedgerUnmappedRows,
                 format!(
                     "{} of ledger `{}` ({}) {} no mapping rule and {} not booked",
-                    if unmapped_rows.len() == 1 { "1 row".to_owned() } else { format!("{} rows", unmapped_rows.len()) },
+                    if n == 1 {
+                        "1 row".to_owned()
+                    } else {
+                        format!("{n} rows")
+                    },
                     ledger.id.value,
                     money::format_kr(s.sum_unmapped),
-                    if unmapped_rows.len() == 1 { "matches" } else { "match" },
-                    if unmapped_rows.len() == 1 { "is" } else { "are" },
+                    if n == 1 { "matches" } else { "match" },
+                    if n == 1 { "is" } else { "are" },
                 ),
-            )
-            .at(Diagnostic::resolve(self.sources, &ledger.id.span))
-            .key_path(format!("{}.map", ledger.key_path))
-            .label("declared here")
-            .help("add `[[ledger.map]]` rules for rows that belong to a budget line; rows of other projects can stay unmapped");
-            for r in unmapped_rows.iter().take(UNMAPPED_LISTED) {
+            );
+            d = d
+                .at(Diagnostic::resolve(self.sources, &ledger.id.span))
+                .key_path(format!("{}.map", ledger.key_path))
+                .label("declared here")
+                .help("add `[[ledger.map]]` rules for rows that belong to a budget line; rows of other projects can stay unmapped");
+            for r in s.unmapped.iter().take(UNMAPPED_LISTED) {
                 d = d.note(format!(
                     "line {}: {}{}",
                     r.line,
@@ -815,56 +921,765 @@ impl ImportCtx<'_> {
                         .unwrap_or_default()
                 ));
             }
-            if unmapped_rows.len() > UNMAPPED_LISTED {
-                d = d.note(format!(
-                    "and {} more rows",
-                    unmapped_rows.len() - UNMAPPED_LISTED
-                ));
+            if n > UNMAPPED_LISTED {
+                d = d.note(format!("and {} more rows", n - UNMAPPED_LISTED));
             }
             self.diagnostics.push(d);
         }
-        s.per_line = per_line;
-        s.unmapped = unmapped_rows;
+        let summary_lines: Vec<LineTotal> = self
+            .booked_order
+            .iter()
+            .map(|&l| &self.lines[l])
+            .filter(|l| l.rows > 0)
+            .map(|l| LineTotal {
+                line: l.rule.line.value.clone(),
+                rows: l.rows,
+                sum: l.sum,
+            })
+            .collect();
+        let mut by_line: Vec<Vec<DayTotal>> = vec![Vec::new(); self.lines.len()];
+        for ((line, date), (amount, rows)) in std::mem::take(&mut self.days) {
+            by_line[line as usize].push(DayTotal { date, amount, rows });
+        }
+        let costs = self
+            .booked_order
+            .iter()
+            .filter_map(|&l| {
+                let mut days = std::mem::take(&mut by_line[l]);
+                if days.is_empty() {
+                    return None;
+                }
+                days.sort_unstable_by_key(|d| d.date);
+                let rule = self.lines[l].rule;
+                Some(ImportedCosts {
+                    ledger: ledger.id.value.clone(),
+                    line: rule.line.clone(),
+                    key_path: format!("{}.map[{}].line", ledger.key_path, self.lines[l].rule_index),
+                    days,
+                })
+            })
+            .collect();
+        self.summary.per_line = summary_lines;
         Import {
-            spending,
-            summary: s,
+            costs,
+            summary: self.summary,
             diagnostics: self.diagnostics,
+            excerpts: self.excerpts,
         }
     }
 }
 
-fn row_start(text: &str, offset: usize) -> usize {
-    let offset = offset.min(text.len());
-    offset + text[offset..].len() - text[offset..].trim_start_matches(['\r', '\n']).len()
+/// The bytes read so far from a streamed export, kept back to the row
+/// being read (and a little more), with the count of lines before them:
+/// what gives a row its line number and its text for an excerpt.
+struct Recent {
+    /// Offset of `bytes[0]` in the stream.
+    base: usize,
+    bytes: Vec<u8>,
+    /// Offset up to which newlines have been counted, and how many.
+    counted: usize,
+    newlines: usize,
 }
 
-fn line_end(text: &str, offset: usize) -> usize {
-    let offset = offset.min(text.len());
-    text[offset..]
-        .find(['\r', '\n'])
-        .map_or(text.len(), |i| offset + i)
+impl Recent {
+    /// Kept when trimming: more than any row, less than any export.
+    const KEEP: usize = 1 << 20;
+
+    /// One-based line of `offset`; offsets must not go backwards.
+    fn line_of(&mut self, offset: usize) -> usize {
+        if offset > self.counted {
+            let from = self.counted.saturating_sub(self.base);
+            let to = (offset - self.base).min(self.bytes.len());
+            self.newlines += memchr::memchr_iter(b'\n', &self.bytes[from.min(to)..to]).count();
+            self.counted = offset;
+        }
+        self.newlines + 1
+    }
+
+    /// The row starting at `offset` (after any line breaks there): its
+    /// first line's byte range.
+    fn row(&self, offset: usize) -> Range<usize> {
+        let local = offset.saturating_sub(self.base).min(self.bytes.len());
+        let rest = &self.bytes[local..];
+        let skip = rest
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .count();
+        let rest = &rest[skip..];
+        let len = memchr::memchr2(b'\r', b'\n', rest).unwrap_or(rest.len());
+        let start = self.base + local + skip;
+        start..start + len
+    }
+
+    /// The bytes of `range`, which must still be held.
+    fn bytes_of(&self, range: &Range<usize>) -> &[u8] {
+        let start = range.start.saturating_sub(self.base).min(self.bytes.len());
+        let end = range
+            .end
+            .saturating_sub(self.base)
+            .clamp(start, self.bytes.len());
+        &self.bytes[start..end]
+    }
+
+    /// Drops what lies well before `offset`, which has been counted.
+    fn trim(&mut self, offset: usize) {
+        let keep_from = offset.saturating_sub(Self::KEEP).min(self.counted);
+        if keep_from > self.base + Self::KEEP {
+            let drop = keep_from - self.base;
+            self.bytes.drain(..drop);
+            self.base += drop;
+        }
+    }
+}
+
+/// Passes bytes through to the CSV reader and keeps them in [`Recent`].
+struct Tee<R> {
+    inner: R,
+    recent: Rc<RefCell<Recent>>,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.recent.borrow_mut().bytes.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// The column of each field the profile names.
+struct Columns {
+    count: usize,
+    date: usize,
+    amount: Option<usize>,
+    debit: Option<usize>,
+    credit: Option<usize>,
+    account: Option<usize>,
+    responsibility: Option<usize>,
+    activity: Option<usize>,
+    project: Option<usize>,
+    text: Option<usize>,
+}
+
+fn import_csv<'a, R: Read>(
+    ledger: &'a Ledger,
+    sources: &'a SourceSet,
+    at: Where<'a>,
+    open: &dyn Fn() -> std::io::Result<R>,
+) -> Result<Import, ImportFailed> {
+    let mut booker = Booker::new(ledger, sources, at);
+    for pass in [Pass::Book, Pass::Deduplicate] {
+        if pass == Pass::Deduplicate && !booker.start_deduplicating() {
+            break;
+        }
+        let input = match open() {
+            Ok(input) => input,
+            Err(e) => return Err(booker.unreadable(&e.to_string())),
+        };
+        if !csv_pass(&mut booker, pass, input)? {
+            break;
+        }
+    }
+    Ok(booker.finish())
+}
+
+impl Booker<'_> {
+    fn unreadable(&mut self, why: &str) -> ImportFailed {
+        let place = Place {
+            line: 1,
+            range: 0..0,
+            text: None,
+        };
+        let d = self
+            .diag(
+                Code::LedgerUnreadable,
+                format!("ledger `{}` cannot be read: {why}", self.ledger.id.value),
+                &place,
+            )
+            .help("export the file again");
+        ImportFailed {
+            diagnostic: Box::new(d),
+            excerpts: std::mem::take(&mut self.excerpts),
+        }
+    }
+
+    fn not_utf8(&mut self, recent: &Recent, from: usize) -> ImportFailed {
+        // The first byte that is not UTF-8, at or after the row's start.
+        let local = from.saturating_sub(recent.base).min(recent.bytes.len());
+        let bad = match std::str::from_utf8(&recent.bytes[local..]) {
+            Ok(_) => recent.bytes.len(),
+            Err(e) => local + e.valid_up_to(),
+        };
+        let at = recent.base + bad;
+        let line_start = recent.bytes[..bad]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line_end = recent.bytes[bad..]
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .map_or(recent.bytes.len(), |i| bad + i);
+        let text = String::from_utf8_lossy(&recent.bytes[line_start..line_end]).into_owned();
+        let newlines = recent.newlines
+            + recent.bytes[recent.counted.saturating_sub(recent.base).min(bad)..bad]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+        let place = Place {
+            line: newlines + 1,
+            range: at..at + '\u{fffd}'.len_utf8(),
+            text: None,
+        };
+        let mut location = self.locate(&place);
+        if let Where::Streamed(_) = self.at {
+            location.column = text[..text
+                .char_indices()
+                .map(|(i, _)| i)
+                .find(|&i| recent.base + line_start + i >= at)
+                .unwrap_or(text.len())]
+                .chars()
+                .count()
+                + 1;
+            location.end_column = location.column + 1;
+            self.excerpts.push(Excerpt {
+                line: place.line,
+                byte_start: recent.base + line_start,
+                text,
+            });
+        }
+        let d = Diagnostic::new(
+            Code::LedgerEncoding,
+            format!("ledger `{}` is not valid UTF-8", self.ledger.id.value),
+        )
+        .at(location)
+        .key_path(format!("{}.encoding", self.ledger.key_path))
+        .label("first byte that is not UTF-8")
+        .help("set `encoding = \"windows-1252\"` (older Windows exports) or `\"cp437\"` (SIE PC8) in the ledger's profile");
+        ImportFailed {
+            diagnostic: Box::new(d),
+            excerpts: std::mem::take(&mut self.excerpts),
+        }
+    }
+
+    /// Reads a CSV amount as the profile says, without allocating.
+    fn parse_amount(&mut self, text: &str) -> Result<Decimal, String> {
+        let mark = match self.ledger.decimal {
+            DecimalMark::Comma => ',',
+            DecimalMark::Point => '.',
+        };
+        let other = if mark == ',' { '.' } else { ',' };
+        self.scratch.clear();
+        for c in trimmed(text).chars() {
+            match c {
+                '\u{2212}' => self.scratch.push('-'),
+                ' ' | '\u{a0}' | '\u{202f}'
+                    if self.ledger.thousands == ThousandsSeparator::Space => {}
+                '.' if self.ledger.thousands == ThousandsSeparator::Dot => {}
+                c if c == mark => self.scratch.push('.'),
+                c if c == other => {
+                    let name = if mark == ',' { "a point" } else { "a comma" };
+                    let expected = if mark == ',' { "a comma" } else { "a point" };
+                    return Err(format!(
+                        "amount `{text}` has {name}, but the profile says the decimal mark is {expected}"
+                    ));
+                }
+                c => self.scratch.push(c),
+            }
+        }
+        let value = match plain_decimal(&self.scratch) {
+            Some(value) => value,
+            None => money::parse_decimal_text(&self.scratch)
+                .map_err(|_| format!("amount `{text}` is not a number"))?,
+        };
+        if value.scale() > 2 && money::decimals(value) > 2 {
+            return Err(format!("amount `{text}` has more than two decimals"));
+        }
+        Ok(value)
+    }
+}
+
+/// One reading of a CSV export. Returns false when the header does not
+/// fit the profile (reported; there is nothing to read), and an error when
+/// the file cannot be read on.
+fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bool, ImportFailed> {
+    let ledger = booker.ledger;
+    // load guarantees columns for a CSV ledger.
+    let Some(columns) = &ledger.columns else {
+        return Ok(false);
+    };
+    let recent = Rc::new(RefCell::new(Recent {
+        base: 0,
+        bytes: Vec::new(),
+        counted: 0,
+        newlines: 0,
+    }));
+    let tee = Tee {
+        inner: input,
+        recent: Rc::clone(&recent),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(ledger.delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(tee);
+    let header = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            if let csv::ErrorKind::Utf8 { .. } = e.kind() {
+                return Err(booker.not_utf8(&recent.borrow(), 0));
+            }
+            if pass == Pass::Book {
+                let place = Place {
+                    line: 1,
+                    range: 0..0,
+                    text: None,
+                };
+                let d = booker
+                    .diag(
+                        Code::LedgerColumns,
+                        format!(
+                            "the header of ledger `{}` cannot be read: {e}",
+                            ledger.id.value
+                        ),
+                        &place,
+                    )
+                    .help("the first row must name the columns");
+                booker.diagnostics.push(d);
+            }
+            return Ok(false);
+        }
+    };
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+    let columns = {
+        let recent = recent.borrow();
+        let header = recent.row(0);
+        let header_place = Place {
+            line: 1,
+            range: header.clone(),
+            text: Some(recent.bytes_of(&header)),
+        };
+        match find_columns(booker, pass, columns, &names, &header_place) {
+            Some(c) => c,
+            None => return Ok(false),
+        }
+    };
+
+    let mut record = csv::StringRecord::new();
+    loop {
+        let start = reader.position().byte() as usize;
+        let read = reader.read_record(&mut record);
+        let mut recent = recent.borrow_mut();
+        match read {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                if let csv::ErrorKind::Utf8 { .. } = e.kind() {
+                    return Err(booker.not_utf8(&recent, start));
+                }
+                if let csv::ErrorKind::Io(io) = e.kind() {
+                    let why = io.to_string();
+                    drop(recent);
+                    return Err(booker.unreadable(&why));
+                }
+                let range = recent.row(start);
+                let line = recent.line_of(range.start);
+                let place = Place {
+                    line,
+                    range: range.clone(),
+                    text: Some(recent.bytes_of(&range)),
+                };
+                booker.malformed(
+                    pass,
+                    &place,
+                    format!("{e}"),
+                    "check the quoting of this row",
+                );
+                continue;
+            }
+        }
+        let offset = record.position().map_or(start, |p| p.byte() as usize);
+        // The reader's position can sit on the previous row's line end
+        // (with CRLF); the row starts after it.
+        let range = recent.row(offset);
+        let line = recent.line_of(range.start);
+        recent.trim(range.start);
+        let place = Place {
+            line,
+            range: range.clone(),
+            text: Some(recent.bytes_of(&range)),
+        };
+        // All fields empty: the concatenation of the fields is blank.
+        if record.as_slice().trim().is_empty() {
+            continue;
+        }
+        if record.len() != columns.count {
+            booker.malformed(
+                pass,
+                &place,
+                format!(
+                    "{} fields where the header has {}",
+                    record.len(),
+                    columns.count
+                ),
+                "every row needs as many fields as the header: look for a stray or missing separator",
+            );
+            continue;
+        }
+        let get = |i: Option<usize>| {
+            i.and_then(|i| record.get(i))
+                .map(trimmed)
+                .filter(|v| !v.is_empty())
+        };
+        let date_text = get(Some(columns.date)).unwrap_or_default();
+        let Ok(date) = parse_date(date_text) else {
+            booker.malformed(
+                pass,
+                &place,
+                format!("date `{date_text}` is not a date"),
+                "dates are written 2019-03-31 or 20190331",
+            );
+            continue;
+        };
+        let amount = match columns.amount {
+            Some(i) => booker.parse_amount(record.get(i).unwrap_or_default()),
+            None => {
+                let mut part = |i: Option<usize>| match i.and_then(|i| record.get(i)).map(str::trim)
+                {
+                    None | Some("") => Ok(Decimal::ZERO),
+                    Some(v) => booker.parse_amount(v),
+                };
+                part(columns.debit).and_then(|d| part(columns.credit).map(|c| d - c))
+            }
+        };
+        let amount = match amount {
+            Ok(a) => a,
+            Err(why) => {
+                booker.malformed(
+                    pass,
+                    &place,
+                    why,
+                    "set `decimal` and `thousands` in the ledger's profile to match the file",
+                );
+                continue;
+            }
+        };
+        let row = Row {
+            date,
+            amount,
+            account: get(columns.account),
+            responsibility: get(columns.responsibility),
+            activity: get(columns.activity),
+            project: get(columns.project),
+            text: get(columns.text),
+            balance: false,
+            fingerprint: Fingerprint::Fields(&record),
+        };
+        booker.take(pass, &row, &place);
+    }
+    Ok(true)
+}
+
+/// Finds the profile's columns in the header, or reports what is missing.
+fn find_columns(
+    booker: &mut Booker<'_>,
+    pass: Pass,
+    columns: &TomlLedgerColumns,
+    names: &[String],
+    header: &Place<'_>,
+) -> Option<Columns> {
+    let ledger = booker.ledger;
+    let mut missing = Vec::new();
+    let mut index = |name: &Option<String>| -> Option<usize> {
+        let name = name.as_ref()?;
+        let found = names.iter().position(|n| n.eq_ignore_ascii_case(name));
+        if found.is_none() {
+            missing.push(name.clone());
+        }
+        found
+    };
+    let found = Columns {
+        count: names.len(),
+        date: index(&Some(columns.date.clone())).unwrap_or_default(),
+        amount: index(&columns.amount),
+        debit: index(&columns.debit),
+        credit: index(&columns.credit),
+        account: index(&columns.account),
+        responsibility: index(&columns.responsibility),
+        activity: index(&columns.activity),
+        project: index(&columns.project),
+        text: index(&columns.text),
+    };
+    // The voucher column is checked like the others, though no rule reads
+    // it: a profile naming a column the file lacks is wrong.
+    index(&columns.voucher);
+    if pass == Pass::Deduplicate {
+        return missing.is_empty().then_some(found);
+    }
+    if !missing.is_empty() {
+        for name in missing {
+            let mut d = booker
+                .diag(
+                    Code::LedgerColumns,
+                    format!("ledger `{}` has no column `{name}`", ledger.id.value),
+                    header,
+                )
+                .label("the header row")
+                .note(format!("its columns are: {}", names.join(", ")));
+            d = match did_you_mean(&name, names.iter().map(String::as_str)) {
+                Some(s) => d.help(format!(
+                    "did you mean `{s}`? set it in the ledger's `columns`"
+                )),
+                None => d.help("set the ledger's `columns` to the header names of this file"),
+            };
+            booker.diagnostics.push(d);
+        }
+        return None;
+    }
+    let header_text = String::from_utf8_lossy(header.text.unwrap_or_default());
+    if delimiter_looks_wrong(names, &header_text, ledger.delimiter) {
+        let d = booker
+            .diag(
+                Code::LedgerColumns,
+                format!(
+                    "ledger `{}` seems to use another separator than `{}`",
+                    ledger.id.value, ledger.delimiter as char
+                ),
+                header,
+            )
+            .label("one column only")
+            .help("set `delimiter` in the ledger's profile (`;` is usual in Swedish exports, `,` elsewhere)");
+        booker.diagnostics.push(d);
+        return None;
+    }
+    Some(found)
+}
+
+/// A SIE row as read, owning its fields (SIE files are read whole).
+struct SieOwnedRow {
+    date: Date,
+    amount: Decimal,
+    account: Option<String>,
+    responsibility: Option<String>,
+    project: Option<String>,
+    text: Option<String>,
+    voucher: String,
+    raw: String,
+    balance: bool,
+}
+
+impl SieOwnedRow {
+    fn view(&self) -> Row<'_> {
+        Row {
+            date: self.date,
+            amount: self.amount,
+            account: self.account.as_deref(),
+            responsibility: self.responsibility.as_deref(),
+            activity: None,
+            project: self.project.as_deref(),
+            text: self.text.as_deref(),
+            balance: self.balance,
+            fingerprint: Fingerprint::Sie {
+                voucher: &self.voucher,
+                text: &self.raw,
+            },
+        }
+    }
+}
+
+enum SieRow {
+    Row(SieOwnedRow, Place<'static>),
+    Malformed(Place<'static>, String, &'static str),
+}
+
+fn sie_rows(booker: &mut Booker<'_>, text: &str) -> Vec<SieRow> {
+    let Where::Sources(sources, file) = booker.at else {
+        return Vec::new();
+    };
+    let line_of = |offset: usize| sources.get(file).line_col(offset).0;
+    let output = sie_parser::parse(text);
+    let mut rows = Vec::new();
+    for d in output
+        .diagnostics
+        .iter()
+        .filter(|d| matches!(d.severity, sie_parser::Severity::Error))
+    {
+        let range = d.span.byte_offset..d.span.byte_offset + d.span.byte_len;
+        let place = Place {
+            line: line_of(d.span.byte_offset),
+            range,
+            text: None,
+        };
+        // Not a row: reported, not counted.
+        let message = format!(
+            "row on line {} of ledger `{}`: SIE: {}",
+            place.line, booker.ledger.id.value, d.message
+        );
+        let diagnostic = booker
+            .diag(Code::LedgerMalformedRow, message, &place)
+            .label("cannot be read")
+            .help("check the file against the SIE 4 format, or export it again");
+        booker.malformed_seen += 1;
+        if booker.malformed_seen <= ROWS_SHOWN {
+            booker.diagnostics.push(diagnostic);
+        }
+    }
+    for ver in output
+        .items
+        .iter()
+        .filter(|i| i.label.eq_ignore_ascii_case("#VER"))
+    {
+        let field = |item: &sie_parser::Item, n: usize| {
+            item.fields
+                .get(n)
+                .and_then(|f| f.value.as_str())
+                .map(str::to_owned)
+        };
+        let series = field(ver, 0).unwrap_or_default();
+        let number = field(ver, 1).unwrap_or_default();
+        let voucher = format!("{series} {number}").trim().to_owned();
+        let ver_date = field(ver, 2).and_then(|d| parse_date(&d).ok());
+        let ver_text = field(ver, 3);
+        for trans in ver
+            .children
+            .iter()
+            .filter(|i| i.label.eq_ignore_ascii_case("#TRANS"))
+        {
+            let range = trans.span.byte_offset..trans.span.byte_offset + trans.span.byte_len;
+            let place = Place {
+                line: line_of(trans.span.byte_offset),
+                range: range.clone(),
+                text: None,
+            };
+            let objects: Vec<String> = match trans.fields.get(1).map(|f| &f.value) {
+                Some(sie_parser::FieldValue::ObjectList { tokens }) => tokens.clone(),
+                _ => Vec::new(),
+            };
+            let object = |dim: &str| {
+                objects
+                    .chunks(2)
+                    .find(|c| c.first().map(String::as_str) == Some(dim))
+                    .and_then(|c| c.get(1))
+                    .cloned()
+            };
+            let amount_text = field(trans, 2).unwrap_or_default();
+            let trans_date = field(trans, 3)
+                .filter(|d| !d.is_empty())
+                .and_then(|d| parse_date(&d).ok());
+            let Some(date) = trans_date.or(ver_date) else {
+                rows.push(SieRow::Malformed(
+                    place,
+                    "the voucher has no readable date".to_owned(),
+                    "SIE dates are written 20190331",
+                ));
+                continue;
+            };
+            let amount = match money::parse_decimal_text(&amount_text) {
+                Ok(a) if money::decimals(a) <= 2 => a,
+                _ => {
+                    rows.push(SieRow::Malformed(
+                        place,
+                        format!("amount `{amount_text}` is not a SIE amount"),
+                        "SIE amounts have a decimal point and at most two decimals: -1234.50",
+                    ));
+                    continue;
+                }
+            };
+            let account = field(trans, 0);
+            let balance = account
+                .as_deref()
+                .is_some_and(|a| a.starts_with(['1', '2']));
+            rows.push(SieRow::Row(
+                SieOwnedRow {
+                    date,
+                    amount,
+                    account,
+                    responsibility: object("1"),
+                    project: object("6"),
+                    text: field(trans, 4)
+                        .filter(|t| !t.is_empty())
+                        .or_else(|| ver_text.clone()),
+                    voucher: voucher.clone(),
+                    raw: text[range].to_owned(),
+                    balance,
+                },
+                place,
+            ));
+        }
+    }
+    rows
 }
 
 /// A header read as a single column although it contains another common
 /// separator suggests the profile's delimiter is wrong.
-fn delimiter_looks_wrong(names: &[String], text: &str, delimiter: u8) -> bool {
-    let header = text.lines().next().unwrap_or_default();
+fn delimiter_looks_wrong(names: &[String], header: &str, delimiter: u8) -> bool {
     names.len() == 1
         && [b';', b',', b'\t']
             .iter()
             .any(|d| *d != delimiter && header.contains(*d as char))
 }
 
+/// `text` without surrounding white space; most fields have none, and
+/// checking the two ends is much cheaper than `trim`'s Unicode search.
+fn trimmed(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
+/// The common case of an amount, `-12345.67`: an optional minus, digits
+/// and at most one point, read without allocating. Anything else (or more
+/// digits than a `Decimal` holds) is left to the general reader, which
+/// also explains what is wrong.
+fn plain_decimal(text: &str) -> Option<Decimal> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let mut mantissa: i128 = 0;
+    let mut scale: Option<u32> = None;
+    let mut count = 0;
+    for b in digits.bytes() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + i128::from(b - b'0');
+                count += 1;
+                if let Some(s) = scale.as_mut() {
+                    *s += 1;
+                }
+            }
+            b'.' if scale.is_none() => scale = Some(0),
+            _ => return None,
+        }
+    }
+    if count == 0 || count > 28 || scale == Some(0) {
+        return None;
+    }
+    let value = Decimal::try_from_i128_with_scale(mantissa, scale.unwrap_or(0)).ok()?;
+    Some(if negative { -value } else { value })
+}
+
 /// `2019-03-31` or `20190331`.
 fn parse_date(text: &str) -> Result<Date, ()> {
-    let t = text.trim();
-    let compact = t.len() == 8 && t.chars().all(|c| c.is_ascii_digit());
-    let iso = if compact {
-        format!("{}-{}-{}", &t[..4], &t[4..6], &t[6..])
-    } else {
-        t.to_owned()
+    let t = text.trim().as_bytes();
+    let digits = |range: Range<usize>| -> Option<i16> {
+        t.get(range)?.iter().try_fold(0i16, |acc, b| {
+            b.is_ascii_digit().then(|| acc * 10 + i16::from(b - b'0'))
+        })
     };
-    iso.parse::<Date>().map_err(|_| ())
+    let (year, month, day) = match t.len() {
+        10 if t[4] == b'-' && t[7] == b'-' => (digits(0..4), digits(5..7), digits(8..10)),
+        8 => (digits(0..4), digits(4..6), digits(6..8)),
+        _ => return Err(()),
+    };
+    match (year, month, day) {
+        (Some(y), Some(m), Some(d)) => Date::new(
+            y,
+            i8::try_from(m).map_err(|_| ())?,
+            i8::try_from(d).map_err(|_| ())?,
+        )
+        .map_err(|_| ()),
+        _ => Err(()),
+    }
 }
 
 #[cfg(test)]

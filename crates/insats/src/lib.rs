@@ -150,12 +150,34 @@ pub fn validate_paths(
         .collect();
     let ledgers = stage.portfolio.ledgers.clone();
     for ledger in &ledgers {
+        if ledger.format == schema::LedgerFormat::Csv {
+            // CSV is streamed: the export is never held whole, and only the
+            // rows that diagnostics point at are kept, as excerpts.
+            match fs::find_ledger(&ledger.path, &roots) {
+                Ok(real) => match ledger::import_file(ledger, &sources, &real) {
+                    Ok(import) => {
+                        sources.add(SourceFile::streamed(ledger.path.clone(), import.excerpts));
+                        stage.portfolio.imported.extend(import.costs);
+                        stage.diagnostics.extend(import.diagnostics);
+                        stage.imports.push(import.summary);
+                    }
+                    Err(failed) => {
+                        sources.add(SourceFile::streamed(ledger.path.clone(), failed.excerpts));
+                        stage.diagnostics.push(*failed.diagnostic);
+                    }
+                },
+                Err(why) => stage
+                    .diagnostics
+                    .push(ledger_unreadable(&sources, ledger, &why)),
+            }
+            continue;
+        }
         match fs::read_ledger(&ledger.path, &roots) {
             Ok(bytes) => match ledger::decode(ledger, &bytes) {
                 Ok(text) => {
                     let id = sources.add(SourceFile::new(ledger.path.clone(), text));
                     let import = ledger::import(ledger, &sources, id);
-                    stage.portfolio.spending.extend(import.spending);
+                    stage.portfolio.imported.extend(import.costs);
                     stage.diagnostics.extend(import.diagnostics);
                     stage.imports.push(import.summary);
                 }
@@ -172,20 +194,24 @@ pub fn validate_paths(
                     );
                 }
             },
-            Err(why) => stage.diagnostics.push(
-                Diagnostic::new(
-                    Code::LedgerUnreadable,
-                    format!("ledger `{}` cannot be read: {why}", ledger.id.value),
-                )
-                .at(Diagnostic::resolve(&sources, &ledger.file.span))
-                .key_path(format!("{}.file", ledger.key_path))
-                .label("this file")
-                .help("give the path relative to this file, inside the portfolio's directory"),
-            ),
+            Err(why) => stage
+                .diagnostics
+                .push(ledger_unreadable(&sources, ledger, &why)),
         }
     }
     let validation = check_all(&sources, stage);
     Ok((sources, validation))
+}
+
+fn ledger_unreadable(sources: &SourceSet, ledger: &ledger::Ledger, why: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::LedgerUnreadable,
+        format!("ledger `{}` cannot be read: {why}", ledger.id.value),
+    )
+    .at(Diagnostic::resolve(sources, &ledger.file.span))
+    .key_path(format!("{}.file", ledger.key_path))
+    .label("this file")
+    .help("give the path relative to this file, inside the portfolio's directory")
 }
 
 /// Loads and checks every file of `sources` as one portfolio. Ledger

@@ -31,8 +31,10 @@ pub struct Portfolio {
     pub funding: Vec<FundingSource>,
     /// Initiatives, one per plan file, in file order.
     pub initiatives: Vec<Initiative>,
-    /// Costs that have arisen, from follow-up files and ledger imports.
+    /// Costs that have arisen, from `[[spending]]` in follow-up files.
     pub spending: Vec<Spending>,
+    /// Costs imported from ledger exports, summed per line and day.
+    pub imported: Vec<ImportedCosts>,
     /// Observed values of targets' indicators.
     pub measurements: Vec<Measurement>,
     /// Declared ledger exports.
@@ -42,6 +44,67 @@ pub struct Portfolio {
     /// unknown on top of the item's own error.
     #[serde(skip)]
     pub declared: Vec<(FileId, String, String)>,
+}
+
+/// A cost on a budget line on a day, whichever way it was recorded: the
+/// one view of spending that the report reads ([`Portfolio::costs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cost<'a> {
+    /// The budget line id.
+    pub line: &'a str,
+    /// The booking day.
+    pub date: Date,
+    /// The amount; negative for a repayment or a correction.
+    pub amount: Decimal,
+}
+
+impl Portfolio {
+    /// Every cost: each `[[spending]]` entry, then each imported day
+    /// total, in the order they were loaded.
+    pub fn costs(&self) -> impl Iterator<Item = Cost<'_>> {
+        let entered = self.spending.iter().map(|s| Cost {
+            line: &s.line.value,
+            date: s.date.value,
+            amount: s.amount,
+        });
+        let imported = self.imported.iter().flat_map(|i| {
+            i.days.iter().map(move |d| Cost {
+                line: &i.line.value,
+                date: d.date,
+                amount: d.amount,
+            })
+        });
+        entered.chain(imported)
+    }
+}
+
+/// The costs one ledger export books on one budget line, summed per day.
+///
+/// An import is aggregated as it is read, so that its memory does not grow
+/// with the number of rows: the rows stay in the export, and the import's
+/// control totals ([`crate::ledger::ImportSummary`]) account for each one.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedCosts {
+    /// The ledger id.
+    pub ledger: String,
+    /// The budget line id, located at the first mapping rule that names it.
+    pub line: Located<String>,
+    /// The TOML key path of that mapping rule, for messages.
+    #[serde(skip)]
+    pub key_path: String,
+    /// One total per day with bookings, by day.
+    pub days: Vec<DayTotal>,
+}
+
+/// The rows of one day booked on one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DayTotal {
+    /// The booking day.
+    pub date: Date,
+    /// The sum of the rows.
+    pub amount: Decimal,
+    /// How many rows.
+    pub rows: u32,
 }
 
 /// One cost booked against a budget line.

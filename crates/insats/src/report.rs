@@ -504,8 +504,8 @@ fn split_or_first(amount: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
 pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
     let as_of = options.as_of;
     let mut spent_by_line: HashMap<&str, Decimal> = HashMap::new();
-    for s in portfolio.spending.iter().filter(|s| s.date.value <= as_of) {
-        *spent_by_line.entry(s.line.value.as_str()).or_default() += s.amount;
+    for cost in portfolio.costs().filter(|c| c.date <= as_of) {
+        *spent_by_line.entry(cost.line).or_default() += cost.amount;
     }
 
     let line_selected = |line: &BudgetLine| {
@@ -656,11 +656,11 @@ pub fn spending_curves(portfolio: &Portfolio, report: &Report) -> Vec<SpendingCu
         .map(|i| (i.id.value.as_str(), i))
         .collect();
     let mut booked: HashMap<&str, Vec<(Date, Decimal)>> = HashMap::new();
-    for s in &portfolio.spending {
+    for cost in portfolio.costs() {
         booked
-            .entry(s.line.value.as_str())
+            .entry(cost.line)
             .or_default()
-            .push((s.date.value, s.amount));
+            .push((cost.date, cost.amount));
     }
     let as_of = report.as_of;
     report
@@ -1077,6 +1077,10 @@ pub fn grant_statement(
     period: Period,
 ) -> Option<GrantStatement> {
     let source = portfolio.funding.iter().find(|f| f.id.value == funding)?;
+    let mut costs_in_period: HashMap<&str, Decimal> = HashMap::new();
+    for cost in portfolio.costs().filter(|c| period.contains(c.date)) {
+        *costs_in_period.entry(cost.line).or_default() += cost.amount;
+    }
     let mut rows: std::collections::BTreeMap<CostCategory, (Decimal, Decimal)> =
         std::collections::BTreeMap::new();
     for initiative in &portfolio.initiatives {
@@ -1092,12 +1096,10 @@ pub fn grant_statement(
                 .map(|d| planned_by(&segments, d))
                 .unwrap_or_default();
             let budget = planned_by(&segments, period.end) - before;
-            let costs: Decimal = portfolio
-                .spending
-                .iter()
-                .filter(|s| s.line.value == line.id.value && period.contains(s.date.value))
-                .map(|s| s.amount)
-                .sum();
+            let costs = costs_in_period
+                .get(line.id.value.as_str())
+                .copied()
+                .unwrap_or_default();
             let row = rows.entry(line.category).or_default();
             row.0 += split_or_first(budget, &weights)[index];
             row.1 += split_or_first(costs, &weights)[index];

@@ -57,14 +57,39 @@ impl<T: Serialize> Serialize for Located<T> {
 }
 
 /// The text of one input file and the path it was read from.
+///
+/// A plan file is kept whole. A ledger export is read as a stream and not
+/// kept: its `text` is empty and `excerpts` hold the rows that diagnostics
+/// point at, so that they can still be shown.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// The path as given to or found by the loader (relative paths stay
     /// relative, so that output is the same on every machine).
     pub path: PathBuf,
-    /// The full text, exactly as read (a UTF-8 byte order mark included).
+    /// The full text, exactly as read (a UTF-8 byte order mark included);
+    /// empty for a streamed file.
     pub text: String,
+    /// For a streamed file: the rows diagnostics point at.
+    pub excerpts: Vec<Excerpt>,
     line_starts: Vec<usize>,
+}
+
+/// Some lines of a file that is not kept whole, with where they were.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    /// One-based line of the first line of `text`.
+    pub line: usize,
+    /// Byte offset of `text` in the file.
+    pub byte_start: usize,
+    /// The text.
+    pub text: String,
+}
+
+impl Excerpt {
+    /// True when the byte range lies within this excerpt.
+    pub fn contains(&self, range: &Range<usize>) -> bool {
+        self.byte_start <= range.start && range.start <= self.byte_start + self.text.len()
+    }
 }
 
 impl SourceFile {
@@ -77,8 +102,26 @@ impl SourceFile {
         SourceFile {
             path: path.into(),
             text,
+            excerpts: Vec::new(),
             line_starts,
         }
+    }
+
+    /// A file read as a stream, of which only `excerpts` are kept.
+    pub fn streamed(path: impl Into<PathBuf>, mut excerpts: Vec<Excerpt>) -> Self {
+        excerpts.sort_by_key(|e| e.byte_start);
+        excerpts.dedup_by_key(|e| e.byte_start);
+        SourceFile {
+            path: path.into(),
+            text: String::new(),
+            excerpts,
+            line_starts: vec![0],
+        }
+    }
+
+    /// The excerpt holding `range`, for a streamed file.
+    pub fn excerpt(&self, range: &Range<usize>) -> Option<&Excerpt> {
+        self.excerpts.iter().find(|e| e.contains(range))
     }
 
     /// One-based line and column of a byte offset. The column counts

@@ -6,7 +6,8 @@
 //!   source that pays it;
 //! * `INS405` a target is dated at or before its baseline;
 //! * `INS406` a cost is booked outside the window of a source that pays
-//!   its line.
+//!   its line (for a ledger import: once per line and source, at the
+//!   mapping rule).
 //!
 //! A line stated as a plain total has no cost period of its own and is taken
 //! to arise within the initiative's period. A per-year `phasing` says only
@@ -53,6 +54,55 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                     .help("a grant only pays costs that arise and are booked within its window: correct the date, or book the cost on a line paid by another source");
                 ctx.push(d);
             }
+        }
+    }
+
+    // Imported costs are summed per day as they are read, so a ledger's
+    // costs outside a window are reported once per line and source, at the
+    // mapping rule that books them, not once per row.
+    for imported in &portfolio.imported {
+        let Some(line) = lines.get(imported.line.value.as_str()) else {
+            continue;
+        };
+        for payer in &line.payers {
+            let Some(window) = windows.get(payer.source.value.as_str()) else {
+                continue;
+            };
+            let outside: Vec<&crate::model::DayTotal> = imported
+                .days
+                .iter()
+                .filter(|d| !window.value.contains(d.date))
+                .collect();
+            let (Some(first), Some(last)) = (outside.first(), outside.last()) else {
+                continue;
+            };
+            let rows: u32 = outside.iter().map(|d| d.rows).sum();
+            let sum: rust_decimal::Decimal = outside.iter().map(|d| d.amount).sum();
+            let when = if first.date == last.date {
+                format!("on {}", first.date)
+            } else {
+                format!("from {} to {}", first.date, last.date)
+            };
+            let d = ctx
+                .diag(
+                    Code::SpendingOutsideWindow,
+                    format!(
+                        "{} of ledger `{}` booked on `{}` {when} ({}) {} outside the window of `{}` ({})",
+                        if rows == 1 { "1 row".to_owned() } else { format!("{rows} rows") },
+                        imported.ledger,
+                        line.id.value,
+                        crate::money::format_kr(sum),
+                        if rows == 1 { "falls" } else { "fall" },
+                        payer.source.value,
+                        window.value
+                    ),
+                    &imported.line.span,
+                    imported.key_path.clone(),
+                )
+                .label("books costs outside the funding window")
+                .related(ctx.locate(&window.span), "the funding window")
+                .help("a grant only pays costs that arise and are booked within its window: narrow the mapping rule (by account or project), or book the costs on a line paid by another source");
+            ctx.push(d);
         }
     }
 
