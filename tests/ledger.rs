@@ -414,7 +414,7 @@ fn rows_of_a_kind_beyond_fifty_are_counted_in_one_more_diagnostic() {
         format!("2024-01-{:02};4711;100,00;Rad {}", i % 60 % 28 + 1, i % 60)
     });
     let dir = portfolio_with(PLAIN_PROFILE, &csv, "many-duplicates");
-    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let (sources, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
     let s = &v.imports[0];
     assert_eq!((s.rows_mapped, s.rows_duplicate), (60, 60));
     assert!(s.reconciles());
@@ -431,6 +431,13 @@ fn rows_of_a_kind_beyond_fifty_are_counted_in_one_more_diagnostic() {
             .any(|m| m.starts_with("10 more duplicate rows")),
         "{duplicates:?}"
     );
+    // Only the rows shown are kept: each reported copy and its first.
+    let kept = sources
+        .iter()
+        .map(|(_, f)| f)
+        .find(|f| f.path.ends_with("export.csv"))
+        .map_or(0, |f| f.excerpts.len());
+    assert_eq!(kept, 100);
     std::fs::remove_dir_all(dir).unwrap();
 }
 

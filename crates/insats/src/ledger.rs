@@ -404,6 +404,15 @@ struct Place<'t> {
     text: Option<&'t [u8]>,
 }
 
+impl Place<'_> {
+    /// The start of the file, for what concerns no one row.
+    const FILE_START: Place<'static> = Place {
+        line: 1,
+        range: 0..0,
+        text: None,
+    };
+}
+
 /// What identifies a row as a copy of another: every field as read.
 enum Fingerprint<'r> {
     Fields(&'r csv::StringRecord),
@@ -487,6 +496,8 @@ struct LineState<'a> {
 struct FirstRow {
     fingerprint: Vec<u8>,
     location: Location,
+    /// Kept once a copy of the row is reported.
+    excerpt: Option<Excerpt>,
 }
 
 /// Books rows as they come: counts, sums per line and day, diagnostics.
@@ -585,20 +596,22 @@ impl<'a> Booker<'a> {
     /// The location of a place, keeping its text as an excerpt when the
     /// file is not kept.
     fn locate(&mut self, place: &Place<'_>) -> Location {
+        let (location, excerpt) = self.location_of(place);
+        self.excerpts.extend(excerpt);
+        location
+    }
+
+    /// The location of a place and, for a streamed file, the excerpt that
+    /// shows it, to keep only if a diagnostic is made.
+    fn location_of(&self, place: &Place<'_>) -> (Location, Option<Excerpt>) {
         match self.at {
-            Where::Sources(sources, file) => {
-                Diagnostic::resolve(sources, &Span::new(file, place.range.clone()))
-            }
+            Where::Sources(sources, file) => (
+                Diagnostic::resolve(sources, &Span::new(file, place.range.clone())),
+                None,
+            ),
             Where::Streamed(path) => {
                 let text = place.text.map(String::from_utf8_lossy).unwrap_or_default();
-                if !text.is_empty() {
-                    self.excerpts.push(Excerpt {
-                        line: place.line,
-                        byte_start: place.range.start,
-                        text: text.clone().into_owned(),
-                    });
-                }
-                Location {
+                let location = Location {
                     file: path.to_path_buf(),
                     line: place.line,
                     column: 1,
@@ -606,7 +619,13 @@ impl<'a> Booker<'a> {
                     end_column: text.chars().count() + 1,
                     byte_start: place.range.start,
                     byte_end: place.range.end,
-                }
+                };
+                let excerpt = (!text.is_empty()).then(|| Excerpt {
+                    line: place.line,
+                    byte_start: place.range.start,
+                    text: text.into_owned(),
+                });
+                (location, excerpt)
             }
         }
     }
@@ -769,19 +788,25 @@ impl<'a> Booker<'a> {
             return;
         }
         let fingerprint = row.fingerprint.bytes();
+        let reporting = self.duplicate_seen < ROWS_SHOWN;
         let first = self
             .firsts
-            .get(&hash)
-            .and_then(|rows| rows.iter().find(|f| f.fingerprint == fingerprint))
-            .map(|f| f.location.clone());
-        let Some(first) = first else {
-            let location = self.locate(place);
+            .get_mut(&hash)
+            .and_then(|rows| rows.iter_mut().find(|f| f.fingerprint == fingerprint))
+            .map(|f| {
+                let excerpt = if reporting { f.excerpt.take() } else { None };
+                (f.location.clone(), excerpt)
+            });
+        let Some((first, first_excerpt)) = first else {
+            let (location, excerpt) = self.location_of(place);
             self.firsts.entry(hash).or_default().push(FirstRow {
                 fingerprint,
                 location,
+                excerpt,
             });
             return;
         };
+        self.excerpts.extend(first_excerpt);
         // A copy: take back what the first reading did with it.
         let amount = row.amount;
         match self.classify(row) {
@@ -840,11 +865,7 @@ impl<'a> Booker<'a> {
     /// One diagnostic for the rows of a kind beyond those shown.
     fn more_not_shown(&mut self, code: Code, seen: usize, what: &str, help: &str) {
         if seen > ROWS_SHOWN {
-            let place = Place {
-                line: 1,
-                range: 0..0,
-                text: None,
-            };
+            let place = Place::FILE_START;
             let d = self
                 .diag(
                     code,
@@ -1084,11 +1105,7 @@ fn import_csv<'a, R: Read>(
 
 impl Booker<'_> {
     fn unreadable(&mut self, why: &str) -> ImportFailed {
-        let place = Place {
-            line: 1,
-            range: 0..0,
-            text: None,
-        };
+        let place = Place::FILE_START;
         let d = self
             .diag(
                 Code::LedgerUnreadable,
@@ -1228,11 +1245,7 @@ fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bo
                 return Err(booker.not_utf8(&recent.borrow(), 0));
             }
             if pass == Pass::Book {
-                let place = Place {
-                    line: 1,
-                    range: 0..0,
-                    text: None,
-                };
+                let place = Place::FILE_START;
                 let d = booker
                     .diag(
                         Code::LedgerColumns,

@@ -268,15 +268,7 @@ fn overview(report: &Report, style: &Style) -> Markup {
                 ))
                 figcaption { (p.initiatives_chart) }
                 table {
-                    thead { tr {
-                        th scope="col" { (l.name) }
-                        th scope="col" class="num" { (l.budget) }
-                        th scope="col" class="num" { (l.planned) }
-                        th scope="col" class="num" { (l.spent) }
-                        th scope="col" class="num" { (l.share_spent) }
-                        th scope="col" class="num" { (l.forecast) }
-                        th scope="col" class="num" { (l.variance) }
-                    } }
+                    (money_head(l.name, l))
                     tbody {
                         @for i in &report.initiatives {
                             tr {
@@ -374,6 +366,19 @@ fn money_series(lang: Lang) -> [SeriesStyle; 3] {
     ]
 }
 
+/// The header of a table of money figures, after its first column.
+fn money_head(first: &str, l: &super::Labels) -> Markup {
+    html! {
+        thead { tr {
+            th scope="col" { (first) }
+            @for label in [l.budget, l.planned, l.spent, l.share_spent, l.forecast, l.variance] {
+                th scope="col" class="num" { (label) }
+            }
+        } }
+    }
+}
+
+/// The cells of a row of money figures, matching [`money_head`].
 fn money_cells(style: &Style, m: &insats::report::MoneyFigures) -> Markup {
     html! {
         td class="num" { (style.money(m.budget)) }
@@ -442,15 +447,7 @@ fn initiative_section(
                 ))
                 figcaption { (p.lines_chart) }
                 table {
-                    thead { tr {
-                        th scope="col" { (p.line) }
-                        th scope="col" class="num" { (l.budget) }
-                        th scope="col" class="num" { (l.planned) }
-                        th scope="col" class="num" { (l.spent) }
-                        th scope="col" class="num" { (l.share_spent) }
-                        th scope="col" class="num" { (l.forecast) }
-                        th scope="col" class="num" { (l.variance) }
-                    } }
+                    (money_head(p.line, l))
                     tbody {
                         @for line in &initiative.lines {
                             tr {
