@@ -30,8 +30,10 @@
 //! the number of rows, except for one 64-bit hash per row, which is how
 //! duplicates are found (rows whose hashes repeat are compared in full on a
 //! second reading of the file, which happens only when some do). Only the
-//! rows that diagnostics point at are kept, as excerpts. A SIE file, which
-//! a parser reads whole, is held in memory while it is imported.
+//! rows that diagnostics point at are kept, as excerpts. The first reading
+//! uses two threads, one parsing rows and one booking them in file order,
+//! so the result is the same as on one. A SIE file, which a parser reads
+//! whole, is held in memory while it is imported.
 //!
 //! Amounts in CSV follow the profile: decimal comma or point; thousands
 //! separated by spaces (also no-break spaces) or dots, or not at all; a
@@ -39,12 +41,10 @@
 //! both forms are unambiguous and both are accepted. SIE amounts have a
 //! decimal point and dates the form `20190331`, as the format prescribes.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -347,7 +347,7 @@ pub fn import_file(
     path: &Path,
 ) -> Result<Import, ImportFailed> {
     let shown = ledger.path.as_path();
-    let open = || -> std::io::Result<Box<dyn Read>> {
+    let open = || -> std::io::Result<Box<dyn Read + Send>> {
         let mut file = std::fs::File::open(path)?;
         // The byte order mark is not part of the text (as in `decode`).
         let mut start = Vec::with_capacity(3);
@@ -464,7 +464,11 @@ struct Row<'r> {
     text: Option<&'r str>,
     /// A balance-sheet row of a SIE voucher.
     balance: bool,
-    fingerprint: Fingerprint<'r>,
+    /// [`Fingerprint::hash`] of the row.
+    hash: u64,
+    /// Every field as read: needed on the second reading only, so rows
+    /// handed over from the reading thread on the first come without.
+    fingerprint: Option<Fingerprint<'r>>,
 }
 
 /// The two readings of an export: the first books every row and hashes
@@ -489,7 +493,6 @@ struct LineState<'a> {
     rule: &'a MappingRule,
     rule_index: usize,
     rows: usize,
-    sum: Decimal,
 }
 
 /// The first of a set of identical rows, met on the second reading.
@@ -532,7 +535,6 @@ struct Booker<'a> {
     /// that a duplicate's can be taken back.
     ambiguous_reported: HashMap<usize, usize>,
     withdrawn: HashSet<usize>,
-    scratch: String,
 }
 
 impl<'a> Booker<'a> {
@@ -554,7 +556,6 @@ impl<'a> Booker<'a> {
                     rule,
                     rule_index: i,
                     rows: 0,
-                    sum: Decimal::ZERO,
                 });
                 lines.len() - 1
             });
@@ -589,7 +590,6 @@ impl<'a> Booker<'a> {
             duplicate_seen: 0,
             ambiguous_reported: HashMap::new(),
             withdrawn: HashSet::new(),
-            scratch: String::new(),
         }
     }
 
@@ -706,17 +706,15 @@ impl<'a> Booker<'a> {
             return;
         }
         self.summary.sum_read += amount;
-        self.hashes.push(row.fingerprint.hash());
+        self.hashes.push(row.hash);
         match self.classify(row) {
             Class::Mapped(line) => {
                 self.summary.rows_mapped += 1;
-                self.summary.sum_mapped += amount;
                 let state = &mut self.lines[line];
                 if state.rows == 0 {
                     self.booked_order.push(line);
                 }
                 state.rows += 1;
-                state.sum += amount;
                 let day = self.days.entry((line as u32, row.date)).or_default();
                 day.0 += amount;
                 day.1 += 1;
@@ -783,11 +781,13 @@ impl<'a> Booker<'a> {
         if row.balance {
             return;
         }
-        let hash = row.fingerprint.hash();
+        let hash = row.hash;
         if !self.repeated.contains(&hash) {
             return;
         }
-        let fingerprint = row.fingerprint.bytes();
+        let Some(fingerprint) = row.fingerprint.as_ref().map(Fingerprint::bytes) else {
+            return;
+        };
         let reporting = self.duplicate_seen < ROWS_SHOWN;
         let first = self
             .firsts
@@ -812,10 +812,8 @@ impl<'a> Booker<'a> {
         match self.classify(row) {
             Class::Mapped(line) => {
                 self.summary.rows_mapped -= 1;
-                self.summary.sum_mapped -= amount;
                 let state = &mut self.lines[line];
                 state.rows -= 1;
-                state.sum -= amount;
                 let key = (line as u32, row.date);
                 if let Some(day) = self.days.get_mut(&key) {
                     day.0 -= amount;
@@ -947,21 +945,25 @@ impl<'a> Booker<'a> {
             }
             self.diagnostics.push(d);
         }
+        // The sums booked per line, and in all, are the sums of the day
+        // totals: added once here rather than three times a row.
+        let mut by_line: Vec<Vec<DayTotal>> = vec![Vec::new(); self.lines.len()];
+        let mut line_sums = vec![Decimal::ZERO; self.lines.len()];
+        for ((line, date), (amount, rows)) in std::mem::take(&mut self.days) {
+            by_line[line as usize].push(DayTotal { date, amount, rows });
+            line_sums[line as usize] += amount;
+        }
+        self.summary.sum_mapped = line_sums.iter().sum();
         let summary_lines: Vec<LineTotal> = self
             .booked_order
             .iter()
-            .map(|&l| &self.lines[l])
-            .filter(|l| l.rows > 0)
-            .map(|l| LineTotal {
-                line: l.rule.line.value.clone(),
-                rows: l.rows,
-                sum: l.sum,
+            .filter(|&&l| self.lines[l].rows > 0)
+            .map(|&l| LineTotal {
+                line: self.lines[l].rule.line.value.clone(),
+                rows: self.lines[l].rows,
+                sum: line_sums[l],
             })
             .collect();
-        let mut by_line: Vec<Vec<DayTotal>> = vec![Vec::new(); self.lines.len()];
-        for ((line, date), (amount, rows)) in std::mem::take(&mut self.days) {
-            by_line[line as usize].push(DayTotal { date, amount, rows });
-        }
         let costs = self
             .booked_order
             .iter()
@@ -1056,15 +1058,57 @@ impl Recent {
 /// Passes bytes through to the CSV reader and keeps them in [`Recent`].
 struct Tee<R> {
     inner: R,
-    recent: Rc<RefCell<Recent>>,
+    recent: SharedRecent,
 }
 
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.recent.borrow_mut().bytes.extend_from_slice(&buf[..n]);
+        lock(&self.recent).bytes.extend_from_slice(&buf[..n]);
         Ok(n)
     }
+}
+
+/// Where a streamed export stops being UTF-8.
+struct Utf8Failure {
+    /// One-based line.
+    line: usize,
+    /// Offset of the first byte that is not UTF-8.
+    at: usize,
+    /// Offset where its line starts.
+    line_start: usize,
+    /// The line, with the bad bytes replaced.
+    text: String,
+}
+
+impl Recent {
+    /// The first byte that is not UTF-8 at or after `from`.
+    fn utf8_failure(&self, from: usize) -> Utf8Failure {
+        let local = from.saturating_sub(self.base).min(self.bytes.len());
+        let bad = match std::str::from_utf8(&self.bytes[local..]) {
+            Ok(_) => self.bytes.len(),
+            Err(e) => local + e.valid_up_to(),
+        };
+        let line_start = self.bytes[..bad]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line_end =
+            memchr::memchr2(b'\n', b'\r', &self.bytes[bad..]).map_or(self.bytes.len(), |i| bad + i);
+        let counted = self.counted.saturating_sub(self.base).min(bad);
+        Utf8Failure {
+            line: self.newlines + memchr::memchr_iter(b'\n', &self.bytes[counted..bad]).count() + 1,
+            at: self.base + bad,
+            line_start: self.base + line_start,
+            text: String::from_utf8_lossy(&self.bytes[line_start..line_end]).into_owned(),
+        }
+    }
+}
+
+/// Why the rows of a CSV export could not be read on.
+enum Stop {
+    NotUtf8(Utf8Failure),
+    Io(String),
 }
 
 /// The column of each field the profile names.
@@ -1081,7 +1125,7 @@ struct Columns {
     text: Option<usize>,
 }
 
-fn import_csv<'a, R: Read>(
+fn import_csv<'a, R: Read + Send>(
     ledger: &'a Ledger,
     sources: &'a SourceSet,
     at: Where<'a>,
@@ -1119,30 +1163,15 @@ impl Booker<'_> {
         }
     }
 
-    fn not_utf8(&mut self, recent: &Recent, from: usize) -> ImportFailed {
-        // The first byte that is not UTF-8, at or after the row's start.
-        let local = from.saturating_sub(recent.base).min(recent.bytes.len());
-        let bad = match std::str::from_utf8(&recent.bytes[local..]) {
-            Ok(_) => recent.bytes.len(),
-            Err(e) => local + e.valid_up_to(),
-        };
-        let at = recent.base + bad;
-        let line_start = recent.bytes[..bad]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        let line_end = recent.bytes[bad..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-            .map_or(recent.bytes.len(), |i| bad + i);
-        let text = String::from_utf8_lossy(&recent.bytes[line_start..line_end]).into_owned();
-        let newlines = recent.newlines
-            + recent.bytes[recent.counted.saturating_sub(recent.base).min(bad)..bad]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
+    fn not_utf8(&mut self, failure: Utf8Failure) -> ImportFailed {
+        let Utf8Failure {
+            line,
+            at,
+            line_start,
+            text,
+        } = failure;
         let place = Place {
-            line: newlines + 1,
+            line,
             range: at..at + '\u{fffd}'.len_utf8(),
             text: None,
         };
@@ -1151,15 +1180,15 @@ impl Booker<'_> {
             location.column = text[..text
                 .char_indices()
                 .map(|(i, _)| i)
-                .find(|&i| recent.base + line_start + i >= at)
+                .find(|&i| line_start + i >= at)
                 .unwrap_or(text.len())]
                 .chars()
                 .count()
                 + 1;
             location.end_column = location.column + 1;
             self.excerpts.push(Excerpt {
-                line: place.line,
-                byte_start: recent.base + line_start,
+                line,
+                byte_start: line_start,
                 text,
             });
         }
@@ -1176,54 +1205,75 @@ impl Booker<'_> {
             excerpts: std::mem::take(&mut self.excerpts),
         }
     }
+}
 
-    /// Reads a CSV amount as the profile says, without allocating.
-    fn parse_amount(&mut self, text: &str) -> Result<Decimal, String> {
-        let mark = match self.ledger.decimal {
-            DecimalMark::Comma => ',',
-            DecimalMark::Point => '.',
-        };
-        let other = if mark == ',' { '.' } else { ',' };
-        self.scratch.clear();
-        for c in trimmed(text).chars() {
-            match c {
-                '\u{2212}' => self.scratch.push('-'),
-                ' ' | '\u{a0}' | '\u{202f}'
-                    if self.ledger.thousands == ThousandsSeparator::Space => {}
-                '.' if self.ledger.thousands == ThousandsSeparator::Dot => {}
-                c if c == mark => self.scratch.push('.'),
-                c if c == other => {
-                    let name = if mark == ',' { "a point" } else { "a comma" };
-                    let expected = if mark == ',' { "a comma" } else { "a point" };
-                    return Err(format!(
-                        "amount `{text}` has {name}, but the profile says the decimal mark is {expected}"
-                    ));
-                }
-                c => self.scratch.push(c),
+/// Reads a CSV amount as the profile says, without allocating (`scratch`
+/// is reused from row to row).
+fn parse_amount(ledger: &Ledger, scratch: &mut String, text: &str) -> Result<Decimal, String> {
+    let mark = match ledger.decimal {
+        DecimalMark::Comma => ',',
+        DecimalMark::Point => '.',
+    };
+    let other = if mark == ',' { '.' } else { ',' };
+    scratch.clear();
+    for c in trimmed(text).chars() {
+        match c {
+            '\u{2212}' => scratch.push('-'),
+            ' ' | '\u{a0}' | '\u{202f}' if ledger.thousands == ThousandsSeparator::Space => {}
+            '.' if ledger.thousands == ThousandsSeparator::Dot => {}
+            c if c == mark => scratch.push('.'),
+            c if c == other => {
+                let name = if mark == ',' { "a point" } else { "a comma" };
+                let expected = if mark == ',' { "a comma" } else { "a point" };
+                return Err(format!(
+                    "amount `{text}` has {name}, but the profile says the decimal mark is {expected}"
+                ));
             }
+            c => scratch.push(c),
         }
-        let value = match plain_decimal(&self.scratch) {
-            Some(value) => value,
-            None => money::parse_decimal_text(&self.scratch)
-                .map_err(|_| format!("amount `{text}` is not a number"))?,
-        };
-        if value.scale() > 2 && money::decimals(value) > 2 {
-            return Err(format!("amount `{text}` has more than two decimals"));
-        }
-        Ok(value)
     }
+    let value = match plain_decimal(scratch) {
+        Some(value) => value,
+        None => money::parse_decimal_text(scratch)
+            .map_err(|_| format!("amount `{text}` is not a number"))?,
+    };
+    if value.scale() > 2 && money::decimals(value) > 2 {
+        return Err(format!("amount `{text}` has more than two decimals"));
+    }
+    Ok(value)
+}
+
+/// Shared between the CSV reader (through [`Tee`]) and the row loop, which
+/// may run on another thread than the one that read the header.
+type SharedRecent = std::sync::Arc<std::sync::Mutex<Recent>>;
+
+fn lock(recent: &SharedRecent) -> std::sync::MutexGuard<'_, Recent> {
+    // A panic elsewhere cannot leave `Recent` half changed in a way that
+    // matters here: its worst is a wrong excerpt.
+    recent
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// One reading of a CSV export. Returns false when the header does not
 /// fit the profile (reported; there is nothing to read), and an error when
 /// the file cannot be read on.
-fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bool, ImportFailed> {
+///
+/// The first reading runs on two threads: one reads and parses the rows
+/// (the CSV reader, dates, amounts, hashes) and hands them over in
+/// batches, in order; this one books them. The second reading, rare, runs
+/// on this thread alone, as it needs every field of a row.
+fn csv_pass<R: Read + Send>(
+    booker: &mut Booker<'_>,
+    pass: Pass,
+    input: R,
+) -> Result<bool, ImportFailed> {
     let ledger = booker.ledger;
     // load guarantees columns for a CSV ledger.
     let Some(columns) = &ledger.columns else {
         return Ok(false);
     };
-    let recent = Rc::new(RefCell::new(Recent {
+    let recent: SharedRecent = std::sync::Arc::new(std::sync::Mutex::new(Recent {
         base: 0,
         bytes: Vec::new(),
         counted: 0,
@@ -1231,7 +1281,7 @@ fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bo
     }));
     let tee = Tee {
         inner: input,
-        recent: Rc::clone(&recent),
+        recent: std::sync::Arc::clone(&recent),
     };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(ledger.delimiter)
@@ -1242,7 +1292,8 @@ fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bo
         Ok(h) => h.clone(),
         Err(e) => {
             if let csv::ErrorKind::Utf8 { .. } = e.kind() {
-                return Err(booker.not_utf8(&recent.borrow(), 0));
+                let failure = lock(&recent).utf8_failure(0);
+                return Err(booker.not_utf8(failure));
             }
             if pass == Pass::Book {
                 let place = Place::FILE_START;
@@ -1263,7 +1314,7 @@ fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bo
     };
     let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
     let columns = {
-        let recent = recent.borrow();
+        let recent = lock(&recent);
         let header = recent.row(0);
         let header_place = Place {
             line: 1,
@@ -1276,22 +1327,244 @@ fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bo
         }
     };
 
+    let stopped = match pass {
+        Pass::Deduplicate => read_rows(
+            &mut reader,
+            &recent,
+            &columns,
+            ledger,
+            &mut Direct { booker, pass },
+        ),
+        Pass::Book => std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Batch>(4);
+            let columns = &columns;
+            let recent = &recent;
+            let producer = scope.spawn(move || {
+                let mut batches = Batches {
+                    send,
+                    batch: Batch::default(),
+                };
+                let result = read_rows(&mut reader, recent, columns, ledger, &mut batches);
+                batches.flush();
+                result
+            });
+            for batch in receive {
+                batch.replay(booker);
+            }
+            producer
+                .join()
+                .unwrap_or_else(|_| Err(Stop::Io("the reading thread failed".to_owned())))
+        }),
+    };
+    match stopped {
+        Ok(()) => Ok(true),
+        Err(Stop::NotUtf8(failure)) => Err(booker.not_utf8(failure)),
+        Err(Stop::Io(why)) => Err(booker.unreadable(&why)),
+    }
+}
+
+/// What the row loop hands each row to.
+trait RowSink {
+    fn row(&mut self, row: &Row<'_>, place: &Place<'_>);
+    fn malformed(&mut self, place: &Place<'_>, what: String, help: &'static str);
+}
+
+/// Straight to the booker, on this thread.
+struct Direct<'b, 'a> {
+    booker: &'b mut Booker<'a>,
+    pass: Pass,
+}
+
+impl RowSink for Direct<'_, '_> {
+    fn row(&mut self, row: &Row<'_>, place: &Place<'_>) {
+        self.booker.take(self.pass, row, place);
+    }
+
+    fn malformed(&mut self, place: &Place<'_>, what: String, help: &'static str) {
+        self.booker.malformed(self.pass, place, what, help);
+    }
+}
+
+/// Rows parsed on the reading thread, owned, to be booked on the other.
+#[derive(Default)]
+struct Batch {
+    /// The fields the rules read, one after the other.
+    fields: String,
+    /// The rows' bytes, for excerpts.
+    raw: Vec<u8>,
+    events: Vec<BatchEvent>,
+}
+
+enum BatchEvent {
+    Row {
+        line: usize,
+        range: Range<usize>,
+        raw: Range<usize>,
+        date: Date,
+        amount: Decimal,
+        /// Account, responsibility, activity, project, text in `fields`;
+        /// an empty range for a missing field.
+        codes: [Range<usize>; 5],
+        hash: u64,
+    },
+    Malformed {
+        line: usize,
+        range: Range<usize>,
+        raw: Range<usize>,
+        what: String,
+        help: &'static str,
+    },
+}
+
+impl Batch {
+    /// Rows per batch: enough to make handing over cheap, few enough to
+    /// keep the two threads busy together.
+    const ROWS: usize = 4096;
+
+    fn replay(&self, booker: &mut Booker<'_>) {
+        let field = |r: &Range<usize>| (!r.is_empty()).then(|| &self.fields[r.clone()]);
+        for event in &self.events {
+            match event {
+                BatchEvent::Row {
+                    line,
+                    range,
+                    raw,
+                    date,
+                    amount,
+                    codes,
+                    hash,
+                } => {
+                    let row = Row {
+                        date: *date,
+                        amount: *amount,
+                        account: field(&codes[0]),
+                        responsibility: field(&codes[1]),
+                        activity: field(&codes[2]),
+                        project: field(&codes[3]),
+                        text: field(&codes[4]),
+                        balance: false,
+                        hash: *hash,
+                        fingerprint: None,
+                    };
+                    let place = Place {
+                        line: *line,
+                        range: range.clone(),
+                        text: Some(&self.raw[raw.clone()]),
+                    };
+                    booker.take(Pass::Book, &row, &place);
+                }
+                BatchEvent::Malformed {
+                    line,
+                    range,
+                    raw,
+                    what,
+                    help,
+                } => {
+                    let place = Place {
+                        line: *line,
+                        range: range.clone(),
+                        text: Some(&self.raw[raw.clone()]),
+                    };
+                    booker.malformed(Pass::Book, &place, what.clone(), help);
+                }
+            }
+        }
+    }
+}
+
+/// Collects rows into batches and sends them to the booking thread.
+struct Batches {
+    send: std::sync::mpsc::SyncSender<Batch>,
+    batch: Batch,
+}
+
+impl Batches {
+    fn raw(&mut self, place: &Place<'_>) -> Range<usize> {
+        let start = self.batch.raw.len();
+        self.batch
+            .raw
+            .extend_from_slice(place.text.unwrap_or_default());
+        start..self.batch.raw.len()
+    }
+
+    fn field(&mut self, value: Option<&str>) -> Range<usize> {
+        let start = self.batch.fields.len();
+        self.batch.fields.push_str(value.unwrap_or_default());
+        start..self.batch.fields.len()
+    }
+
+    fn flush(&mut self) {
+        let full = std::mem::take(&mut self.batch);
+        if !full.events.is_empty() {
+            // The booking thread stops receiving only when it is done.
+            let _ = self.send.send(full);
+        }
+    }
+
+    fn push(&mut self, event: BatchEvent) {
+        self.batch.events.push(event);
+        if self.batch.events.len() >= Batch::ROWS {
+            self.flush();
+        }
+    }
+}
+
+impl RowSink for Batches {
+    fn row(&mut self, row: &Row<'_>, place: &Place<'_>) {
+        let raw = self.raw(place);
+        let codes = [
+            self.field(row.account),
+            self.field(row.responsibility),
+            self.field(row.activity),
+            self.field(row.project),
+            self.field(row.text),
+        ];
+        self.push(BatchEvent::Row {
+            line: place.line,
+            range: place.range.clone(),
+            raw,
+            date: row.date,
+            amount: row.amount,
+            codes,
+            hash: row.hash,
+        });
+    }
+
+    fn malformed(&mut self, place: &Place<'_>, what: String, help: &'static str) {
+        let raw = self.raw(place);
+        self.push(BatchEvent::Malformed {
+            line: place.line,
+            range: place.range.clone(),
+            raw,
+            what,
+            help,
+        });
+    }
+}
+
+/// Reads every row after the header and hands it to `sink`.
+fn read_rows<R: Read>(
+    reader: &mut csv::Reader<Tee<R>>,
+    recent: &SharedRecent,
+    columns: &Columns,
+    ledger: &Ledger,
+    sink: &mut impl RowSink,
+) -> Result<(), Stop> {
     let mut record = csv::StringRecord::new();
+    let mut scratch = String::new();
     loop {
         let start = reader.position().byte() as usize;
         let read = reader.read_record(&mut record);
-        let mut recent = recent.borrow_mut();
+        let mut recent = lock(recent);
         match read {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
                 if let csv::ErrorKind::Utf8 { .. } = e.kind() {
-                    return Err(booker.not_utf8(&recent, start));
+                    return Err(Stop::NotUtf8(recent.utf8_failure(start)));
                 }
                 if let csv::ErrorKind::Io(io) = e.kind() {
-                    let why = io.to_string();
-                    drop(recent);
-                    return Err(booker.unreadable(&why));
+                    return Err(Stop::Io(io.to_string()));
                 }
                 let range = recent.row(start);
                 let line = recent.line_of(range.start);
@@ -1300,12 +1573,7 @@ fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bo
                     range: range.clone(),
                     text: Some(recent.bytes_of(&range)),
                 };
-                booker.malformed(
-                    pass,
-                    &place,
-                    format!("{e}"),
-                    "check the quoting of this row",
-                );
+                sink.malformed(&place, format!("{e}"), "check the quoting of this row");
                 continue;
             }
         }
@@ -1325,8 +1593,7 @@ fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bo
             continue;
         }
         if record.len() != columns.count {
-            booker.malformed(
-                pass,
+            sink.malformed(
                 &place,
                 format!(
                     "{} fields where the header has {}",
@@ -1344,8 +1611,7 @@ fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bo
         };
         let date_text = get(Some(columns.date)).unwrap_or_default();
         let Ok(date) = parse_date(date_text) else {
-            booker.malformed(
-                pass,
+            sink.malformed(
                 &place,
                 format!("date `{date_text}` is not a date"),
                 "dates are written 2019-03-31 or 20190331",
@@ -1353,12 +1619,12 @@ fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bo
             continue;
         };
         let amount = match columns.amount {
-            Some(i) => booker.parse_amount(record.get(i).unwrap_or_default()),
+            Some(i) => parse_amount(ledger, &mut scratch, record.get(i).unwrap_or_default()),
             None => {
                 let mut part = |i: Option<usize>| match i.and_then(|i| record.get(i)).map(str::trim)
                 {
                     None | Some("") => Ok(Decimal::ZERO),
-                    Some(v) => booker.parse_amount(v),
+                    Some(v) => parse_amount(ledger, &mut scratch, v),
                 };
                 part(columns.debit).and_then(|d| part(columns.credit).map(|c| d - c))
             }
@@ -1366,8 +1632,7 @@ fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bo
         let amount = match amount {
             Ok(a) => a,
             Err(why) => {
-                booker.malformed(
-                    pass,
+                sink.malformed(
                     &place,
                     why,
                     "set `decimal` and `thousands` in the ledger's profile to match the file",
@@ -1375,6 +1640,7 @@ fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bo
                 continue;
             }
         };
+        let fingerprint = Fingerprint::Fields(&record);
         let row = Row {
             date,
             amount,
@@ -1384,11 +1650,12 @@ fn csv_pass<R: Read>(booker: &mut Booker<'_>, pass: Pass, input: R) -> Result<bo
             project: get(columns.project),
             text: get(columns.text),
             balance: false,
-            fingerprint: Fingerprint::Fields(&record),
+            hash: fingerprint.hash(),
+            fingerprint: Some(fingerprint),
         };
-        booker.take(pass, &row, &place);
+        sink.row(&row, &place);
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Finds the profile's columns in the header, or reports what is missing.
@@ -1477,6 +1744,7 @@ struct SieOwnedRow {
     voucher: String,
     raw: String,
     balance: bool,
+    hash: u64,
 }
 
 impl SieOwnedRow {
@@ -1490,10 +1758,11 @@ impl SieOwnedRow {
             project: self.project.as_deref(),
             text: self.text.as_deref(),
             balance: self.balance,
-            fingerprint: Fingerprint::Sie {
+            hash: self.hash,
+            fingerprint: Some(Fingerprint::Sie {
                 voucher: &self.voucher,
                 text: &self.raw,
-            },
+            }),
         }
     }
 }
@@ -1600,6 +1869,12 @@ fn sie_rows(booker: &mut Booker<'_>, text: &str) -> Vec<SieRow> {
             let balance = account
                 .as_deref()
                 .is_some_and(|a| a.starts_with(['1', '2']));
+            let raw = text[range].to_owned();
+            let hash = Fingerprint::Sie {
+                voucher: &voucher,
+                text: &raw,
+            }
+            .hash();
             rows.push(SieRow::Row(
                 SieOwnedRow {
                     date,
@@ -1611,8 +1886,9 @@ fn sie_rows(booker: &mut Booker<'_>, text: &str) -> Vec<SieRow> {
                         .filter(|t| !t.is_empty())
                         .or_else(|| ver_text.clone()),
                     voucher: voucher.clone(),
-                    raw: text[range].to_owned(),
+                    raw,
                     balance,
+                    hash,
                 },
                 place,
             ));
