@@ -195,7 +195,6 @@ impl Ctx<'_> {
 
     /// Steps 2 and 3 over a parsed document.
     fn load_document(&mut self, doc: &Spanned<DeTable<'_>>) -> LoadedFile {
-        let root: Node<'_> = Spanned::new(doc.span(), DeValue::Table(doc.get_ref().clone()));
         let mut out = LoadedFile::default();
         let mut raw_initiative = None;
         let mut raw_lines = Vec::new();
@@ -264,7 +263,13 @@ impl Ctx<'_> {
             }
         }
 
-        privacy::scan(&root, &mut |code, message, range| {
+        let mut found = Vec::new();
+        for value in doc.get_ref().values() {
+            privacy::scan(value, &mut |code, message, range| {
+                found.push((code, message, range));
+            });
+        }
+        for (code, message, range) in found {
             let help = match code {
                 Code::PersonalIdentityNumber => {
                     "plans are public documents: remove the number and refer to the person by role"
@@ -278,7 +283,7 @@ impl Ctx<'_> {
                 .label("personal data in a public document")
                 .help(help);
             self.diagnostics.push(d);
-        });
+        }
 
         if out.is_plan {
             // Lines and targets are interpreted even when `[initiative]`
@@ -287,11 +292,16 @@ impl Ctx<'_> {
             if let Some((raw, node)) = raw_initiative {
                 out.initiative = self.initiative(raw, node, lines, targets);
             }
-        } else if let Some(name) = ["line", "target"]
-            .into_iter()
-            .find(|n| table_get(&root, n).is_some())
-        {
-            let range = table_get(&root, name).map_or(0..0, |(key, _)| key);
+        } else if let Some(name) = ["line", "target"].into_iter().find(|n| {
+            doc.get_ref()
+                .iter()
+                .any(|(k, _)| k.get_ref().as_ref() == *n)
+        }) {
+            let range = doc
+                .get_ref()
+                .iter()
+                .find(|(k, _)| k.get_ref().as_ref() == name)
+                .map_or(0..0, |(key, _)| key.span());
             let d = self
                 .diag(
                     Code::MisplacedSection,
@@ -314,8 +324,21 @@ impl Ctx<'_> {
         let de = toml::de::ValueDeserializer::from(node.clone());
         let result = {
             let mut collect = |p: serde_ignored::Path<'_>| unknown.push(ignored_segments(&p));
-            let ignored = serde_ignored::Deserializer::new(de, &mut collect);
+            T::deserialize(serde_ignored::Deserializer::new(de, &mut collect))
+        };
+        // Most tables are fine: the path of an error is tracked only on a
+        // second reading of a table that failed, which costs less than
+        // tracking it on every table.
+        let result = result.map_err(|_| {
+            let de = toml::de::ValueDeserializer::from(node.clone());
+            let mut ignore = |_: serde_ignored::Path<'_>| {};
+            let ignored = serde_ignored::Deserializer::new(de, &mut ignore);
             serde_path_to_error::deserialize::<_, T>(ignored)
+        });
+        let result = match result {
+            Ok(value) => Ok(value),
+            Err(Ok(value)) => Ok(value),
+            Err(Err(err)) => Err(err),
         };
         for rel in &unknown {
             let Some((Segment::Key(key), parent)) = rel.split_last() else {

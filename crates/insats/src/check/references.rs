@@ -100,6 +100,15 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
             "measure an existing `[[target]]`, or add the target to its plan",
         );
     }
+    // Targets declared per file, found once: looking them up per
+    // initiative in the list of everything declared was quadratic (a third
+    // of `insats validate` on 10 000 plans).
+    let mut declared_targets: HashMap<crate::source::FileId, Vec<&str>> = HashMap::new();
+    for (file, kind, id) in &portfolio.declared {
+        if kind == "target" {
+            declared_targets.entry(*file).or_default().push(id);
+        }
+    }
     for initiative in &portfolio.initiatives {
         for s in &initiative.sources {
             resolve(
@@ -116,11 +125,11 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
             .iter()
             .map(|t| t.id.value.as_str())
             .chain(
-                portfolio
-                    .declared
-                    .iter()
-                    .filter(|(file, kind, _)| *file == initiative.file && kind == "target")
-                    .map(|(_, _, id)| id.as_str()),
+                declared_targets
+                    .get(&initiative.file)
+                    .into_iter()
+                    .flatten()
+                    .copied(),
             )
             .collect();
         let mut served: HashSet<&str> = HashSet::new();
