@@ -84,7 +84,11 @@ pub fn nice_ticks(lo: Decimal, hi: Decimal, count: u32) -> Vec<Decimal> {
         span
     };
     let raw = span / Decimal::from(count.max(1));
-    let exponent = raw.to_f64().unwrap_or(1.0).log10().floor() as i32;
+    // A span below a millionth (or one that rounds to nothing) gets steps
+    // of a millionth: no indicator or amount is finer, and the loop below
+    // must always advance.
+    let raw = raw.max(Decimal::new(1, 6));
+    let exponent = (raw.to_f64().unwrap_or(1.0).log10().floor() as i32).clamp(-6, 27);
     let magnitude = pow10(exponent);
     let step = [1, 2, 5, 10]
         .into_iter()
@@ -94,8 +98,11 @@ pub fn nice_ticks(lo: Decimal, hi: Decimal, count: u32) -> Vec<Decimal> {
     let first = (lo / step).floor() * step;
     let mut ticks = vec![first];
     while *ticks.last().unwrap_or(&first) < hi || ticks.len() < 2 {
-        let next = *ticks.last().unwrap_or(&first) + step;
-        ticks.push(next);
+        match ticks.last().unwrap_or(&first).checked_add(step) {
+            Some(next) => ticks.push(next),
+            // At the edge of what a Decimal holds: the axis ends there.
+            None => break,
+        }
     }
     ticks.iter().map(|t| t.normalize()).collect()
 }
@@ -402,6 +409,16 @@ mod tests {
         assert_eq!(ticks.first(), Some(&dec("71")));
         assert_eq!(ticks.last(), Some(&dec("73.5")));
         assert_eq!(ticks[1] - ticks[0], dec("0.5"));
+    }
+
+    #[test]
+    fn a_vanishing_span_still_ends() {
+        let tiny = Decimal::new(1, 28);
+        let ticks = nice_ticks(tiny, tiny + tiny, 5);
+        assert!(ticks.len() >= 2 && ticks.len() <= 12, "{ticks:?}");
+        let huge = Decimal::MAX / Decimal::TEN;
+        let ticks = nice_ticks(Decimal::ZERO, huge, 5);
+        assert!(ticks.len() >= 2 && ticks.len() <= 12, "{ticks:?}");
     }
 
     #[test]
