@@ -380,8 +380,9 @@ pub fn import_file(
     import_csv(ledger, sources, Where::Streamed(shown), &open)
 }
 
-/// A map keyed by short codes looked up once per row: a fast hash, as
-/// the keys come from the plan's own rules, not from an adversary.
+/// A map looked up once per row: a fast hash. Its keys are few and
+/// bounded (the project codes of the plan's own rules; pairs of a line and
+/// a valid date), so a crafted export cannot flood it.
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<rustc_hash::FxHasher>>;
 
 /// Where the rows are, for locating diagnostics.
