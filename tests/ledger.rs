@@ -487,3 +487,23 @@ fn imported_costs_outside_a_window_are_reported_once_at_the_mapping_rule() {
     assert_eq!(at.line, rule_line);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Found by `cargo fuzz run ledger_csv`: an amount of forty digits
+/// overflowed the fast amount reader (a panic where overflow is checked, as
+/// in this test build). It is a malformed row, reported at its line.
+#[test]
+fn an_amount_longer_than_a_decimal_is_a_malformed_row() {
+    let csv = format!(
+        "Datum;Projekt;Belopp;Text\n2024-01-31;4711;{};Lång\n2024-01-31;4711;100,00;Kort\n",
+        "9".repeat(40)
+    );
+    let dir = portfolio_with(PLAIN_PROFILE, csv.as_bytes(), "long-amount");
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let s = &v.imports[0];
+    assert!(s.reconciles(), "{s:#?}");
+    assert_eq!((s.rows_malformed, s.rows_mapped), (1, 1));
+    let d = &v.diagnostics[0];
+    assert_eq!(d.code.as_str(), "INS704");
+    assert_eq!(d.location.as_ref().unwrap().line, 2);
+    std::fs::remove_dir_all(dir).unwrap();
+}

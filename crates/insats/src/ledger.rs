@@ -1931,8 +1931,12 @@ fn plain_decimal(text: &str) -> Option<Decimal> {
     for b in digits.bytes() {
         match b {
             b'0'..=b'9' => {
-                mantissa = mantissa * 10 + i128::from(b - b'0');
                 count += 1;
+                if count > 28 {
+                    // More than a Decimal holds: the general reader says so.
+                    return None;
+                }
+                mantissa = mantissa * 10 + i128::from(b - b'0');
                 if let Some(s) = scale.as_mut() {
                     *s += 1;
                 }
@@ -1941,7 +1945,7 @@ fn plain_decimal(text: &str) -> Option<Decimal> {
             _ => return None,
         }
     }
-    if count == 0 || count > 28 || scale == Some(0) {
+    if count == 0 || scale == Some(0) {
         return None;
     }
     let value = Decimal::try_from_i128_with_scale(mantissa, scale.unwrap_or(0)).ok()?;
@@ -1982,6 +1986,19 @@ mod tests {
         assert!(!CodePattern("54*".into()).matches("5510"));
         assert!(CodePattern("4711".into()).matches("4711"));
         assert!(!CodePattern("4711".into()).matches("47110"));
+    }
+
+    #[test]
+    fn plain_amounts_are_read_exactly_and_long_ones_are_left_to_the_general_reader() {
+        assert_eq!(plain_decimal("-12345.67"), Some(Decimal::new(-1234567, 2)));
+        assert_eq!(plain_decimal("100"), Some(Decimal::from(100)));
+        assert_eq!(plain_decimal("1."), None);
+        assert_eq!(plain_decimal("1.2.3"), None);
+        assert_eq!(plain_decimal(""), None);
+        // Found by fuzzing: forty digits overflowed the mantissa before the
+        // length was checked (a panic with overflow checks on).
+        assert_eq!(plain_decimal(&"9".repeat(40)), None);
+        assert_eq!(plain_decimal(&"9".repeat(28)).map(|d| d.scale()), Some(0));
     }
 
     #[test]
