@@ -208,31 +208,8 @@ fn overview(report: &Report, style: &Style) -> Markup {
     let l = labels(style.lang);
     let p = page_labels(style.lang);
     let m = &report.portfolio;
-    let largest = report
-        .initiatives
-        .iter()
-        .flat_map(|i| {
-            [
-                i.money.budget,
-                i.money.planned_to_date,
-                i.money.spent_to_date,
-            ]
-        })
-        .max()
-        .unwrap_or_default();
-    let axis = axis_style(style, largest);
-    let groups: Vec<BarGroup> = report
-        .initiatives
-        .iter()
-        .map(|i| BarGroup {
-            label: i.name.clone(),
-            values: vec![
-                i.money.budget,
-                i.money.planned_to_date,
-                i.money.spent_to_date,
-            ],
-        })
-        .collect();
+    let groups = money_groups(report.initiatives.iter().map(|i| (&i.name, &i.money)));
+    let axis = axis_style(style, largest_value(&groups));
     html! {
         section id="oversikt" class="overview" {
             h2 { (p.overview) }
@@ -366,6 +343,28 @@ fn money_series(lang: Lang) -> [SeriesStyle; 3] {
     ]
 }
 
+/// One bar group per item: budget, planned to date and spent, in the
+/// order of [`money_series`].
+fn money_groups<'a>(
+    items: impl Iterator<Item = (&'a String, &'a insats::report::MoneyFigures)>,
+) -> Vec<BarGroup> {
+    items
+        .map(|(name, m)| BarGroup {
+            label: name.clone(),
+            values: vec![m.budget, m.planned_to_date, m.spent_to_date],
+        })
+        .collect()
+}
+
+/// The largest value of any bar, which sets the axis' scale.
+fn largest_value(groups: &[BarGroup]) -> Decimal {
+    groups
+        .iter()
+        .flat_map(|g| g.values.iter().copied())
+        .max()
+        .unwrap_or_default()
+}
+
 /// The header of a table of money figures, after its first column.
 fn money_head(first: &str, l: &super::Labels) -> Markup {
     html! {
@@ -401,31 +400,8 @@ fn initiative_section(
 ) -> Markup {
     let l = labels(style.lang);
     let p = page_labels(style.lang);
-    let largest = initiative
-        .lines
-        .iter()
-        .flat_map(|line| {
-            [
-                line.money.budget,
-                line.money.planned_to_date,
-                line.money.spent_to_date,
-            ]
-        })
-        .max()
-        .unwrap_or_default();
-    let axis = axis_style(style, largest);
-    let groups: Vec<BarGroup> = initiative
-        .lines
-        .iter()
-        .map(|line| BarGroup {
-            label: line.name.clone(),
-            values: vec![
-                line.money.budget,
-                line.money.planned_to_date,
-                line.money.spent_to_date,
-            ],
-        })
-        .collect();
+    let groups = money_groups(initiative.lines.iter().map(|l| (&l.name, &l.money)));
+    let axis = axis_style(style, largest_value(&groups));
     let targets: Vec<&TargetReport> = report
         .targets
         .iter()
