@@ -26,14 +26,22 @@
 //! those are counted apart as balance rows, not as costs.
 //!
 //! A CSV export is read as a stream and summed per budget line and day as
-//! it is read ([`crate::model::ImportedCosts`]): memory does not grow with
-//! the number of rows, except for one 64-bit hash per row, which is how
-//! duplicates are found (rows whose hashes repeat are compared in full on a
-//! second reading of the file, which happens only when some do). Only the
-//! rows that diagnostics point at are kept, as excerpts. The first reading
-//! uses two threads, one parsing rows and one booking them in file order,
-//! so the result is the same as on one. A SIE file, which a parser reads
-//! whole, is held in memory while it is imported.
+//! it is read ([`crate::model::ImportedCosts`]), in öre, exactly. Memory
+//! does not grow with the number of rows: the one thing kept per row, a
+//! 64-bit hash to find duplicates by, goes to a temporary file past a
+//! million rows (rows whose hashes repeat are compared in full on a second
+//! reading of the file, which happens only when some do). Only the rows
+//! that diagnostics point at are kept, as excerpts. A large export is read
+//! in parts, one per core, each from its own offset and into its own sums;
+//! the parts are merged in file order, so the result (totals,
+//! diagnostics, line numbers) is the one a single reading gives. A part
+//! starts after a line break, and the reading of the part before checks
+//! that a row starts there; when one does not (a line break inside a
+//! quoted field), the export is read again whole. A SIE file, which a
+//! parser reads whole, is held in memory while it is imported.
+//!
+//! A row's amount may be at most [`MAX_ROW_AMOUNT`] kronor either way:
+//! larger is a misread column, and the limit keeps every sum exact.
 //!
 //! Amounts in CSV follow the profile: decimal comma or point; thousands
 //! separated by spaces (also no-break spaces) or dots, or not at all; a
@@ -42,7 +50,7 @@
 //! decimal point and dates the form `20190331`, as the format prescribes.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -58,6 +66,13 @@ use crate::schema::{
     DecimalMark, LedgerEncoding, LedgerFormat, ThousandsSeparator, TomlLedgerColumns,
 };
 use crate::source::{Excerpt, FileId, Located, SourceSet, Span};
+
+mod hashes;
+mod tally;
+
+use hashes::RowHashes;
+pub use tally::MAX_ROW_AMOUNT;
+use tally::{DayTotals, OreSum};
 
 /// A code pattern in a mapping rule: exact, or a prefix when it ends in `*`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -305,13 +320,34 @@ fn encoding_of(ledger: &Ledger, start: &[u8]) -> LedgerEncoding {
 /// Imports the decoded ledger text held in `sources` as `file`: a SIE
 /// file, or a CSV export already in memory.
 pub fn import(ledger: &Ledger, sources: &SourceSet, file: FileId) -> Import {
+    import_held(ledger, sources, file, Export::cores(), Export::PART_BYTES)
+}
+
+/// [`import`], reading a CSV export in at most `parts` parts of at least
+/// `part_bytes` bytes.
+fn import_held(
+    ledger: &Ledger,
+    sources: &SourceSet,
+    file: FileId,
+    parts: usize,
+    part_bytes: u64,
+) -> Import {
     let text = &sources.get(file).text;
     let at = Where::Sources(sources, file);
     match ledger.format {
         LedgerFormat::Csv => {
-            let open = || Ok(text.as_bytes());
+            let open = |offset: u64| -> std::io::Result<Box<dyn Read + Send + '_>> {
+                let bytes = text.as_bytes();
+                Ok(Box::new(&bytes[(offset as usize).min(bytes.len())..]))
+            };
+            let export = Export {
+                open: &open,
+                len: Some(text.len() as u64),
+                parts,
+                part_bytes,
+            };
             // Text in memory is UTF-8 already: no fatal encoding error.
-            import_csv(ledger, sources, at, &open).unwrap_or_else(|failed| Import {
+            import_csv(ledger, sources, at, &export).unwrap_or_else(|failed| Import {
                 diagnostics: vec![*failed.diagnostic],
                 ..Import::default()
             })
@@ -346,38 +382,63 @@ pub fn import_file(
     sources: &SourceSet,
     path: &Path,
 ) -> Result<Import, ImportFailed> {
+    import_file_in_parts(ledger, sources, path, Export::cores(), Export::PART_BYTES)
+}
+
+/// [`import_file`], reading the export in at most `parts` parts of at
+/// least `part_bytes` bytes.
+fn import_file_in_parts(
+    ledger: &Ledger,
+    sources: &SourceSet,
+    path: &Path,
+    parts: usize,
+    part_bytes: u64,
+) -> Result<Import, ImportFailed> {
     let shown = ledger.path.as_path();
-    let open = || -> std::io::Result<Box<dyn Read + Send>> {
-        let mut file = std::fs::File::open(path)?;
-        // The byte order mark is not part of the text (as in `decode`).
+    let at = Where::Streamed(shown);
+    // The byte order mark is not part of the text (as in `decode`).
+    let bom = std::fs::File::open(path).and_then(|mut file| {
         let mut start = Vec::with_capacity(3);
         (&mut file).take(3).read_to_end(&mut start)?;
-        let start = if start == b"\xEF\xBB\xBF" {
-            Vec::new()
-        } else {
-            start
-        };
-        let raw = std::io::Cursor::new(start).chain(file);
-        Ok(match encoding_of(ledger, &[]) {
-            LedgerEncoding::Utf8 => Box::new(raw),
+        Ok(if start == b"\xEF\xBB\xBF" { 3u64 } else { 0 })
+    });
+    let (bom, len) = match bom.and_then(|bom| Ok((bom, std::fs::metadata(path)?.len()))) {
+        Ok(found) => found,
+        Err(e) => {
+            let mut booker = Booker::new(ledger, sources, at);
+            return Err(booker.unreadable(&e.to_string()));
+        }
+    };
+    let encoding = encoding_of(ledger, &[]);
+    let open = |offset: u64| -> std::io::Result<Box<dyn Read + Send + '_>> {
+        let mut file = std::fs::File::open(path)?;
+        file.seek(std::io::SeekFrom::Start(bom + offset))?;
+        Ok(match encoding {
+            LedgerEncoding::Utf8 => Box::new(file),
             LedgerEncoding::Windows1252 => Box::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new()
                     .encoding(Some(encoding_rs::WINDOWS_1252))
                     .bom_sniffing(false)
-                    .build(raw),
+                    .build(file),
             ),
             LedgerEncoding::Cp437 => {
                 // No streaming decoder for code page 437: CSV in it is rare.
                 let mut bytes = Vec::new();
-                let mut raw = raw;
-                raw.read_to_end(&mut bytes)?;
+                file.read_to_end(&mut bytes)?;
                 Box::new(std::io::Cursor::new(
                     sie_parser::decode_cp437(&bytes).into_bytes(),
                 ))
             }
         })
     };
-    import_csv(ledger, sources, Where::Streamed(shown), &open)
+    let export = Export {
+        open: &open,
+        // Decoded text has other offsets than the file: read from the start.
+        len: (encoding == LedgerEncoding::Utf8).then(|| len.saturating_sub(bom)),
+        parts,
+        part_bytes,
+    };
+    import_csv(ledger, sources, at, &export)
 }
 
 /// A map looked up once per row: a fast hash. Its keys are few and
@@ -504,6 +565,37 @@ struct FirstRow {
     excerpt: Option<Excerpt>,
 }
 
+/// The summary's sums while rows are booked.
+#[derive(Debug, Default)]
+struct Sums {
+    read: OreSum,
+    unmapped: OreSum,
+    excluded: OreSum,
+    ambiguous: OreSum,
+    duplicate: OreSum,
+    balance: OreSum,
+}
+
+impl Sums {
+    fn absorb(&mut self, other: &Sums) {
+        self.read.add_sum(other.read);
+        self.unmapped.add_sum(other.unmapped);
+        self.excluded.add_sum(other.excluded);
+        self.ambiguous.add_sum(other.ambiguous);
+        self.duplicate.add_sum(other.duplicate);
+        self.balance.add_sum(other.balance);
+    }
+
+    fn fill(&self, summary: &mut ImportSummary) {
+        summary.sum_read = self.read.to_decimal();
+        summary.sum_unmapped = self.unmapped.to_decimal();
+        summary.sum_excluded = self.excluded.to_decimal();
+        summary.sum_ambiguous = self.ambiguous.to_decimal();
+        summary.sum_duplicate = self.duplicate.to_decimal();
+        summary.sum_balance = self.balance.to_decimal();
+    }
+}
+
 /// Books rows as they come: counts, sums per line and day, diagnostics.
 struct Booker<'a> {
     ledger: &'a Ledger,
@@ -517,14 +609,14 @@ struct Booker<'a> {
     /// Line index of each rule.
     line_of_rule: Vec<usize>,
     lines: Vec<LineState<'a>>,
-    /// Sum and rows per (line index, day): one table for all lines, as a
-    /// hash table, since rows come in no order and a tree would miss the
-    /// cache at every level.
-    days: FastMap<(u32, Date), (Decimal, u32)>,
+    /// Sum and rows per (line index, day).
+    days: DayTotals,
+    /// The summary's sums, exact in öre until the import finishes.
+    sums: Sums,
     /// Line indexes in the order they were first booked.
     booked_order: Vec<usize>,
     summary: ImportSummary,
-    hashes: Vec<u64>,
+    hashes: RowHashes,
     repeated: HashSet<u64>,
     firsts: HashMap<u64, Vec<FirstRow>>,
     diagnostics: Vec<Diagnostic>,
@@ -566,6 +658,7 @@ impl<'a> Booker<'a> {
             Where::Sources(sources, id) => sources.get(id).path.clone(),
             Where::Streamed(path) => path.to_path_buf(),
         };
+        let line_count = lines.len();
         Booker {
             ledger,
             sources,
@@ -574,14 +667,15 @@ impl<'a> Booker<'a> {
             general,
             line_of_rule,
             lines,
-            days: FastMap::default(),
+            days: DayTotals::new(line_count),
+            sums: Sums::default(),
             booked_order: Vec::new(),
             summary: ImportSummary {
                 ledger: ledger.id.value.clone(),
                 file,
                 ..ImportSummary::default()
             },
-            hashes: Vec::new(),
+            hashes: RowHashes::default(),
             repeated: HashSet::new(),
             firsts: HashMap::new(),
             diagnostics: Vec::new(),
@@ -703,10 +797,10 @@ impl<'a> Booker<'a> {
         self.summary.rows_read += 1;
         if row.balance {
             self.summary.rows_balance += 1;
-            self.summary.sum_balance += amount;
+            self.sums.balance.add(amount);
             return;
         }
-        self.summary.sum_read += amount;
+        self.sums.read.add(amount);
         self.hashes.push(row.hash);
         match self.classify(row) {
             Class::Mapped(line) => {
@@ -716,17 +810,15 @@ impl<'a> Booker<'a> {
                     self.booked_order.push(line);
                 }
                 state.rows += 1;
-                let day = self.days.entry((line as u32, row.date)).or_default();
-                day.0 += amount;
-                day.1 += 1;
+                self.days.add(line, row.date, OreSum::ore(amount), 1);
             }
             Class::Excluded => {
                 self.summary.rows_excluded += 1;
-                self.summary.sum_excluded += amount;
+                self.sums.excluded.add(amount);
             }
             Class::Unmapped => {
                 self.summary.rows_unmapped += 1;
-                self.summary.sum_unmapped += amount;
+                self.sums.unmapped.add(amount);
                 if self.summary.unmapped.len() < UNMAPPED_KEPT {
                     self.summary.unmapped.push(ListedRow {
                         line: place.line,
@@ -737,7 +829,7 @@ impl<'a> Booker<'a> {
             }
             Class::Ambiguous(lines) => {
                 self.summary.rows_ambiguous += 1;
-                self.summary.sum_ambiguous += amount;
+                self.sums.ambiguous.add(amount);
                 self.ambiguous_seen += 1;
                 if self.ambiguous_seen <= ROWS_SHOWN {
                     let names: Vec<String> = lines
@@ -765,16 +857,91 @@ impl<'a> Booker<'a> {
         }
     }
 
+    /// Adds what `later` booked, which read the part of the file right
+    /// after the rows this booker read, as if this one had read them.
+    /// Only for the first reading.
+    fn absorb(&mut self, later: Booker<'a>) {
+        let s = &mut self.summary;
+        let t = later.summary;
+        s.rows_read += t.rows_read;
+        s.rows_mapped += t.rows_mapped;
+        s.rows_unmapped += t.rows_unmapped;
+        s.rows_excluded += t.rows_excluded;
+        s.rows_ambiguous += t.rows_ambiguous;
+        s.rows_duplicate += t.rows_duplicate;
+        s.rows_malformed += t.rows_malformed;
+        s.rows_balance += t.rows_balance;
+        s.unmapped.extend(t.unmapped);
+        s.unmapped.truncate(UNMAPPED_KEPT);
+        self.sums.absorb(&later.sums);
+        self.days.absorb(later.days);
+        for &line in &later.booked_order {
+            if self.lines[line].rows == 0 {
+                self.booked_order.push(line);
+            }
+        }
+        for (mine, theirs) in self.lines.iter_mut().zip(&later.lines) {
+            mine.rows += theirs.rows;
+        }
+        self.hashes.absorb(later.hashes);
+        // The first rows of each kind are shown: this booker's, then as
+        // many of the later ones' as are still to be shown.
+        let mut malformed_shown = self.malformed_seen.min(ROWS_SHOWN);
+        let mut ambiguous_shown = self.ambiguous_seen.min(ROWS_SHOWN);
+        let ambiguous_lines: HashMap<usize, usize> = later
+            .ambiguous_reported
+            .iter()
+            .map(|(&line, &index)| (index, line))
+            .collect();
+        // Rows not shown need no excerpt (a row has one diagnostic at most
+        // on the first reading).
+        let mut not_shown: HashSet<usize> = HashSet::new();
+        for (index, d) in later.diagnostics.into_iter().enumerate() {
+            let shown = match d.code {
+                Code::LedgerMalformedRow => &mut malformed_shown,
+                Code::LedgerAmbiguousRow => &mut ambiguous_shown,
+                _ => &mut 0,
+            };
+            if *shown >= ROWS_SHOWN {
+                not_shown.extend(d.location.as_ref().map(|l| l.byte_start));
+                continue;
+            }
+            *shown += 1;
+            if let Some(&line) = ambiguous_lines.get(&index) {
+                self.ambiguous_reported.insert(line, self.diagnostics.len());
+            }
+            self.diagnostics.push(d);
+        }
+        self.excerpts.extend(
+            later
+                .excerpts
+                .into_iter()
+                .filter(|e| !not_shown.contains(&e.byte_start)),
+        );
+        self.malformed_seen += later.malformed_seen;
+        self.ambiguous_seen += later.ambiguous_seen;
+    }
+
     /// After the first reading: finds the hashes met more than once. True
     /// when there are any, and so a second reading is needed.
     fn start_deduplicating(&mut self) -> bool {
-        let mut hashes = std::mem::take(&mut self.hashes);
-        hashes.sort_unstable();
-        self.repeated = hashes
-            .windows(2)
-            .filter(|pair| pair[0] == pair[1])
-            .map(|pair| pair[0])
-            .collect();
+        match std::mem::take(&mut self.hashes).repeated() {
+            Ok(repeated) => self.repeated = repeated,
+            Err(e) => {
+                let place = Place::FILE_START;
+                let d = self
+                    .diag(
+                        Code::LedgerUnreadable,
+                        format!(
+                            "duplicate rows in ledger `{}` could not be looked for: the temporary file of row hashes could not be read back ({e})",
+                            self.ledger.id.value
+                        ),
+                        &place,
+                    )
+                    .help("check the space and permissions of the temporary directory (TMPDIR), and run again");
+                self.diagnostics.push(d);
+            }
+        }
         !self.repeated.is_empty()
     }
 
@@ -815,34 +982,27 @@ impl<'a> Booker<'a> {
                 self.summary.rows_mapped -= 1;
                 let state = &mut self.lines[line];
                 state.rows -= 1;
-                let key = (line as u32, row.date);
-                if let Some(day) = self.days.get_mut(&key) {
-                    day.0 -= amount;
-                    day.1 -= 1;
-                    if day.1 == 0 {
-                        self.days.remove(&key);
-                    }
-                }
+                self.days.add(line, row.date, -OreSum::ore(amount), -1);
             }
             Class::Excluded => {
                 self.summary.rows_excluded -= 1;
-                self.summary.sum_excluded -= amount;
+                self.sums.excluded.sub(amount);
             }
             Class::Unmapped => {
                 self.summary.rows_unmapped -= 1;
-                self.summary.sum_unmapped -= amount;
+                self.sums.unmapped.sub(amount);
                 self.summary.unmapped.retain(|r| r.line != place.line);
             }
             Class::Ambiguous(_) => {
                 self.summary.rows_ambiguous -= 1;
-                self.summary.sum_ambiguous -= amount;
+                self.sums.ambiguous.sub(amount);
                 if let Some(index) = self.ambiguous_reported.get(&place.line) {
                     self.withdrawn.insert(*index);
                 }
             }
         }
         self.summary.rows_duplicate += 1;
-        self.summary.sum_duplicate += amount;
+        self.sums.duplicate.add(amount);
         self.duplicate_seen += 1;
         if self.duplicate_seen <= ROWS_SHOWN {
             let d = self
@@ -889,6 +1049,7 @@ impl<'a> Booker<'a> {
             .map(|(_, d)| d)
             .collect();
         std::mem::swap(&mut self.diagnostics, &mut diagnostics);
+        self.sums.fill(&mut self.summary);
         self.more_not_shown(
             Code::LedgerMalformedRow,
             self.malformed_seen,
@@ -948,13 +1109,14 @@ impl<'a> Booker<'a> {
         }
         // The sums booked per line, and in all, are the sums of the day
         // totals: added once here rather than three times a row.
-        let mut by_line: Vec<Vec<DayTotal>> = vec![Vec::new(); self.lines.len()];
-        let mut line_sums = vec![Decimal::ZERO; self.lines.len()];
-        for ((line, date), (amount, rows)) in std::mem::take(&mut self.days) {
-            by_line[line as usize].push(DayTotal { date, amount, rows });
-            line_sums[line as usize] += amount;
-        }
-        self.summary.sum_mapped = line_sums.iter().sum();
+        let (mut by_line, line_sums): (Vec<Vec<DayTotal>>, Vec<OreSum>) =
+            std::mem::take(&mut self.days)
+                .into_lines()
+                .into_iter()
+                .unzip();
+        let mut mapped = OreSum::default();
+        line_sums.iter().for_each(|sum| mapped.add_sum(*sum));
+        self.summary.sum_mapped = mapped.to_decimal();
         let summary_lines: Vec<LineTotal> = self
             .booked_order
             .iter()
@@ -962,18 +1124,17 @@ impl<'a> Booker<'a> {
             .map(|&l| LineTotal {
                 line: self.lines[l].rule.line.value.clone(),
                 rows: self.lines[l].rows,
-                sum: line_sums[l],
+                sum: line_sums[l].to_decimal(),
             })
             .collect();
         let costs = self
             .booked_order
             .iter()
             .filter_map(|&l| {
-                let mut days = std::mem::take(&mut by_line[l]);
+                let days = std::mem::take(&mut by_line[l]);
                 if days.is_empty() {
                     return None;
                 }
-                days.sort_unstable_by_key(|d| d.date);
                 let rule = self.lines[l].rule;
                 Some(ImportedCosts {
                     ledger: ledger.id.value.clone(),
@@ -1008,6 +1169,17 @@ struct Recent {
 impl Recent {
     /// Kept when trimming: more than any row, less than any export.
     const KEEP: usize = 1 << 20;
+
+    /// For a part of the text starting at `base`, after `newlines` line
+    /// breaks.
+    fn shared(base: usize, newlines: usize) -> SharedRecent {
+        std::rc::Rc::new(std::cell::RefCell::new(Recent {
+            base,
+            bytes: Vec::new(),
+            counted: base,
+            newlines,
+        }))
+    }
 
     /// One-based line of `offset`; offsets must not go backwards.
     fn line_of(&mut self, offset: usize) -> usize {
@@ -1045,10 +1217,17 @@ impl Recent {
         &self.bytes[start..end]
     }
 
-    /// Drops what lies well before `offset`, which has been counted.
+    /// Line breaks in `range`, which must still be held.
+    fn line_breaks_in(&self, range: Range<usize>) -> usize {
+        memchr::memchr_iter(b'\n', self.bytes_of(&range)).count()
+    }
+
+    /// Drops what lies well before `offset`, counting its line breaks
+    /// first (in steps of a few times [`Self::KEEP`], to move few bytes).
     fn trim(&mut self, offset: usize) {
-        let keep_from = offset.saturating_sub(Self::KEEP).min(self.counted);
-        if keep_from > self.base + Self::KEEP {
+        let keep_from = offset.saturating_sub(Self::KEEP);
+        if keep_from > self.base + 3 * Self::KEEP {
+            self.line_of(keep_from);
             let drop = keep_from - self.base;
             self.bytes.drain(..drop);
             self.base += drop;
@@ -1065,7 +1244,7 @@ struct Tee<R> {
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        lock(&self.recent).bytes.extend_from_slice(&buf[..n]);
+        self.recent.borrow_mut().bytes.extend_from_slice(&buf[..n]);
         Ok(n)
     }
 }
@@ -1126,22 +1305,112 @@ struct Columns {
     text: Option<usize>,
 }
 
-fn import_csv<'a, R: Read + Send>(
+/// How to read an export's text: from its start, or from any byte offset
+/// when that can be done cheaply, so that it can be read in parts.
+struct Export<'f> {
+    /// Opens the text at a byte offset (of the text, not the file: a byte
+    /// order mark is not counted).
+    open: &'f (dyn Fn(u64) -> std::io::Result<Box<dyn Read + Send + 'f>> + Sync),
+    /// The text's length, when it can be opened at any offset: its bytes
+    /// are its text (UTF-8). Otherwise it is read from the start only.
+    len: Option<u64>,
+    /// Parts to read it in at most (one per core).
+    parts: usize,
+    /// Bytes a part has at least: below this, a thread costs more than it
+    /// saves.
+    part_bytes: u64,
+}
+
+impl Export<'_> {
+    /// A part is worth a thread from a mebibyte on.
+    const PART_BYTES: u64 = 1 << 20;
+
+    fn cores() -> usize {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    }
+
+    fn open(&self, offset: usize) -> Result<Box<dyn Read + Send + '_>, Stop> {
+        (self.open)(offset as u64).map_err(|e| Stop::Io(e.to_string()))
+    }
+
+    /// Where the parts after the first start: each just after a line
+    /// break near an even share of the text. That a line break there ends
+    /// a row (rather than sitting inside a quoted field) is a guess, which
+    /// the reading of the part before checks.
+    fn part_starts(&self) -> Result<Vec<usize>, Stop> {
+        let Some(len) = self.len else {
+            return Ok(Vec::new());
+        };
+        let parts = self
+            .parts
+            .min(usize::try_from(len / self.part_bytes.max(1)).unwrap_or(usize::MAX));
+        let mut starts: Vec<usize> = Vec::new();
+        for i in 1..parts {
+            let share = (len as u128 * i as u128 / parts as u128) as usize;
+            let from = share.max(starts.last().copied().unwrap_or(0));
+            match self.line_break_after(from)? {
+                Some(start) if (start as u64) < len => starts.push(start),
+                _ => break,
+            }
+        }
+        starts.dedup();
+        Ok(starts)
+    }
+
+    /// The offset just after the first line break at or after `from`.
+    fn line_break_after(&self, from: usize) -> Result<Option<usize>, Stop> {
+        let mut input = self.open(from)?;
+        let mut buffer = vec![0; 1 << 16];
+        let mut offset = from;
+        loop {
+            let n = read_some(&mut input, &mut buffer)?;
+            if n == 0 {
+                return Ok(None);
+            }
+            if let Some(i) = memchr::memchr(b'\n', &buffer[..n]) {
+                return Ok(Some(offset + i + 1));
+            }
+            offset += n;
+        }
+    }
+
+    /// Line breaks in the text before `end`: the line number a part
+    /// starting there begins on, less one.
+    fn line_breaks_before(&self, end: usize) -> Result<usize, Stop> {
+        let mut input = self.open(0)?.take(end as u64);
+        let mut buffer = vec![0; 1 << 18];
+        let mut count = 0;
+        loop {
+            let n = read_some(&mut input, &mut buffer)?;
+            if n == 0 {
+                return Ok(count);
+            }
+            count += memchr::memchr_iter(b'\n', &buffer[..n]).count();
+        }
+    }
+}
+
+fn read_some(input: &mut impl Read, buffer: &mut [u8]) -> Result<usize, Stop> {
+    loop {
+        match input.read(buffer) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return other.map_err(|e| Stop::Io(e.to_string())),
+        }
+    }
+}
+
+fn import_csv<'a>(
     ledger: &'a Ledger,
     sources: &'a SourceSet,
     at: Where<'a>,
-    open: &dyn Fn() -> std::io::Result<R>,
+    export: &Export<'_>,
 ) -> Result<Import, ImportFailed> {
     let mut booker = Booker::new(ledger, sources, at);
     for pass in [Pass::Book, Pass::Deduplicate] {
         if pass == Pass::Deduplicate && !booker.start_deduplicating() {
             break;
         }
-        let input = match open() {
-            Ok(input) => input,
-            Err(e) => return Err(booker.unreadable(&e.to_string())),
-        };
-        if !csv_pass(&mut booker, pass, input)? {
+        if !csv_pass(&mut booker, pass, export)? {
             break;
         }
     }
@@ -1241,59 +1510,84 @@ fn parse_amount(ledger: &Ledger, scratch: &mut String, text: &str) -> Result<Dec
     if value.scale() > 2 && money::decimals(value) > 2 {
         return Err(format!("amount `{text}` has more than two decimals"));
     }
+    if !within_limit(value) {
+        return Err(too_large(text));
+    }
     Ok(value)
 }
 
-/// Shared between the CSV reader (through [`Tee`]) and the row loop, which
-/// may run on another thread than the one that read the header.
-type SharedRecent = std::sync::Arc<std::sync::Mutex<Recent>>;
+/// True for an amount no larger than [`MAX_ROW_AMOUNT`] either way.
+fn within_limit(amount: Decimal) -> bool {
+    // In öre, as integers: a Decimal comparison was a few per cent of an
+    // import.
+    OreSum::ore(amount).unsigned_abs() <= MAX_ROW_AMOUNT as u128 * 100
+}
 
-fn lock(recent: &SharedRecent) -> std::sync::MutexGuard<'_, Recent> {
-    // A panic elsewhere cannot leave `Recent` half changed in a way that
-    // matters here: its worst is a wrong excerpt.
-    recent
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+fn too_large(text: &str) -> String {
+    format!(
+        "amount `{text}` is larger than a ledger row can be (at most {})",
+        money::format_kr(Decimal::from(MAX_ROW_AMOUNT))
+    )
+}
+
+/// Shared between the CSV reader (through [`Tee`]) and the row loop of
+/// one part, on that part's thread.
+type SharedRecent = std::rc::Rc<std::cell::RefCell<Recent>>;
+
+fn csv_reader<R: Read>(ledger: &Ledger, input: R, header: bool) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .delimiter(ledger.delimiter)
+        .flexible(true)
+        .has_headers(header)
+        .from_reader(input)
+}
+
+/// How the reading of a part ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PartEnd {
+    /// At the end of the text.
+    Text,
+    /// At the row where the next part starts.
+    NextPart,
+    /// A row ran on past where the next part was to start, which so was
+    /// inside it (a line break in a quoted field).
+    Overrun,
 }
 
 /// One reading of a CSV export. Returns false when the header does not
 /// fit the profile (reported; there is nothing to read), and an error when
 /// the file cannot be read on.
 ///
-/// The first reading runs on two threads: one reads and parses the rows
-/// (the CSV reader, dates, amounts, hashes) and hands them over in
-/// batches, in order; this one books them. The second reading, rare, runs
-/// on this thread alone, as it needs every field of a row.
-fn csv_pass<R: Read + Send>(
+/// The first reading of a large export reads it in parts, one per core;
+/// the second, rare, reads it whole on this thread.
+fn csv_pass(
     booker: &mut Booker<'_>,
     pass: Pass,
-    input: R,
+    export: &Export<'_>,
 ) -> Result<bool, ImportFailed> {
     let ledger = booker.ledger;
     // load guarantees columns for a CSV ledger.
     let Some(columns) = &ledger.columns else {
         return Ok(false);
     };
-    let recent: SharedRecent = std::sync::Arc::new(std::sync::Mutex::new(Recent {
-        base: 0,
-        bytes: Vec::new(),
-        counted: 0,
-        newlines: 0,
-    }));
-    let tee = Tee {
-        inner: input,
-        recent: std::sync::Arc::clone(&recent),
+    let input = match (export.open)(0) {
+        Ok(input) => input,
+        Err(e) => return Err(booker.unreadable(&e.to_string())),
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(ledger.delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(tee);
+    let recent = Recent::shared(0, 0);
+    let mut reader = csv_reader(
+        ledger,
+        Tee {
+            inner: input,
+            recent: std::rc::Rc::clone(&recent),
+        },
+        true,
+    );
     let header = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
             if let csv::ErrorKind::Utf8 { .. } = e.kind() {
-                let failure = lock(&recent).utf8_failure(0);
+                let failure = recent.borrow().utf8_failure(0);
                 return Err(booker.not_utf8(failure));
             }
             if pass == Pass::Book {
@@ -1315,7 +1609,7 @@ fn csv_pass<R: Read + Send>(
     };
     let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
     let columns = {
-        let recent = lock(&recent);
+        let recent = recent.borrow();
         let header = recent.row(0);
         let header_place = Place {
             line: 1,
@@ -1328,235 +1622,147 @@ fn csv_pass<R: Read + Send>(
         }
     };
 
-    let stopped = match pass {
-        Pass::Deduplicate => read_rows(
-            &mut reader,
-            &recent,
-            &columns,
-            ledger,
-            &mut Direct { booker, pass },
-        ),
-        Pass::Book => std::thread::scope(|scope| {
-            let (send, receive) = std::sync::mpsc::sync_channel::<Batch>(4);
-            let columns = &columns;
-            let recent = &recent;
-            let producer = scope.spawn(move || {
-                let mut batches = Batches {
-                    send,
-                    batch: Batch::default(),
-                };
-                let result = read_rows(&mut reader, recent, columns, ledger, &mut batches);
-                batches.flush();
-                result
-            });
-            for batch in receive {
-                batch.replay(booker);
-            }
-            producer
-                .join()
-                .unwrap_or_else(|_| Err(Stop::Io("the reading thread failed".to_owned())))
-        }),
+    let starts = match pass {
+        Pass::Book => export.part_starts(),
+        Pass::Deduplicate => Ok(Vec::new()),
     };
-    match stopped {
-        Ok(()) => Ok(true),
+    let read = starts.and_then(|starts| {
+        if starts.is_empty() {
+            read_rows(&mut reader, &recent, 0, 0, None, &columns, booker, pass).map(|_| true)
+        } else {
+            read_in_parts(booker, reader, &recent, &columns, export, &starts)
+        }
+    });
+    match read {
+        Ok(true) => Ok(true),
+        Ok(false) => {
+            // A part did not start at a row: read the text again, whole.
+            *booker = Booker::new(ledger, booker.sources, booker.at);
+            let whole = Export {
+                len: None,
+                ..*export
+            };
+            csv_pass(booker, pass, &whole)
+        }
         Err(Stop::NotUtf8(failure)) => Err(booker.not_utf8(failure)),
         Err(Stop::Io(why)) => Err(booker.unreadable(&why)),
     }
 }
 
-/// What the row loop hands each row to.
-trait RowSink {
-    fn row(&mut self, row: &Row<'_>, place: &Place<'_>);
-    fn malformed(&mut self, place: &Place<'_>, what: String, help: &'static str);
-}
-
-/// Straight to the booker, on this thread.
-struct Direct<'b, 'a> {
-    booker: &'b mut Booker<'a>,
-    pass: Pass,
-}
-
-impl RowSink for Direct<'_, '_> {
-    fn row(&mut self, row: &Row<'_>, place: &Place<'_>) {
-        self.booker.take(self.pass, row, place);
-    }
-
-    fn malformed(&mut self, place: &Place<'_>, what: String, help: &'static str) {
-        self.booker.malformed(self.pass, place, what, help);
-    }
-}
-
-/// Rows parsed on the reading thread, owned, to be booked on the other.
-#[derive(Default)]
-struct Batch {
-    /// The fields the rules read, one after the other.
-    fields: String,
-    /// The rows' bytes, for excerpts.
-    raw: Vec<u8>,
-    events: Vec<BatchEvent>,
-}
-
-enum BatchEvent {
-    Row {
-        line: usize,
-        range: Range<usize>,
-        raw: Range<usize>,
-        date: Date,
-        amount: Decimal,
-        /// Account, responsibility, activity, project, text in `fields`;
-        /// an empty range for a missing field.
-        codes: [Range<usize>; 5],
-        hash: u64,
-    },
-    Malformed {
-        line: usize,
-        range: Range<usize>,
-        raw: Range<usize>,
-        what: String,
-        help: &'static str,
-    },
-}
-
-impl Batch {
-    /// Rows per batch: enough to make handing over cheap, few enough to
-    /// keep the two threads busy together.
-    const ROWS: usize = 4096;
-
-    fn replay(&self, booker: &mut Booker<'_>) {
-        let field = |r: &Range<usize>| (!r.is_empty()).then(|| &self.fields[r.clone()]);
-        for event in &self.events {
-            match event {
-                BatchEvent::Row {
-                    line,
-                    range,
-                    raw,
-                    date,
-                    amount,
-                    codes,
-                    hash,
-                } => {
-                    let row = Row {
-                        date: *date,
-                        amount: *amount,
-                        account: field(&codes[0]),
-                        responsibility: field(&codes[1]),
-                        activity: field(&codes[2]),
-                        project: field(&codes[3]),
-                        text: field(&codes[4]),
-                        balance: false,
-                        hash: *hash,
-                        fingerprint: None,
-                    };
-                    let place = Place {
-                        line: *line,
-                        range: range.clone(),
-                        text: Some(&self.raw[raw.clone()]),
-                    };
-                    booker.take(Pass::Book, &row, &place);
-                }
-                BatchEvent::Malformed {
-                    line,
-                    range,
-                    raw,
-                    what,
-                    help,
-                } => {
-                    let place = Place {
-                        line: *line,
-                        range: range.clone(),
-                        text: Some(&self.raw[raw.clone()]),
-                    };
-                    booker.malformed(Pass::Book, &place, what.clone(), help);
-                }
+/// Reads the rows in parts, each on its own thread (the first on this
+/// one, with the reader that read the header) and into its own booker,
+/// then merges the bookers in file order: the result is the one a single
+/// reading gives (the unit tests compare the two). False when a part's
+/// start, a guess, turned out to lie inside a row.
+fn read_in_parts<R: Read>(
+    booker: &mut Booker<'_>,
+    mut reader: csv::Reader<Tee<R>>,
+    recent: &SharedRecent,
+    columns: &Columns,
+    export: &Export<'_>,
+    starts: &[usize],
+) -> Result<bool, Stop> {
+    let (ledger, sources, at) = (booker.ledger, booker.sources, booker.at);
+    std::thread::scope(|scope| {
+        let later: Vec<_> = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| {
+                let end = starts.get(i + 1).copied();
+                scope.spawn(move || {
+                    let mut part = Booker::new(ledger, sources, at);
+                    let read = read_part(&mut part, columns, export, start, end);
+                    (part, read)
+                })
+            })
+            .collect();
+        let first = read_rows(
+            &mut reader,
+            recent,
+            0,
+            0,
+            starts.first().copied(),
+            columns,
+            booker,
+            Pass::Book,
+        );
+        // Every thread is joined before any result is looked at.
+        let later: Vec<_> = later.into_iter().map(|part| part.join()).collect();
+        let mut end = first?;
+        for part in later {
+            if end != PartEnd::NextPart {
+                return Ok(false);
             }
+            let Ok((part, read)) = part else {
+                return Err(Stop::Io("a reading thread failed".to_owned()));
+            };
+            end = read?;
+            booker.absorb(part);
         }
-    }
+        Ok(end == PartEnd::Text)
+    })
 }
 
-/// Collects rows into batches and sends them to the booking thread.
-struct Batches {
-    send: std::sync::mpsc::SyncSender<Batch>,
-    batch: Batch,
+/// Reads the rows from `start` to the row at `end` into `part`.
+fn read_part(
+    part: &mut Booker<'_>,
+    columns: &Columns,
+    export: &Export<'_>,
+    start: usize,
+    end: Option<usize>,
+) -> Result<PartEnd, Stop> {
+    let lines = export.line_breaks_before(start)?;
+    let recent = Recent::shared(start, lines);
+    let tee = Tee {
+        inner: export.open(start)?,
+        recent: std::rc::Rc::clone(&recent),
+    };
+    let mut reader = csv_reader(part.ledger, tee, false);
+    read_rows(
+        &mut reader,
+        &recent,
+        start,
+        lines,
+        end,
+        columns,
+        part,
+        Pass::Book,
+    )
 }
 
-impl Batches {
-    fn raw(&mut self, place: &Place<'_>) -> Range<usize> {
-        let start = self.batch.raw.len();
-        self.batch
-            .raw
-            .extend_from_slice(place.text.unwrap_or_default());
-        start..self.batch.raw.len()
-    }
-
-    fn field(&mut self, value: Option<&str>) -> Range<usize> {
-        let start = self.batch.fields.len();
-        self.batch.fields.push_str(value.unwrap_or_default());
-        start..self.batch.fields.len()
-    }
-
-    fn flush(&mut self) {
-        let full = std::mem::take(&mut self.batch);
-        if !full.events.is_empty() {
-            // The booking thread stops receiving only when it is done.
-            let _ = self.send.send(full);
-        }
-    }
-
-    fn push(&mut self, event: BatchEvent) {
-        self.batch.events.push(event);
-        if self.batch.events.len() >= Batch::ROWS {
-            self.flush();
-        }
-    }
-}
-
-impl RowSink for Batches {
-    fn row(&mut self, row: &Row<'_>, place: &Place<'_>) {
-        let raw = self.raw(place);
-        let codes = [
-            self.field(row.account),
-            self.field(row.responsibility),
-            self.field(row.activity),
-            self.field(row.project),
-            self.field(row.text),
-        ];
-        self.push(BatchEvent::Row {
-            line: place.line,
-            range: place.range.clone(),
-            raw,
-            date: row.date,
-            amount: row.amount,
-            codes,
-            hash: row.hash,
-        });
-    }
-
-    fn malformed(&mut self, place: &Place<'_>, what: String, help: &'static str) {
-        let raw = self.raw(place);
-        self.push(BatchEvent::Malformed {
-            line: place.line,
-            range: place.range.clone(),
-            raw,
-            what,
-            help,
-        });
-    }
-}
-
-/// Reads every row after the header and hands it to `sink`.
+/// Reads the rows of a part, up to the row at `end` (when given), and
+/// hands each to the booker. `origin` is where the reader started in the
+/// text, after `origin_lines` line breaks.
+#[allow(clippy::too_many_arguments)]
 fn read_rows<R: Read>(
     reader: &mut csv::Reader<Tee<R>>,
     recent: &SharedRecent,
+    origin: usize,
+    origin_lines: usize,
+    end: Option<usize>,
     columns: &Columns,
-    ledger: &Ledger,
-    sink: &mut impl RowSink,
-) -> Result<(), Stop> {
+    booker: &mut Booker<'_>,
+    pass: Pass,
+) -> Result<PartEnd, Stop> {
+    let ledger = booker.ledger;
     let mut record = csv::StringRecord::new();
     let mut scratch = String::new();
+    // Whether a row at `range` belongs to the next part: a row starting
+    // at or after `end` does, and then the row before must have ended by
+    // `end` (`offset`, where the reader took the row to start, can sit on
+    // the line break before it).
+    let past_end = |offset: usize, range: &Range<usize>| match end {
+        Some(end) if range.start >= end => Some(if offset <= end {
+            PartEnd::NextPart
+        } else {
+            PartEnd::Overrun
+        }),
+        _ => None,
+    };
     loop {
-        let start = reader.position().byte() as usize;
+        let start = origin + reader.position().byte() as usize;
         let read = reader.read_record(&mut record);
-        let mut recent = lock(recent);
+        let mut recent = recent.borrow_mut();
         match read {
             Ok(false) => break,
             Ok(true) => {}
@@ -1568,21 +1774,39 @@ fn read_rows<R: Read>(
                     return Err(Stop::Io(io.to_string()));
                 }
                 let range = recent.row(start);
+                if let Some(part_end) = past_end(start, &range) {
+                    return Ok(part_end);
+                }
                 let line = recent.line_of(range.start);
                 let place = Place {
                     line,
                     range: range.clone(),
                     text: Some(recent.bytes_of(&range)),
                 };
-                sink.malformed(&place, format!("{e}"), "check the quoting of this row");
+                booker.malformed(
+                    pass,
+                    &place,
+                    format!("{e}"),
+                    "check the quoting of this row",
+                );
                 continue;
             }
         }
-        let offset = record.position().map_or(start, |p| p.byte() as usize);
+        let position = record.position();
+        let offset = position.map_or(start, |p| origin + p.byte() as usize);
         // The reader's position can sit on the previous row's line end
         // (with CRLF); the row starts after it.
         let range = recent.row(offset);
-        let line = recent.line_of(range.start);
+        if let Some(part_end) = past_end(offset, &range) {
+            return Ok(part_end);
+        }
+        // The reader counts lines as it goes: cheaper than counting again.
+        let line = match position {
+            Some(p) => {
+                origin_lines + p.line() as usize + recent.line_breaks_in(offset..range.start)
+            }
+            None => recent.line_of(range.start),
+        };
         recent.trim(range.start);
         let place = Place {
             line,
@@ -1594,7 +1818,8 @@ fn read_rows<R: Read>(
             continue;
         }
         if record.len() != columns.count {
-            sink.malformed(
+            booker.malformed(
+                pass,
                 &place,
                 format!(
                     "{} fields where the header has {}",
@@ -1612,7 +1837,8 @@ fn read_rows<R: Read>(
         };
         let date_text = get(Some(columns.date)).unwrap_or_default();
         let Ok(date) = parse_date(date_text) else {
-            sink.malformed(
+            booker.malformed(
+                pass,
                 &place,
                 format!("date `{date_text}` is not a date"),
                 "dates are written 2019-03-31 or 20190331",
@@ -1633,7 +1859,8 @@ fn read_rows<R: Read>(
         let amount = match amount {
             Ok(a) => a,
             Err(why) => {
-                sink.malformed(
+                booker.malformed(
+                    pass,
                     &place,
                     why,
                     "set `decimal` and `thousands` in the ledger's profile to match the file",
@@ -1654,9 +1881,9 @@ fn read_rows<R: Read>(
             hash: fingerprint.hash(),
             fingerprint: Some(fingerprint),
         };
-        sink.row(&row, &place);
+        booker.take(pass, &row, &place);
     }
-    Ok(())
+    Ok(PartEnd::Text)
 }
 
 /// Finds the profile's columns in the header, or reports what is missing.
@@ -1856,7 +2083,15 @@ fn sie_rows(booker: &mut Booker<'_>, text: &str) -> Vec<SieRow> {
                 continue;
             };
             let amount = match money::parse_decimal_text(&amount_text) {
-                Ok(a) if money::decimals(a) <= 2 => a,
+                Ok(a) if money::decimals(a) <= 2 && within_limit(a) => a,
+                Ok(a) if money::decimals(a) <= 2 => {
+                    rows.push(SieRow::Malformed(
+                        place,
+                        too_large(&amount_text),
+                        "a misread column is the usual cause: check the #TRANS rows",
+                    ));
+                    continue;
+                }
                 _ => {
                     rows.push(SieRow::Malformed(
                         place,
@@ -1975,6 +2210,9 @@ fn parse_date(text: &str) -> Result<Date, ()> {
         _ => Err(()),
     }
 }
+
+#[cfg(test)]
+mod parts_tests;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,375 @@
+//! The sums an import keeps while it reads: exact, in öre, and per budget
+//! line and day.
+//!
+//! Every amount an import books has at most two decimals (the readers
+//! reject more), so it is a whole number of öre, and sums of öre in an
+//! `i128` are exact and cannot overflow: rows are limited to
+//! [`MAX_ROW_AMOUNT`], and 2^127 öre is more than 10^20 such rows. Adding
+//! integers is also several times faster than adding [`Decimal`]s, which
+//! matters at ten million rows. The sums become [`Decimal`]s again, at two
+//! decimals, when the import finishes.
+
+use rust_decimal::Decimal;
+
+use crate::model::{Date, DayTotal};
+
+/// The largest amount, in kronor either way, a ledger row may have: a
+/// thousand times the Swedish state budget. Larger is a misread column,
+/// and keeping amounts below it keeps every sum exact (see the module).
+pub const MAX_ROW_AMOUNT: i64 = 1_000_000_000_000_000;
+
+/// An exact sum of amounts with at most two decimals, in öre.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct OreSum(i128);
+
+impl OreSum {
+    /// The amount in öre. `amount` has at most two decimals (trailing
+    /// zeros aside), as the readers guarantee.
+    pub(super) fn ore(amount: Decimal) -> i128 {
+        let scale = amount.scale();
+        let mantissa = amount.mantissa();
+        match scale {
+            0 => mantissa * 100,
+            1 => mantissa * 10,
+            2 => mantissa,
+            // Trailing zeros only: exact.
+            s => mantissa / 10i128.pow(s - 2),
+        }
+    }
+
+    pub(super) fn add(&mut self, amount: Decimal) {
+        self.0 += Self::ore(amount);
+    }
+
+    pub(super) fn sub(&mut self, amount: Decimal) {
+        self.0 -= Self::ore(amount);
+    }
+
+    pub(super) fn add_sum(&mut self, other: OreSum) {
+        self.0 += other.0;
+    }
+
+    /// The sum in kronor, with two decimals. Exact: a sum of fewer than
+    /// 2^96 / 10^17 rows of at most [`MAX_ROW_AMOUNT`] fits a [`Decimal`].
+    pub(super) fn to_decimal(self) -> Decimal {
+        // The fallback is unreachable with the row limit: 7.9 * 10^11
+        // rows of the largest amount would be needed.
+        let nearest = if self.0 < 0 {
+            Decimal::MIN
+        } else {
+            Decimal::MAX
+        };
+        Decimal::try_from_i128_with_scale(self.0, 2).unwrap_or(nearest)
+    }
+}
+
+/// The sum and row count of one line on one day, in 16 bytes: the table
+/// of cells is the import's largest. A sum that outgrows 64 bits (some
+/// 92 billion kronor on one line and day) moves to a [`WideCell`] and the
+/// cell is marked `wide`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cell {
+    sum: i64,
+    rows: u32,
+    wide: bool,
+}
+
+/// A cell with an `i128` sum, for the rare days that need it.
+#[derive(Debug, Clone, Copy, Default)]
+struct WideCell {
+    sum: i128,
+    rows: i64,
+}
+
+impl WideCell {
+    fn add(&mut self, ore: i128, rows: i64) {
+        self.sum += ore;
+        self.rows += rows;
+    }
+}
+
+/// Days a line's dense table may span; rows outside it (a stray date
+/// decades off) go to a hash table, so one odd row cannot make every
+/// line's table huge.
+const MAX_SPAN: usize = 4 * DAYS_PER_YEAR;
+/// Slots per year in a day number: 12 months of 31 days, so that a day
+/// number turns back into a date without a calendar (a few slots a year
+/// stay empty).
+const DAYS_PER_YEAR: usize = 12 * 31;
+
+fn day_number(date: Date) -> i64 {
+    i64::from(date.year()) * DAYS_PER_YEAR as i64
+        + (i64::from(date.month()) - 1) * 31
+        + (i64::from(date.day()) - 1)
+}
+
+fn date_of(day: i64) -> Option<Date> {
+    let year = day.div_euclid(DAYS_PER_YEAR as i64);
+    let rest = day.rem_euclid(DAYS_PER_YEAR as i64);
+    Date::new(
+        i16::try_from(year).ok()?,
+        (rest / 31 + 1) as i8,
+        (rest % 31 + 1) as i8,
+    )
+    .ok()
+}
+
+/// One line's days: a window of consecutive day numbers.
+#[derive(Debug, Default)]
+struct LineDays {
+    first: i64,
+    cells: Vec<Cell>,
+}
+
+/// Sums and rows per budget line (by index) and day.
+///
+/// Rows of an export come in no order, so every row updates a cell
+/// anywhere in a table of tens of megabytes: a cache miss, which took a
+/// fifth of an import's time when it came between the parsing of one row
+/// and the next. So a line's days are an array indexed by day (one memory
+/// access a row, no hashing), and additions wait in a short queue and are
+/// made together, in a loop small enough for the processor to have many
+/// of the misses under way at once.
+#[derive(Debug, Default)]
+pub(super) struct DayTotals {
+    lines: Vec<LineDays>,
+    /// Cells outside their line's window, and cells grown wide.
+    outliers: super::FastMap<(u32, i64), WideCell>,
+    /// Additions not made yet: line, day number, öre, rows.
+    queued: Vec<(u32, i64, i128, i64)>,
+}
+
+impl DayTotals {
+    pub(super) fn new(lines: usize) -> Self {
+        DayTotals {
+            lines: (0..lines).map(|_| LineDays::default()).collect(),
+            outliers: super::FastMap::default(),
+            queued: Vec::with_capacity(Self::QUEUED),
+        }
+    }
+
+    /// Additions made together: enough to overlap many cache misses, few
+    /// enough to stay in the first-level cache.
+    const QUEUED: usize = 64;
+
+    /// Adds `ore` and `rows` (which may be negative, to take a row back).
+    pub(super) fn add(&mut self, line: usize, date: Date, ore: i128, rows: i64) {
+        self.add_day(line, day_number(date), ore, rows);
+    }
+
+    fn add_day(&mut self, line: usize, day: i64, ore: i128, rows: i64) {
+        self.queued.push((line as u32, day, ore, rows));
+        if self.queued.len() >= Self::QUEUED {
+            self.flush();
+        }
+    }
+
+    /// Makes the queued additions.
+    fn flush(&mut self) {
+        for (line, day, ore, rows) in self.queued.drain(..) {
+            let days = &mut self.lines[line as usize];
+            let (ore, rows) = match Self::cell(days, day) {
+                Some(cell) if !cell.wide => {
+                    let sum = i64::try_from(ore)
+                        .ok()
+                        .and_then(|ore| cell.sum.checked_add(ore));
+                    if let Some(sum) = sum {
+                        cell.sum = sum;
+                        // A cell counts at most the rows of one export,
+                        // and a decrement only follows an increment.
+                        cell.rows = (i64::from(cell.rows) + rows) as u32;
+                        continue;
+                    }
+                    // Too large for 64 bits: the cell moves to the wide table.
+                    let moved = (i128::from(cell.sum) + ore, i64::from(cell.rows) + rows);
+                    *cell = Cell {
+                        wide: true,
+                        ..Cell::default()
+                    };
+                    moved
+                }
+                _ => (ore, rows),
+            };
+            self.outliers.entry((line, day)).or_default().add(ore, rows);
+        }
+    }
+
+    /// The cell of `day`, growing the window to reach it unless that
+    /// would make it span more than [`MAX_SPAN`].
+    fn cell(days: &mut LineDays, day: i64) -> Option<&mut Cell> {
+        if days.cells.is_empty() {
+            days.first = day;
+            days.cells.push(Cell::default());
+        }
+        let first = days.first.min(day);
+        let end = (days.first + days.cells.len() as i64).max(day + 1);
+        if end - first > MAX_SPAN as i64 {
+            return None;
+        }
+        if first < days.first {
+            let grow = (days.first - first) as usize;
+            days.cells
+                .splice(0..0, std::iter::repeat_n(Cell::default(), grow));
+            days.first = first;
+        }
+        let len = (end - first) as usize;
+        if len > days.cells.len() {
+            days.cells.resize(len, Cell::default());
+        }
+        days.cells.get_mut((day - days.first) as usize)
+    }
+
+    /// Adds another table's cells to this one.
+    pub(super) fn absorb(&mut self, mut other: DayTotals) {
+        other.flush();
+        for (line, days) in other.lines.into_iter().enumerate() {
+            for (i, cell) in days.cells.iter().enumerate() {
+                if cell.rows > 0 {
+                    self.add_cell(line, days.first + i as i64, cell);
+                }
+            }
+        }
+        for ((line, day), cell) in other.outliers {
+            self.add_day(line as usize, day, cell.sum, cell.rows);
+        }
+    }
+
+    fn add_cell(&mut self, line: usize, day: i64, cell: &Cell) {
+        self.add_day(line, day, i128::from(cell.sum), i64::from(cell.rows));
+    }
+
+    /// Each line's days with rows, in date order, and the line's sum.
+    pub(super) fn into_lines(mut self) -> Vec<(Vec<DayTotal>, OreSum)> {
+        self.flush();
+        let mut out: Vec<(Vec<DayTotal>, OreSum)> = Vec::with_capacity(self.lines.len());
+        for days in &self.lines {
+            let mut line_sum = OreSum::default();
+            let totals = days
+                .cells
+                .iter()
+                .enumerate()
+                .filter(|(_, cell)| cell.rows > 0)
+                .filter_map(|(i, cell)| {
+                    line_sum.0 += i128::from(cell.sum);
+                    let date = date_of(days.first + i as i64)?;
+                    Some(day_total(date, i128::from(cell.sum), i64::from(cell.rows)))
+                })
+                .collect();
+            out.push((totals, line_sum));
+        }
+        let mut sorted = false;
+        for ((line, day), cell) in &self.outliers {
+            if cell.rows == 0 {
+                continue;
+            }
+            if let Some(date) = date_of(*day) {
+                let (totals, line_sum) = &mut out[*line as usize];
+                line_sum.0 += cell.sum;
+                totals.push(day_total(date, cell.sum, cell.rows));
+                sorted = true;
+            }
+        }
+        if sorted {
+            for (totals, _) in &mut out {
+                totals.sort_unstable_by_key(|d| d.date);
+            }
+        }
+        out
+    }
+}
+
+fn day_total(date: Date, ore: i128, rows: i64) -> DayTotal {
+    DayTotal {
+        date,
+        amount: OreSum(ore).to_decimal(),
+        rows: u32::try_from(rows).unwrap_or(u32::MAX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    fn date(y: i16, m: i8, d: i8) -> Date {
+        Date::new(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn amounts_become_ore_whatever_their_scale() {
+        assert_eq!(OreSum::ore(dec("12")), 1200);
+        assert_eq!(OreSum::ore(dec("12.5")), 1250);
+        assert_eq!(OreSum::ore(dec("-12.05")), -1205);
+        assert_eq!(OreSum::ore(dec("12.0500")), 1205);
+        let mut sum = OreSum::default();
+        sum.add(dec("0.10"));
+        sum.add(dec("0.20"));
+        sum.sub(dec("0.05"));
+        assert_eq!(sum.to_decimal(), dec("0.25"));
+        assert_eq!(sum.to_decimal().scale(), 2);
+    }
+
+    #[test]
+    fn sums_beyond_sixty_four_bits_stay_exact() {
+        let mut totals = DayTotals::new(1);
+        let big = i128::from(i64::MAX);
+        for _ in 0..4 {
+            totals.add(0, date(2024, 2, 29), big, 1);
+        }
+        let lines = totals.into_lines();
+        let (days, sum) = &lines[0];
+        assert_eq!(days.len(), 1);
+        assert_eq!(days[0].rows, 4);
+        assert_eq!(
+            days[0].amount,
+            Decimal::try_from_i128_with_scale(4 * big, 2).unwrap()
+        );
+        assert_eq!(sum.0, 4 * big);
+    }
+
+    #[test]
+    fn days_come_back_in_order_with_their_dates_and_far_outliers_kept() {
+        let mut totals = DayTotals::new(2);
+        totals.add(1, date(2025, 3, 1), 500, 1);
+        totals.add(1, date(2024, 12, 31), 100, 1);
+        totals.add(1, date(1901, 1, 1), 7, 1);
+        totals.add(1, date(2025, 3, 1), -500, -1);
+        totals.add(1, date(2024, 12, 31), 100, 1);
+        let lines = totals.into_lines();
+        assert!(lines[0].0.is_empty());
+        let days: Vec<(Date, i128, u32)> = lines[1]
+            .0
+            .iter()
+            .map(|d| (d.date, OreSum::ore(d.amount), d.rows))
+            .collect();
+        assert_eq!(
+            days,
+            vec![(date(1901, 1, 1), 7, 1), (date(2024, 12, 31), 200, 2)]
+        );
+        assert_eq!(lines[1].1.0, 207);
+    }
+
+    #[test]
+    fn two_tables_absorbed_equal_one_table_of_all_rows() {
+        let rows = [
+            (0, date(2024, 1, 31), 10),
+            (1, date(2024, 2, 1), 20),
+            (0, date(2030, 6, 15), 30),
+            (0, date(2024, 1, 31), 40),
+            (1, date(1999, 12, 31), 50),
+        ];
+        let mut all = DayTotals::new(2);
+        let mut first = DayTotals::new(2);
+        let mut second = DayTotals::new(2);
+        for (i, &(line, day, ore)) in rows.iter().enumerate() {
+            all.add(line, day, ore, 1);
+            if i % 2 == 0 { &mut first } else { &mut second }.add(line, day, ore, 1);
+        }
+        first.absorb(second);
+        let show = |t: DayTotals| format!("{:?}", t.into_lines());
+        assert_eq!(show(first), show(all));
+    }
+}
