@@ -1480,6 +1480,75 @@ impl Booker<'_> {
 /// Reads a CSV amount as the profile says, without allocating (`scratch`
 /// is reused from row to row).
 fn parse_amount(ledger: &Ledger, scratch: &mut String, text: &str) -> Result<Decimal, String> {
+    let value = match profile_decimal(ledger, trimmed(text)) {
+        Some(value) => value,
+        None => parse_amount_generally(ledger, scratch, text)?,
+    };
+    if value.scale() > 2 && money::decimals(value) > 2 {
+        return Err(format!("amount `{text}` has more than two decimals"));
+    }
+    if !within_limit(value) {
+        return Err(too_large(text));
+    }
+    Ok(value)
+}
+
+/// An amount written plainly as the profile says (a sign, digits with
+/// the profile's thousands separators, the profile's decimal mark), read
+/// in one pass over its bytes; `None` for anything else, which
+/// [`parse_amount_generally`] reads or explains. Where this reads a value,
+/// that reader reads the same (a property test checks it): this is only
+/// faster, and most amounts of an export take this way.
+fn profile_decimal(ledger: &Ledger, text: &str) -> Option<Decimal> {
+    let mark = match ledger.decimal {
+        DecimalMark::Comma => b',',
+        DecimalMark::Point => b'.',
+    };
+    let bytes = text.as_bytes();
+    let (negative, mut rest) = match bytes {
+        [b'-', rest @ ..] | [0xE2, 0x88, 0x92, rest @ ..] => (true, rest),
+        _ => (false, bytes),
+    };
+    let mut mantissa: i128 = 0;
+    let mut scale: Option<u32> = None;
+    let mut count = 0;
+    while let [b, tail @ ..] = rest {
+        rest = tail;
+        match (*b, ledger.thousands) {
+            (b'0'..=b'9', _) => {
+                count += 1;
+                if count > 28 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i128::from(b - b'0');
+                if let Some(s) = scale.as_mut() {
+                    *s += 1;
+                }
+            }
+            (b, _) if b == mark && scale.is_none() => scale = Some(0),
+            (b' ', ThousandsSeparator::Space) => {}
+            (b'.', ThousandsSeparator::Dot) => {}
+            // A no-break space (U+00A0) or narrow no-break space (U+202F).
+            (0xC2, ThousandsSeparator::Space) if rest.first() == Some(&0xA0) => rest = &rest[1..],
+            (0xE2, ThousandsSeparator::Space) if rest.starts_with(&[0x80, 0xAF]) => {
+                rest = &rest[2..]
+            }
+            _ => return None,
+        }
+    }
+    if count == 0 || scale == Some(0) {
+        return None;
+    }
+    let value = Decimal::try_from_i128_with_scale(mantissa, scale.unwrap_or(0)).ok()?;
+    Some(if negative { -value } else { value })
+}
+
+/// Reads an amount in any form the profile allows, or says why it cannot.
+fn parse_amount_generally(
+    ledger: &Ledger,
+    scratch: &mut String,
+    text: &str,
+) -> Result<Decimal, String> {
     let mark = match ledger.decimal {
         DecimalMark::Comma => ',',
         DecimalMark::Point => '.',
@@ -1502,18 +1571,11 @@ fn parse_amount(ledger: &Ledger, scratch: &mut String, text: &str) -> Result<Dec
             c => scratch.push(c),
         }
     }
-    let value = match plain_decimal(scratch) {
-        Some(value) => value,
+    match plain_decimal(scratch) {
+        Some(value) => Ok(value),
         None => money::parse_decimal_text(scratch)
-            .map_err(|_| format!("amount `{text}` is not a number"))?,
-    };
-    if value.scale() > 2 && money::decimals(value) > 2 {
-        return Err(format!("amount `{text}` has more than two decimals"));
+            .map_err(|_| format!("amount `{text}` is not a number")),
     }
-    if !within_limit(value) {
-        return Err(too_large(text));
-    }
-    Ok(value)
 }
 
 /// True for an amount no larger than [`MAX_ROW_AMOUNT`] either way.
@@ -2218,6 +2280,17 @@ mod parts_tests;
 mod tests {
     use super::*;
 
+    fn ledger_with(comma: bool, thousands: ThousandsSeparator) -> Ledger {
+        let mut ledger = parts_tests::test_ledger();
+        ledger.decimal = if comma {
+            DecimalMark::Comma
+        } else {
+            DecimalMark::Point
+        };
+        ledger.thousands = thousands;
+        ledger
+    }
+
     #[test]
     fn patterns_match_exactly_or_by_prefix() {
         assert!(CodePattern("54*".into()).matches("5410"));
@@ -2237,6 +2310,51 @@ mod tests {
         // length was checked (a panic with overflow checks on).
         assert_eq!(plain_decimal(&"9".repeat(40)), None);
         assert_eq!(plain_decimal(&"9".repeat(28)).map(|d| d.scale()), Some(0));
+    }
+
+    proptest::proptest! {
+        /// Where the fast reader reads an amount, the general one reads
+        /// the same value, to the scale and the sign.
+        #[test]
+        fn the_fast_amount_reader_agrees_with_the_general_one(
+            text in "[-−]?[0-9 .,\u{a0}\u{202f}x+]{0,14}",
+            comma in proptest::bool::ANY,
+            thousands in proptest::sample::select(vec![
+                ThousandsSeparator::Space,
+                ThousandsSeparator::Dot,
+                ThousandsSeparator::None,
+            ]),
+        ) {
+            let ledger = ledger_with(comma, thousands);
+            if let Some(fast) = profile_decimal(&ledger, &text) {
+                let general = parse_amount_generally(&ledger, &mut String::new(), &text);
+                proptest::prop_assert_eq!(
+                    general.map(|v| (v.mantissa(), v.scale(), v.is_sign_negative())),
+                    Ok((fast.mantissa(), fast.scale(), fast.is_sign_negative())),
+                    "{}", text
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_amount_reader_takes_the_usual_forms() {
+        let ledger = ledger_with(true, ThousandsSeparator::Space);
+        for (text, value) in [
+            ("1 234,50", "1234.50"),
+            ("−12,05", "-12.05"),
+            ("1\u{a0}000", "1000"),
+            ("1\u{202f}000,5", "1000.5"),
+        ] {
+            assert_eq!(
+                profile_decimal(&ledger, text),
+                Some(value.parse().unwrap()),
+                "{text}"
+            );
+        }
+        for text in ["1.5", "12,", "+1", "1-2", "", "-"] {
+            assert_eq!(profile_decimal(&ledger, text), None, "{text}");
+        }
     }
 
     #[test]

@@ -184,6 +184,12 @@ fn export_text(rows: &[TestRow], crlf: bool) -> String {
     text
 }
 
+/// The ledger of the test plan.
+pub(super) fn test_ledger() -> Ledger {
+    let (sources, _) = sources_with("");
+    validate(&sources).portfolio.ledgers.remove(0)
+}
+
 fn sources_with(text: &str) -> (SourceSet, FileId) {
     let mut sources = SourceSet::new();
     sources.add(SourceFile::new("plan.toml", PLAN));
