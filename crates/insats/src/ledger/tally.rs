@@ -372,4 +372,51 @@ mod tests {
         let show = |t: DayTotals| format!("{:?}", t.into_lines());
         assert_eq!(show(first), show(all));
     }
+
+    proptest::proptest! {
+        /// The table gives what a plain map of (line, day) gives, with
+        /// days outside a line's window, sums beyond 64 bits, and rows
+        /// taken back (each at most once, as duplicates are).
+        #[test]
+        fn the_table_sums_as_a_plain_map_does(
+            additions in proptest::collection::vec(
+                (0usize..3, 0i64..2500, -1_000_000i128..1_000_000, proptest::bool::weighted(0.02)),
+                0..1200,
+            ),
+            take_back in proptest::collection::btree_set(0usize..1200, 0..40),
+        ) {
+            let base = day_number(date(2024, 1, 1));
+            let mut table = DayTotals::new(3);
+            let mut plain: std::collections::BTreeMap<(usize, i64), (i128, i64)> = Default::default();
+            let mut add = |line: usize, day: i64, ore: i128, rows: i64| {
+                let Some(d) = date_of(base + day) else { return };
+                table.add(line, d, ore, rows);
+                let entry = plain.entry((line, day_number(d))).or_default();
+                entry.0 += ore;
+                entry.1 += rows;
+            };
+            for &(line, day, ore, huge) in &additions {
+                let ore = if huge { ore * i128::from(i64::MAX) } else { ore };
+                add(line, day, ore, 1);
+            }
+            for &i in &take_back {
+                if let Some(&(line, day, ore, huge)) = additions.get(i) {
+                    let ore = if huge { ore * i128::from(i64::MAX) } else { ore };
+                    add(line, day, -ore, -1);
+                }
+            }
+            let got: Vec<Vec<(Date, i128, u32)>> = table
+                .into_lines()
+                .into_iter()
+                .map(|(days, _)| days.iter().map(|d| (d.date, OreSum::ore(d.amount), d.rows)).collect())
+                .collect();
+            let mut want: Vec<Vec<(Date, i128, u32)>> = vec![Vec::new(); 3];
+            for (&(line, day), &(ore, rows)) in &plain {
+                if rows > 0 {
+                    want[line].push((date_of(day).unwrap(), ore, rows as u32));
+                }
+            }
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
 }
