@@ -114,12 +114,20 @@ fn date_of(day: i64) -> Option<Date> {
     .ok()
 }
 
-/// One line's days: a window of consecutive day numbers.
+/// One line's days: first a small table of the days met, then, once the
+/// line has more than [`SPARSE_DAYS`] of them, a window of consecutive day
+/// numbers. A small export books a few rows on each of many lines, and an
+/// array spanning each line's first to last day would cost more than the
+/// rows (15 MB for the 1 301 lines of the generated export at 10^4 rows).
 #[derive(Debug, Default)]
 struct LineDays {
     first: i64,
     cells: Vec<Cell>,
+    sparse: super::FastMap<i64, WideCell>,
 }
+
+/// Days a line may have before it gets a window.
+const SPARSE_DAYS: usize = 64;
 
 /// Sums and rows per budget line (by index) and day.
 ///
@@ -168,30 +176,57 @@ impl DayTotals {
     fn flush(&mut self) {
         for (line, day, ore, rows) in self.queued.drain(..) {
             let days = &mut self.lines[line as usize];
-            let (ore, rows) = match Self::cell(days, day) {
-                Some(cell) if !cell.wide => {
-                    let sum = i64::try_from(ore)
-                        .ok()
-                        .and_then(|ore| cell.sum.checked_add(ore));
-                    if let Some(sum) = sum {
-                        cell.sum = sum;
-                        // A cell counts at most the rows of one export,
-                        // and a decrement only follows an increment.
-                        cell.rows = (i64::from(cell.rows) + rows) as u32;
-                        continue;
+            if days.cells.is_empty() {
+                days.sparse.entry(day).or_default().add(ore, rows);
+                if days.sparse.len() > SPARSE_DAYS {
+                    // Into a window, in day order, so that it starts at the
+                    // first day; days beyond its span go to `outliers`.
+                    let mut sparse: Vec<(i64, WideCell)> = days.sparse.drain().collect();
+                    days.sparse = super::FastMap::default();
+                    sparse.sort_unstable_by_key(|&(day, _)| day);
+                    for (day, cell) in sparse {
+                        Self::put(days, &mut self.outliers, line, day, cell.sum, cell.rows);
                     }
-                    // Too large for 64 bits: the cell moves to the wide table.
-                    let moved = (i128::from(cell.sum) + ore, i64::from(cell.rows) + rows);
-                    *cell = Cell {
-                        wide: true,
-                        ..Cell::default()
-                    };
-                    moved
                 }
-                _ => (ore, rows),
-            };
-            self.outliers.entry((line, day)).or_default().add(ore, rows);
+                continue;
+            }
+            Self::put(days, &mut self.outliers, line, day, ore, rows);
         }
+    }
+
+    /// Adds to the window's cell of `day`, or to `outliers` when the day
+    /// is outside the window or the sum outgrows the cell.
+    fn put(
+        days: &mut LineDays,
+        outliers: &mut super::FastMap<(u32, i64), WideCell>,
+        line: u32,
+        day: i64,
+        ore: i128,
+        rows: i64,
+    ) {
+        let (ore, rows) = match Self::cell(days, day) {
+            Some(cell) if !cell.wide => {
+                let sum = i64::try_from(ore)
+                    .ok()
+                    .and_then(|ore| cell.sum.checked_add(ore));
+                if let Some(sum) = sum {
+                    cell.sum = sum;
+                    // A cell counts at most the rows of one export,
+                    // and a decrement only follows an increment.
+                    cell.rows = (i64::from(cell.rows) + rows) as u32;
+                    return;
+                }
+                // Too large for 64 bits: the cell moves to the wide table.
+                let moved = (i128::from(cell.sum) + ore, i64::from(cell.rows) + rows);
+                *cell = Cell {
+                    wide: true,
+                    ..Cell::default()
+                };
+                moved
+            }
+            _ => (ore, rows),
+        };
+        outliers.entry((line, day)).or_default().add(ore, rows);
     }
 
     /// The cell of `day`, growing the window to reach it unless that
@@ -228,6 +263,9 @@ impl DayTotals {
                     self.add_cell(line, days.first + i as i64, cell);
                 }
             }
+            for (day, cell) in days.sparse {
+                self.add_day(line, day, cell.sum, cell.rows);
+            }
         }
         for ((line, day), cell) in other.outliers {
             self.add_day(line as usize, day, cell.sum, cell.rows);
@@ -258,6 +296,19 @@ impl DayTotals {
             out.push((totals, line_sum));
         }
         let mut sorted = false;
+        for (line, days) in self.lines.iter().enumerate() {
+            for (day, cell) in &days.sparse {
+                if cell.rows == 0 {
+                    continue;
+                }
+                if let Some(date) = date_of(*day) {
+                    let (totals, line_sum) = &mut out[line];
+                    line_sum.0 += cell.sum;
+                    totals.push(day_total(date, cell.sum, cell.rows));
+                    sorted = true;
+                }
+            }
+        }
         for ((line, day), cell) in &self.outliers {
             if cell.rows == 0 {
                 continue;
