@@ -249,11 +249,17 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
         Format::Sarif => ci_render::sarif(&mut out, &validation),
     };
     output_written(written)?;
-    Ok(if validation.is_ok() {
+    let code = if validation.is_ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    };
+    // The process ends here. A national portfolio's model is millions of
+    // small allocations (about 330 MB for 10 000 plans); the operating
+    // system takes the memory back at once, while freeing it piece by
+    // piece took a few per cent of the run.
+    std::mem::forget((sources, validation));
+    Ok(code)
 }
 
 fn report(args: &ReportArgs) -> Result<ExitCode, String> {

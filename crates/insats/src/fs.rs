@@ -33,6 +33,9 @@ pub const MAX_PLAN_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// is parsed whole, so the limit keeps that within an ordinary machine.
 pub const MAX_LEDGER_FILE_BYTES: u64 = 1024 * 1024 * 1024;
 
+/// A file's text as read: unreadable, not UTF-8, or text.
+type ReadText = std::io::Result<Result<String, std::string::FromUtf8Error>>;
+
 /// Reads every plan and shared file under `paths` (directories are walked,
 /// files taken as they are). Files that cannot be read or are not UTF-8
 /// become diagnostics; only a path that does not exist at all is an error.
@@ -52,11 +55,25 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), I
     files.sort();
     files.dedup();
 
+    // Files are read in parallel (a national portfolio is thousands of
+    // them) and added in path order, so file ids and everything after do
+    // not depend on which thread read what.
+    let read: Vec<(PathBuf, u64, Option<ReadText>)> = {
+        use rayon::prelude::*;
+        files
+            .into_par_iter()
+            .map(|path| {
+                let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                let text = (size <= MAX_PLAN_FILE_BYTES)
+                    .then(|| std::fs::read(&path).map(String::from_utf8));
+                (path, size, text)
+            })
+            .collect()
+    };
     let mut sources = SourceSet::new();
     let mut diagnostics = Vec::new();
-    for path in files {
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if size > MAX_PLAN_FILE_BYTES {
+    for (path, size, text) in read {
+        let Some(text) = text else {
             let id = sources.add(SourceFile::new(path, String::new()));
             let span = crate::source::Span::new(id, 0..0);
             diagnostics.push(
@@ -68,9 +85,9 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), I
                 .help("a plan this large is probably not a plan; split it, or move ledger data into a [[ledger]] export"),
             );
             continue;
-        }
-        match std::fs::read(&path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
+        };
+        match text {
+            Ok(text) => match text {
                 Ok(text) => {
                     sources.add(SourceFile::new(path, text));
                 }

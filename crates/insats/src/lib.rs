@@ -82,6 +82,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod examples;
 pub mod fs;
+mod hash;
 pub mod keys;
 pub mod ledger;
 pub mod load;

@@ -37,7 +37,7 @@
 //!   improvement. It is an **observed change against a baseline, not a
 //!   causal effect**: other things than the initiative move outcomes too.
 
-use std::collections::HashMap;
+use crate::hash::{IdMap, IdSet};
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -503,7 +503,7 @@ fn split_or_first(amount: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
 /// errors; figures of a portfolio with errors are not meaningful.
 pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
     let as_of = options.as_of;
-    let mut spent_by_line: HashMap<&str, Decimal> = HashMap::new();
+    let mut spent_by_line: IdMap<&str, Decimal> = IdMap::default();
     for cost in portfolio.costs().filter(|c| c.date <= as_of) {
         *spent_by_line.entry(cost.line).or_default() += cost.amount;
     }
@@ -650,12 +650,12 @@ pub struct SpendingCurve {
 /// and spent to date. Kept out of [`Report`] because it costs a pass over
 /// every line's plan per month, which only a chart needs.
 pub fn spending_curves(portfolio: &Portfolio, report: &Report) -> Vec<SpendingCurve> {
-    let initiatives: HashMap<&str, &Initiative> = portfolio
+    let initiatives: IdMap<&str, &Initiative> = portfolio
         .initiatives
         .iter()
         .map(|i| (i.id.value.as_str(), i))
         .collect();
-    let mut booked: HashMap<&str, Vec<(Date, Decimal)>> = HashMap::new();
+    let mut booked: IdMap<&str, Vec<(Date, Decimal)>> = IdMap::default();
     for cost in portfolio.costs() {
         booked
             .entry(cost.line)
@@ -740,7 +740,7 @@ fn funding_reports(
     let filtered =
         options.initiative.is_some() || options.unit.is_some() || options.funding.is_some();
     // Each source's lines, with the payer's position, in one pass.
-    let mut paid_by: HashMap<&str, Vec<(&LineState<'_>, usize)>> = HashMap::new();
+    let mut paid_by: IdMap<&str, Vec<(&LineState<'_>, usize)>> = IdMap::default();
     for state in every {
         for (index, payer) in state.line.payers.iter().enumerate() {
             paid_by
@@ -749,7 +749,7 @@ fn funding_reports(
                 .push((state, index));
         }
     }
-    let shown_sources: std::collections::HashSet<&str> = shown
+    let shown_sources: IdSet<&str> = shown
         .iter()
         .flat_map(|l| l.line.payers.iter().map(|p| p.source.value.as_str()))
         .collect();
@@ -840,12 +840,12 @@ fn target_reports(
     states: &[(&Initiative, Vec<&LineState<'_>>)],
     as_of: Date,
 ) -> Vec<TargetReport> {
-    let indicators: HashMap<&str, &crate::model::Indicator> = portfolio
+    let indicators: IdMap<&str, &crate::model::Indicator> = portfolio
         .indicators
         .iter()
         .map(|i| (i.id.value.as_str(), i))
         .collect();
-    let mut measured: HashMap<&str, Vec<&crate::model::Measurement>> = HashMap::new();
+    let mut measured: IdMap<&str, Vec<&crate::model::Measurement>> = IdMap::default();
     for m in &portfolio.measurements {
         measured.entry(m.target.value.as_str()).or_default().push(m);
     }
@@ -1003,7 +1003,7 @@ fn findings(
             });
         }
     }
-    let unmeasured: std::collections::HashSet<&str> = targets
+    let unmeasured: IdSet<&str> = targets
         .iter()
         .filter(|t| t.status == TargetStatus::NoMeasurement)
         .map(|t| t.id.as_str())
@@ -1077,7 +1077,7 @@ pub fn grant_statement(
     period: Period,
 ) -> Option<GrantStatement> {
     let source = portfolio.funding.iter().find(|f| f.id.value == funding)?;
-    let mut costs_in_period: HashMap<&str, Decimal> = HashMap::new();
+    let mut costs_in_period: IdMap<&str, Decimal> = IdMap::default();
     for cost in portfolio.costs().filter(|c| period.contains(c.date)) {
         *costs_in_period.entry(cost.line).or_default() += cost.amount;
     }

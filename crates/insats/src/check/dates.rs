@@ -17,17 +17,18 @@
 //! must lie wholly inside.
 
 use super::Checker;
+use crate::hash::IdMap;
 use crate::model::{LineCost, Period, Portfolio, When};
 use crate::rules::Code;
 
 pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
-    let windows: std::collections::HashMap<&str, &crate::source::Located<Period>> = portfolio
+    let windows: IdMap<&str, &crate::source::Located<Period>> = portfolio
         .funding
         .iter()
         .filter_map(|f| f.window.as_ref().map(|w| (f.id.value.as_str(), w)))
         .collect();
 
-    let lines: std::collections::HashMap<&str, &crate::model::BudgetLine> = portfolio
+    let lines: IdMap<&str, &crate::model::BudgetLine> = portfolio
         .initiatives
         .iter()
         .flat_map(|i| &i.lines)

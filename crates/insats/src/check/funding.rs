@@ -10,7 +10,7 @@
 //! Sums are exact and checked: an overflow is reported (`INS210`), never
 //! wrapped.
 
-use std::collections::HashMap;
+use crate::hash::IdMap;
 
 use rust_decimal::Decimal;
 
@@ -22,8 +22,8 @@ use crate::rules::Code;
 
 /// The lines each funding source pays, with the amount it pays of each,
 /// in one pass over all lines (linear in the number of lines).
-fn uses(portfolio: &Portfolio) -> HashMap<&str, Vec<(&BudgetLine, Decimal)>> {
-    let mut uses: HashMap<&str, Vec<(&BudgetLine, Decimal)>> = HashMap::new();
+fn uses(portfolio: &Portfolio) -> IdMap<&str, Vec<(&BudgetLine, Decimal)>> {
+    let mut uses: IdMap<&str, Vec<(&BudgetLine, Decimal)>> = IdMap::default();
     for line in portfolio.initiatives.iter().flat_map(|i| &i.lines) {
         for payer in &line.payers {
             uses.entry(payer.source.value.as_str())

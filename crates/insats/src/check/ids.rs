@@ -4,7 +4,7 @@
 //! resolve across files: a budget line in one plan may be paid by a funding
 //! source defined in a shared file.
 
-use std::collections::HashMap;
+use crate::hash::IdMap;
 
 use super::Checker;
 use crate::model::Portfolio;
@@ -60,7 +60,7 @@ fn unique<'a>(
     kind: &str,
     ids: impl Iterator<Item = (&'a Located<String>, String)>,
 ) {
-    let mut seen: HashMap<&str, &Located<String>> = HashMap::new();
+    let mut seen: IdMap<&str, &Located<String>> = IdMap::default();
     for (id, path) in ids {
         match seen.get(id.value.as_str()) {
             Some(first) => {

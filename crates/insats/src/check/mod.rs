@@ -7,8 +7,9 @@
 //! documented with its code in the module docs (see [`crate::rules`]).
 //!
 //! Every check is a function over the plain [`Portfolio`] and appends to a
-//! list of diagnostics; none depends on another's output, so they can run
-//! in any order.
+//! list of diagnostics; none depends on another's output (except that the
+//! sums wait for sound references), so they run in two groups side by
+//! side.
 
 mod dates;
 mod funding;
@@ -34,21 +35,37 @@ pub fn check(
     complete: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let errors = |d: &[Diagnostic]| d.iter().filter(|d| d.is_error()).count();
-    let errors_before = errors(diagnostics);
-    let mut ctx = Checker {
-        sources,
-        diagnostics,
-    };
-    ids::check(&mut ctx, portfolio);
-    references::check(&mut ctx, portfolio, complete);
-    let resolved = errors(ctx.diagnostics) == errors_before;
-    if complete && resolved {
-        funding::check_sums(&mut ctx, portfolio);
-    }
-    funding::check(&mut ctx, portfolio);
-    dates::check(&mut ctx, portfolio);
-    outcomes::check(&mut ctx, portfolio);
+    // Two groups of checks run side by side (at national scale they take
+    // a fifth of `insats validate`), each into its own list; the lists are
+    // appended in the order the checks are written, so the output does not
+    // depend on scheduling.
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    rayon::join(
+        || {
+            let mut ctx = Checker {
+                sources,
+                diagnostics: &mut first,
+            };
+            ids::check(&mut ctx, portfolio);
+            references::check(&mut ctx, portfolio, complete);
+            // The sums only when every id and reference is sound.
+            let resolved = !ctx.diagnostics.iter().any(Diagnostic::is_error);
+            if complete && resolved {
+                funding::check_sums(&mut ctx, portfolio);
+            }
+        },
+        || {
+            let mut ctx = Checker {
+                sources,
+                diagnostics: &mut second,
+            };
+            funding::check(&mut ctx, portfolio);
+            dates::check(&mut ctx, portfolio);
+            outcomes::check(&mut ctx, portfolio);
+        },
+    );
+    diagnostics.append(&mut first);
+    diagnostics.append(&mut second);
 }
 
 /// Shared state of the checks: where to resolve spans and where to report.

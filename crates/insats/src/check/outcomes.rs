@@ -4,19 +4,19 @@
 //! * `INS502` a target value or a measured value of a percentage indicator
 //!   lies outside 0-100.
 
-use std::collections::HashMap;
+use crate::hash::IdMap;
 
 use super::Checker;
 use crate::model::{Direction, Indicator, IndicatorUnit, Portfolio};
 use crate::rules::Code;
 
 pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
-    let indicators: HashMap<&str, &Indicator> = portfolio
+    let indicators: IdMap<&str, &Indicator> = portfolio
         .indicators
         .iter()
         .map(|i| (i.id.value.as_str(), i))
         .collect();
-    let target_indicator: HashMap<&str, &str> = portfolio
+    let target_indicator: IdMap<&str, &str> = portfolio
         .initiatives
         .iter()
         .flat_map(|i| &i.targets)

@@ -7,7 +7,7 @@
 //! the cost-per-outcome figures only make sense when the money and the
 //! outcome belong to the same decision.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{IdMap, IdSet};
 
 use super::Checker;
 use crate::keys::did_you_mean;
@@ -43,7 +43,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
         .map(|s| s.id.value.as_str())
         .chain(declared("source"))
         .collect();
-    let target_owner: HashMap<&str, &str> = portfolio
+    let target_owner: IdMap<&str, &str> = portfolio
         .initiatives
         .iter()
         .flat_map(|i| {
@@ -103,7 +103,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
     // Targets declared per file, found once: looking them up per
     // initiative in the list of everything declared was quadratic (a third
     // of `insats validate` on 10 000 plans).
-    let mut declared_targets: HashMap<crate::source::FileId, Vec<&str>> = HashMap::new();
+    let mut declared_targets: IdMap<crate::source::FileId, Vec<&str>> = IdMap::default();
     for (file, kind, id) in &portfolio.declared {
         if kind == "target" {
             declared_targets.entry(*file).or_default().push(id);
@@ -132,7 +132,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
                     .copied(),
             )
             .collect();
-        let mut served: HashSet<&str> = HashSet::new();
+        let mut served: IdSet<&str> = IdSet::default();
         for line in &initiative.lines {
             provenance(ctx, &line.provenance, &sources, &line.key_path);
             for payer in &line.payers {
@@ -245,7 +245,7 @@ fn resolve(
 /// not quadratic) and the list, in file order, for suggestions.
 struct Ids<'a> {
     list: Vec<&'a str>,
-    set: HashSet<&'a str>,
+    set: IdSet<&'a str>,
 }
 
 impl Ids<'_> {

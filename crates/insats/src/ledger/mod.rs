@@ -441,10 +441,8 @@ fn import_file_in_parts(
     import_csv(ledger, sources, at, &export)
 }
 
-/// A map looked up once per row: a fast hash. Its keys are few and
-/// bounded (the project codes of the plan's own rules; pairs of a line and
-/// a valid date), so a crafted export cannot flood it.
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<rustc_hash::FxHasher>>;
+/// A map looked up once per row: a fast hash (see [`crate::hash`]).
+type FastMap<K, V> = crate::hash::IdMap<K, V>;
 
 /// Where the rows are, for locating diagnostics.
 #[derive(Clone, Copy)]
