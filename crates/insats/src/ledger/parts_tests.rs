@@ -233,11 +233,15 @@ fn held(text: &str, parts: usize, part_bytes: u64) -> String {
 }
 
 fn streamed(text: &str, parts: usize, part_bytes: u64) -> String {
+    streamed_bytes(text.as_bytes(), parts, part_bytes)
+}
+
+fn streamed_bytes(bytes: &[u8], parts: usize, part_bytes: u64) -> String {
     let (sources, _) = sources_with("");
     let validation = validate(&sources);
     let ledger = &validation.portfolio.ledgers[0];
     let mut file = tempfile::NamedTempFile::new().unwrap();
-    std::io::Write::write_all(&mut file, text.as_bytes()).unwrap();
+    std::io::Write::write_all(&mut file, bytes).unwrap();
     match import_file_in_parts(ledger, &sources, file.path(), parts, part_bytes) {
         Ok(import) => shown(&import),
         Err(failed) => format!("{failed:#?}"),
@@ -317,6 +321,33 @@ fn a_part_starting_inside_a_quoted_field_is_read_again_whole() {
         &streamed(&text, 1, u64::MAX),
         "streamed",
     );
+}
+
+/// A byte that is not UTF-8 in a later part stops the import where one
+/// reading would, with the same line and excerpt.
+#[test]
+fn a_byte_that_is_not_utf8_in_a_later_part_is_reported_as_by_one_reading() {
+    let rows: Vec<TestRow> = (0..200)
+        .map(|i| TestRow::Cost {
+            day: i,
+            account: "5010",
+            responsibility: "100",
+            project: "4711",
+            ore: 100,
+            text: "Lön",
+        })
+        .collect();
+    let mut bytes = export_text(&rows, true).into_bytes();
+    let at = bytes.len() * 3 / 4;
+    let at = at + bytes[at..].iter().position(|&b| b == b';').unwrap() + 1;
+    bytes.insert(at, 0xFF);
+    let whole = streamed_bytes(&bytes, 1, u64::MAX);
+    assert!(whole.contains("is not valid UTF-8"), "{whole}");
+    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    assert!(whole.contains(&format!("line: {line},")), "{whole}");
+    for parts in [2, 3, 5] {
+        assert_same(&streamed_bytes(&bytes, parts, 1), &whole, "streamed");
+    }
 }
 
 /// Line numbers count physical lines, with CRLF line ends and quoted
