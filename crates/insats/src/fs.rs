@@ -33,8 +33,38 @@ pub const MAX_PLAN_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// is parsed whole, so the limit keeps that within an ordinary machine.
 pub const MAX_LEDGER_FILE_BYTES: u64 = 1024 * 1024 * 1024;
 
-/// A file's text as read: unreadable, not UTF-8, or text.
-type ReadText = std::io::Result<Result<String, std::string::FromUtf8Error>>;
+/// What went wrong reading a file, if anything.
+enum ReadProblem {
+    None,
+    TooLarge(u64),
+    /// At this byte.
+    NotUtf8(usize),
+    Unreadable(std::io::Error),
+}
+
+/// Reads one file: its text (empty, or with U+FFFD for bad bytes, when
+/// there is a problem) and the problem.
+fn read_one(path: PathBuf) -> (SourceFile, ReadProblem) {
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_PLAN_FILE_BYTES {
+        return (
+            SourceFile::new(path, String::new()),
+            ReadProblem::TooLarge(size),
+        );
+    }
+    match std::fs::read(&path).map(String::from_utf8) {
+        Ok(Ok(text)) => (SourceFile::new(path, text), ReadProblem::None),
+        Ok(Err(err)) => {
+            let at = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            (SourceFile::new(path, text), ReadProblem::NotUtf8(at))
+        }
+        Err(err) => (
+            SourceFile::new(path, String::new()),
+            ReadProblem::Unreadable(err),
+        ),
+    }
+}
 
 /// Reads every plan and shared file under `paths` (directories are walked,
 /// files taken as they are). Files that cannot be read or are not UTF-8
@@ -55,69 +85,38 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), I
     files.sort();
     files.dedup();
 
-    // Files are read in parallel (a national portfolio is thousands of
-    // them) and added in path order, so file ids and everything after do
-    // not depend on which thread read what.
-    let read: Vec<(PathBuf, u64, Option<ReadText>)> = {
+    // Files are read (and indexed by line) in parallel, a national
+    // portfolio being thousands of them, and added in path order, so file
+    // ids and everything after do not depend on which thread read what.
+    let read: Vec<(SourceFile, ReadProblem)> = {
         use rayon::prelude::*;
-        files
-            .into_par_iter()
-            .map(|path| {
-                let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-                let text = (size <= MAX_PLAN_FILE_BYTES)
-                    .then(|| std::fs::read(&path).map(String::from_utf8));
-                (path, size, text)
-            })
-            .collect()
+        files.into_par_iter().map(read_one).collect()
     };
     let mut sources = SourceSet::new();
     let mut diagnostics = Vec::new();
-    for (path, size, text) in read {
-        let Some(text) = text else {
-            let id = sources.add(SourceFile::new(path, String::new()));
-            let span = crate::source::Span::new(id, 0..0);
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::FileTooLarge,
-                    format!("the file is {} MiB; insats reads plan files of at most {} MiB", size / (1024 * 1024), MAX_PLAN_FILE_BYTES / (1024 * 1024)),
-                )
-                .at(Diagnostic::resolve(&sources, &span))
-                .help("a plan this large is probably not a plan; split it, or move ledger data into a [[ledger]] export"),
-            );
-            continue;
+    for (file, problem) in read {
+        let id = sources.add(file);
+        let d = match problem {
+            ReadProblem::None => continue,
+            ReadProblem::TooLarge(size) => Diagnostic::new(
+                Code::FileTooLarge,
+                format!("the file is {} MiB; insats reads plan files of at most {} MiB", size / (1024 * 1024), MAX_PLAN_FILE_BYTES / (1024 * 1024)),
+            )
+            .at(Diagnostic::resolve(&sources, &crate::source::Span::new(id, 0..0)))
+            .help("a plan this large is probably not a plan; split it, or move ledger data into a [[ledger]] export"),
+            // The lossy text has U+FFFD (three bytes) where the bad byte was.
+            ReadProblem::NotUtf8(at) => Diagnostic::new(Code::NotUtf8, "the file is not valid UTF-8")
+                .at(Diagnostic::resolve(&sources, &crate::source::Span::new(id, at..at + '\u{fffd}'.len_utf8())))
+                .label("first byte that is not UTF-8")
+                .help("re-save the file as UTF-8 (in most editors: \"Save with encoding\", UTF-8)"),
+            ReadProblem::Unreadable(err) => Diagnostic::new(
+                Code::UnreadableFile,
+                format!("the file could not be read: {err}"),
+            )
+            .at(Diagnostic::resolve(&sources, &crate::source::Span::new(id, 0..0)))
+            .help("check that the file exists and that you may read it"),
         };
-        match text {
-            Ok(text) => match text {
-                Ok(text) => {
-                    sources.add(SourceFile::new(path, text));
-                }
-                Err(err) => {
-                    let at = err.utf8_error().valid_up_to();
-                    let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-                    let id = sources.add(SourceFile::new(path, text));
-                    // The lossy text has U+FFFD (three bytes) where the bad byte was.
-                    let span = crate::source::Span::new(id, at..at + '\u{fffd}'.len_utf8());
-                    diagnostics.push(
-                        Diagnostic::new(Code::NotUtf8, "the file is not valid UTF-8")
-                            .at(Diagnostic::resolve(&sources, &span))
-                            .label("first byte that is not UTF-8")
-                            .help("re-save the file as UTF-8 (in most editors: \"Save with encoding\", UTF-8)"),
-                    );
-                }
-            },
-            Err(err) => {
-                let id = sources.add(SourceFile::new(path, String::new()));
-                let span = crate::source::Span::new(id, 0..0);
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::UnreadableFile,
-                        format!("the file could not be read: {err}"),
-                    )
-                    .at(Diagnostic::resolve(&sources, &span))
-                    .help("check that the file exists and that you may read it"),
-                );
-            }
-        }
+        diagnostics.push(d);
     }
     Ok((sources, diagnostics))
 }

@@ -12,10 +12,7 @@ use crate::rules::Code;
 use crate::source::Located;
 
 pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
-    let initiatives = portfolio
-        .initiatives
-        .iter()
-        .map(|i| (&i.id, "initiative".to_owned()));
+    let initiatives = portfolio.initiatives.iter().map(|i| (&i.id, "initiative"));
     unique(ctx, "initiative", initiatives);
     unique(
         ctx,
@@ -23,7 +20,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         portfolio
             .funding
             .iter()
-            .map(|f| (&f.id, f.key_path.clone())),
+            .map(|f| (&f.id, f.key_path.as_str())),
     );
     unique(
         ctx,
@@ -31,7 +28,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         portfolio
             .indicators
             .iter()
-            .map(|i| (&i.id, i.key_path.clone())),
+            .map(|i| (&i.id, i.key_path.as_str())),
     );
     unique(
         ctx,
@@ -39,26 +36,26 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         portfolio
             .sources
             .iter()
-            .map(|s| (&s.id, s.key_path.clone())),
+            .map(|s| (&s.id, s.key_path.as_str())),
     );
     let lines = portfolio.initiatives.iter().flat_map(|i| &i.lines);
     unique(
         ctx,
         "budget line",
-        lines.map(|l| (&l.id, l.key_path.clone())),
+        lines.map(|l| (&l.id, l.key_path.as_str())),
     );
     let targets = portfolio.initiatives.iter().flat_map(|i| &i.targets);
     unique(
         ctx,
         "outcome target",
-        targets.map(|t| (&t.id, t.key_path.clone())),
+        targets.map(|t| (&t.id, t.key_path.as_str())),
     );
 }
 
 fn unique<'a>(
     ctx: &mut Checker<'_>,
     kind: &str,
-    ids: impl Iterator<Item = (&'a Located<String>, String)>,
+    ids: impl Iterator<Item = (&'a Located<String>, &'a str)>,
 ) {
     let mut seen: IdMap<&str, &Located<String>> = IdMap::default();
     for (id, path) in ids {

@@ -54,7 +54,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
         .collect();
 
     for f in &portfolio.funding {
-        provenance(ctx, &f.provenance, &sources, &f.key_path);
+        provenance(ctx, &f.provenance, &sources, || f.key_path.clone());
     }
     let lines: Ids<'_> = portfolio
         .initiatives
@@ -69,7 +69,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
             "budget line",
             &s.line,
             &lines,
-            &format!("{}.line", s.key_path),
+            || format!("{}.line", s.key_path),
             "book the cost on an existing `[[line]]`, or add the line to its plan",
         );
     }
@@ -80,7 +80,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
                 "budget line",
                 &rule.line,
                 &lines,
-                &format!("{}.map[{i}].line", ledger.key_path),
+                || format!("{}.map[{i}].line", ledger.key_path),
                 "map the rows to an existing `[[line]]`",
             );
         }
@@ -96,7 +96,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
             "outcome target",
             &m.target,
             &targets,
-            &format!("{}.target", m.key_path),
+            || format!("{}.target", m.key_path),
             "measure an existing `[[target]]`, or add the target to its plan",
         );
     }
@@ -116,7 +116,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
                 "source document",
                 s,
                 &sources,
-                "initiative.sources",
+                || "initiative.sources".to_owned(),
                 "add a `[[source]]` with this id",
             );
         }
@@ -134,14 +134,14 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
             .collect();
         let mut served: IdSet<&str> = IdSet::default();
         for line in &initiative.lines {
-            provenance(ctx, &line.provenance, &sources, &line.key_path);
+            provenance(ctx, &line.provenance, &sources, || line.key_path.clone());
             for payer in &line.payers {
                 resolve(
                     ctx,
                     "funding source",
                     &payer.source,
                     &funding,
-                    &format!("{}.funded_by", line.key_path),
+                    || format!("{}.funded_by", line.key_path),
                     "define it with `[[funding]]` in this file or in a shared file",
                 );
             }
@@ -150,11 +150,11 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
                 if own_targets.contains(&s.target.value) {
                     continue;
                 }
-                let path = format!("{}.serves", line.key_path);
+                let path = || format!("{}.serves", line.key_path);
                 match target_owner.get(s.target.value.as_str()) {
                     Some(owner) => {
                         let d = ctx
-                            .diag(Code::UnknownReference, format!("target `{}` belongs to initiative `{owner}`, not to this one", s.target.value), &s.target.span, path)
+                            .diag(Code::UnknownReference, format!("target `{}` belongs to initiative `{owner}`, not to this one", s.target.value), &s.target.span, path())
                             .label("another initiative's target")
                             .help("a line can only serve targets of its own initiative; add a `[[target]]` to this plan");
                         ctx.push(d);
@@ -164,7 +164,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
                         "outcome target",
                         &s.target,
                         &own_targets,
-                        &path,
+                        path,
                         "add a `[[target]]` with this id to this plan",
                     ),
                 }
@@ -176,21 +176,15 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
                 "indicator",
                 &target.indicator,
                 &indicators,
-                &format!("{}.indicator", target.key_path),
+                || format!("{}.indicator", target.key_path),
                 "add an `[[indicator]]` with this id, here or in a shared file",
             );
-            provenance(
-                ctx,
-                &target.baseline.provenance,
-                &sources,
-                &format!("{}.baseline", target.key_path),
-            );
-            provenance(
-                ctx,
-                &target.target.provenance,
-                &sources,
-                &format!("{}.target", target.key_path),
-            );
+            provenance(ctx, &target.baseline.provenance, &sources, || {
+                format!("{}.baseline", target.key_path)
+            });
+            provenance(ctx, &target.target.provenance, &sources, || {
+                format!("{}.target", target.key_path)
+            });
             if complete && !served.contains(target.id.value.as_str()) {
                 let d = ctx
                     .diag(Code::UnservedTarget, format!("no budget line serves target `{}`", target.id.value), &target.id.span, format!("{}.id", target.key_path))
@@ -202,14 +196,22 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
     }
 }
 
-fn provenance(ctx: &mut Checker<'_>, p: &Provenance, sources: &Ids<'_>, path: &str) {
+/// Key paths are made only for a reference that does not resolve: at
+/// national scale, formatting one for each of a million references that do
+/// was a measurable part of the checks.
+fn provenance(
+    ctx: &mut Checker<'_>,
+    p: &Provenance,
+    sources: &Ids<'_>,
+    path: impl FnOnce() -> String,
+) {
     if let Some(s) = &p.source {
         resolve(
             ctx,
             "source document",
             s,
             sources,
-            &format!("{path}.source"),
+            || format!("{}.source", path()),
             "add a `[[source]]` with this id",
         );
     }
@@ -220,7 +222,7 @@ fn resolve(
     kind: &str,
     reference: &Located<String>,
     known: &Ids<'_>,
-    path: &str,
+    path: impl FnOnce() -> String,
     fix: &str,
 ) {
     if known.contains(&reference.value) {
@@ -231,7 +233,7 @@ fn resolve(
             Code::UnknownReference,
             format!("no {kind} has the id `{}`", reference.value),
             &reference.span,
-            path,
+            path(),
         )
         .label(format!("unknown {kind}"));
     d = match did_you_mean(&reference.value, known.list.iter().copied()) {

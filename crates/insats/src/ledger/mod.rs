@@ -1569,7 +1569,8 @@ fn parse_amount_generally(
             c => scratch.push(c),
         }
     }
-    match plain_decimal(scratch) {
+    // A bare fraction (`,5` read as `.5`) is an amount in an export.
+    match money::plain_decimal(scratch, true) {
         Some(value) => Ok(value),
         None => money::parse_decimal_text(scratch)
             .map_err(|_| format!("amount `{text}` is not a number")),
@@ -2211,42 +2212,6 @@ fn trimmed(text: &str) -> &str {
     }
 }
 
-/// The common case of an amount, `-12345.67`: an optional minus, digits
-/// and at most one point, read without allocating. Anything else (or more
-/// digits than a `Decimal` holds) is left to the general reader, which
-/// also explains what is wrong.
-fn plain_decimal(text: &str) -> Option<Decimal> {
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let mut mantissa: i128 = 0;
-    let mut scale: Option<u32> = None;
-    let mut count = 0;
-    for b in digits.bytes() {
-        match b {
-            b'0'..=b'9' => {
-                count += 1;
-                if count > 28 {
-                    // More than a Decimal holds: the general reader says so.
-                    return None;
-                }
-                mantissa = mantissa * 10 + i128::from(b - b'0');
-                if let Some(s) = scale.as_mut() {
-                    *s += 1;
-                }
-            }
-            b'.' if scale.is_none() => scale = Some(0),
-            _ => return None,
-        }
-    }
-    if count == 0 || scale == Some(0) {
-        return None;
-    }
-    let value = Decimal::try_from_i128_with_scale(mantissa, scale.unwrap_or(0)).ok()?;
-    Some(if negative { -value } else { value })
-}
-
 /// `2019-03-31` or `20190331`.
 fn parse_date(text: &str) -> Result<Date, ()> {
     let t = text.trim().as_bytes();
@@ -2295,19 +2260,6 @@ mod tests {
         assert!(!CodePattern("54*".into()).matches("5510"));
         assert!(CodePattern("4711".into()).matches("4711"));
         assert!(!CodePattern("4711".into()).matches("47110"));
-    }
-
-    #[test]
-    fn plain_amounts_are_read_exactly_and_long_ones_are_left_to_the_general_reader() {
-        assert_eq!(plain_decimal("-12345.67"), Some(Decimal::new(-1234567, 2)));
-        assert_eq!(plain_decimal("100"), Some(Decimal::from(100)));
-        assert_eq!(plain_decimal("1."), None);
-        assert_eq!(plain_decimal("1.2.3"), None);
-        assert_eq!(plain_decimal(""), None);
-        // Found by fuzzing: forty digits overflowed the mantissa before the
-        // length was checked (a panic with overflow checks on).
-        assert_eq!(plain_decimal(&"9".repeat(40)), None);
-        assert_eq!(plain_decimal(&"9".repeat(28)).map(|d| d.scale()), Some(0));
     }
 
     proptest::proptest! {
