@@ -25,23 +25,30 @@ pub struct KeyPath(pub Vec<Segment>);
 impl KeyPath {
     /// This path extended by a key.
     pub fn key(&self, key: &str) -> KeyPath {
-        let mut p = self.clone();
-        p.0.push(Segment::Key(key.to_owned()));
-        p
+        self.then(Segment::Key(key.to_owned()))
     }
 
     /// This path extended by an index.
     pub fn index(&self, index: usize) -> KeyPath {
-        let mut p = self.clone();
-        p.0.push(Segment::Index(index));
-        p
+        self.then(Segment::Index(index))
     }
 
     /// This path extended by another.
     pub fn join(&self, rest: &[Segment]) -> KeyPath {
-        let mut p = self.clone();
-        p.0.extend_from_slice(rest);
-        p
+        let mut segments = Vec::with_capacity(self.0.len() + rest.len());
+        segments.extend_from_slice(&self.0);
+        segments.extend_from_slice(rest);
+        KeyPath(segments)
+    }
+
+    /// This path and one more segment, in a vector sized once: a clone and
+    /// a push would allocate twice, and paths are extended for every table
+    /// and field loaded.
+    fn then(&self, last: Segment) -> KeyPath {
+        let mut segments = Vec::with_capacity(self.0.len() + 1);
+        segments.extend_from_slice(&self.0);
+        segments.push(last);
+        KeyPath(segments)
     }
 }
 
