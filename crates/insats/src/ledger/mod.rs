@@ -807,7 +807,7 @@ impl<'a> Booker<'a> {
                     self.booked_order.push(line);
                 }
                 state.rows += 1;
-                self.days.add(line, row.date, OreSum::ore(amount), 1);
+                self.days.add(line, row.date, amount, 1);
             }
             Class::Excluded => {
                 self.summary.rows_excluded += 1;
@@ -977,7 +977,7 @@ impl<'a> Booker<'a> {
                 self.summary.rows_mapped -= 1;
                 let state = &mut self.lines[line];
                 state.rows -= 1;
-                self.days.add(line, row.date, -OreSum::ore(amount), -1);
+                self.days.add(line, row.date, -amount, -1);
             }
             Class::Excluded => {
                 self.summary.rows_excluded -= 1;

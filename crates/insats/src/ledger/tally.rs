@@ -18,9 +18,16 @@ use crate::model::{Date, DayTotal};
 /// and keeping amounts below it keeps every sum exact (see the module).
 pub const MAX_ROW_AMOUNT: i64 = 1_000_000_000_000_000;
 
-/// An exact sum of amounts with at most two decimals, in öre.
+/// An exact sum of amounts with at most two decimals, in öre, and the
+/// largest scale (number of decimals written) among them: the sum is given
+/// back at that scale, as adding the [`Decimal`]s would give it (`300` for
+/// `100` + `200`, `0` for no rows, `150.50` for `100` + `50.50`), so that
+/// reports read the same whichever way the sum was made.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct OreSum(i128);
+pub(super) struct OreSum {
+    ore: i128,
+    scale: u8,
+}
 
 impl OreSum {
     /// The amount in öre. `amount` has at most two decimals (trailing
@@ -37,29 +44,42 @@ impl OreSum {
         }
     }
 
+    /// The scale of `amount`, as kept.
+    fn scale(amount: Decimal) -> u8 {
+        // At most 28.
+        amount.scale() as u8
+    }
+
     pub(super) fn add(&mut self, amount: Decimal) {
-        self.0 += Self::ore(amount);
+        self.ore += Self::ore(amount);
+        self.scale = self.scale.max(Self::scale(amount));
     }
 
     pub(super) fn sub(&mut self, amount: Decimal) {
-        self.0 -= Self::ore(amount);
+        self.ore -= Self::ore(amount);
+        self.scale = self.scale.max(Self::scale(amount));
     }
 
     pub(super) fn add_sum(&mut self, other: OreSum) {
-        self.0 += other.0;
+        self.ore += other.ore;
+        self.scale = self.scale.max(other.scale);
     }
 
-    /// The sum in kronor, with two decimals. Exact: a sum of fewer than
-    /// 2^96 / 10^17 rows of at most [`MAX_ROW_AMOUNT`] fits a [`Decimal`].
+    /// The sum in kronor, at the largest scale of its amounts. Exact: a
+    /// sum of fewer than 2^96 / 10^17 rows of at most [`MAX_ROW_AMOUNT`]
+    /// fits a [`Decimal`], and a sum of amounts with fewer than two
+    /// decimals is a whole multiple of what the smaller scale can write.
     pub(super) fn to_decimal(self) -> Decimal {
         // The fallback is unreachable with the row limit: 7.9 * 10^11
         // rows of the largest amount would be needed.
-        let nearest = if self.0 < 0 {
+        let nearest = if self.ore < 0 {
             Decimal::MIN
         } else {
             Decimal::MAX
         };
-        Decimal::try_from_i128_with_scale(self.0, 2).unwrap_or(nearest)
+        let mut sum = Decimal::try_from_i128_with_scale(self.ore, 2).unwrap_or(nearest);
+        sum.rescale(u32::from(self.scale));
+        sum
     }
 }
 
@@ -72,6 +92,8 @@ struct Cell {
     sum: i64,
     rows: u32,
     wide: bool,
+    /// See [`OreSum`]: the largest scale of the rows in the cell.
+    scale: u8,
 }
 
 /// A cell with an `i128` sum, for the rare days that need it.
@@ -79,12 +101,27 @@ struct Cell {
 struct WideCell {
     sum: i128,
     rows: i64,
+    scale: u8,
 }
 
 impl WideCell {
-    fn add(&mut self, ore: i128, rows: i64) {
+    fn total(&self) -> OreSum {
+        OreSum {
+            ore: self.sum,
+            scale: self.scale,
+        }
+    }
+
+    fn add(&mut self, ore: i128, scale: u8, rows: i64) {
         self.sum += ore;
         self.rows += rows;
+        // A day whose rows were all taken back starts again, as a day
+        // never booked would.
+        self.scale = if self.rows == 0 {
+            0
+        } else {
+            self.scale.max(scale)
+        };
     }
 }
 
@@ -143,8 +180,8 @@ pub(super) struct DayTotals {
     lines: Vec<LineDays>,
     /// Cells outside their line's window, and cells grown wide.
     outliers: super::FastMap<(u32, i64), WideCell>,
-    /// Additions not made yet: line, day number, öre, rows.
-    queued: Vec<(u32, i64, i128, i64)>,
+    /// Additions not made yet: line, day number, öre, scale, rows.
+    queued: Vec<(u32, i64, i128, u8, i64)>,
 }
 
 impl DayTotals {
@@ -160,13 +197,21 @@ impl DayTotals {
     /// enough to stay in the first-level cache.
     const QUEUED: usize = 64;
 
-    /// Adds `ore` and `rows` (which may be negative, to take a row back).
-    pub(super) fn add(&mut self, line: usize, date: Date, ore: i128, rows: i64) {
-        self.add_day(line, day_number(date), ore, rows);
+    /// Adds `amount` and `rows` (a negative amount and rows take a row
+    /// back).
+    pub(super) fn add(&mut self, line: usize, date: Date, amount: Decimal, rows: i64) {
+        let (ore, scale) = (OreSum::ore(amount), OreSum::scale(amount));
+        self.add_day(line, day_number(date), ore, scale, rows);
     }
 
-    fn add_day(&mut self, line: usize, day: i64, ore: i128, rows: i64) {
-        self.queued.push((line as u32, day, ore, rows));
+    /// Adds öre at two decimals (tests give sums in öre).
+    #[cfg(test)]
+    fn add_ore(&mut self, line: usize, date: Date, ore: i128, rows: i64) {
+        self.add_day(line, day_number(date), ore, 2, rows);
+    }
+
+    fn add_day(&mut self, line: usize, day: i64, ore: i128, scale: u8, rows: i64) {
+        self.queued.push((line as u32, day, ore, scale, rows));
         if self.queued.len() >= Self::QUEUED {
             self.flush();
         }
@@ -174,10 +219,10 @@ impl DayTotals {
 
     /// Makes the queued additions.
     fn flush(&mut self) {
-        for (line, day, ore, rows) in self.queued.drain(..) {
+        for (line, day, ore, scale, rows) in self.queued.drain(..) {
             let days = &mut self.lines[line as usize];
             if days.cells.is_empty() {
-                days.sparse.entry(day).or_default().add(ore, rows);
+                days.sparse.entry(day).or_default().add(ore, scale, rows);
                 if days.sparse.len() > SPARSE_DAYS {
                     // Into a window, in day order, so that it starts at the
                     // first day; days beyond its span go to `outliers`.
@@ -185,26 +230,29 @@ impl DayTotals {
                     days.sparse = super::FastMap::default();
                     sparse.sort_unstable_by_key(|&(day, _)| day);
                     for (day, cell) in sparse {
-                        Self::put(days, &mut self.outliers, line, day, cell.sum, cell.rows);
+                        let (sum, scale, rows) = (cell.sum, cell.scale, cell.rows);
+                        Self::put(days, &mut self.outliers, line, day, sum, scale, rows);
                     }
                 }
                 continue;
             }
-            Self::put(days, &mut self.outliers, line, day, ore, rows);
+            Self::put(days, &mut self.outliers, line, day, ore, scale, rows);
         }
     }
 
     /// Adds to the window's cell of `day`, or to `outliers` when the day
     /// is outside the window or the sum outgrows the cell.
+    #[allow(clippy::too_many_arguments)]
     fn put(
         days: &mut LineDays,
         outliers: &mut super::FastMap<(u32, i64), WideCell>,
         line: u32,
         day: i64,
         ore: i128,
+        scale: u8,
         rows: i64,
     ) {
-        let (ore, rows) = match Self::cell(days, day) {
+        let (ore, scale, rows) = match Self::cell(days, day) {
             Some(cell) if !cell.wide => {
                 let sum = i64::try_from(ore)
                     .ok()
@@ -214,19 +262,32 @@ impl DayTotals {
                     // A cell counts at most the rows of one export,
                     // and a decrement only follows an increment.
                     cell.rows = (i64::from(cell.rows) + rows) as u32;
+                    // As for a wide cell: a day emptied starts again.
+                    cell.scale = if cell.rows == 0 {
+                        0
+                    } else {
+                        cell.scale.max(scale)
+                    };
                     return;
                 }
                 // Too large for 64 bits: the cell moves to the wide table.
-                let moved = (i128::from(cell.sum) + ore, i64::from(cell.rows) + rows);
+                let moved = (
+                    i128::from(cell.sum) + ore,
+                    cell.scale.max(scale),
+                    i64::from(cell.rows) + rows,
+                );
                 *cell = Cell {
                     wide: true,
                     ..Cell::default()
                 };
                 moved
             }
-            _ => (ore, rows),
+            _ => (ore, scale, rows),
         };
-        outliers.entry((line, day)).or_default().add(ore, rows);
+        outliers
+            .entry((line, day))
+            .or_default()
+            .add(ore, scale, rows);
     }
 
     /// The cell of `day`, growing the window to reach it unless that
@@ -261,15 +322,16 @@ impl DayTotals {
             for (i, cell) in days.cells.iter().enumerate() {
                 if cell.rows > 0 {
                     let day = days.first + i as i64;
-                    self.merge(line, day, i128::from(cell.sum), i64::from(cell.rows));
+                    let (sum, rows) = (i128::from(cell.sum), i64::from(cell.rows));
+                    self.merge(line, day, sum, cell.scale, rows);
                 }
             }
             for (day, cell) in days.sparse {
-                self.merge(line, day, cell.sum, cell.rows);
+                self.merge(line, day, cell.sum, cell.scale, cell.rows);
             }
         }
         for ((line, day), cell) in other.outliers {
-            self.merge(line as usize, day, cell.sum, cell.rows);
+            self.merge(line as usize, day, cell.sum, cell.scale, cell.rows);
         }
         self.flush();
     }
@@ -278,12 +340,12 @@ impl DayTotals {
     /// (the cells come in day order, so this runs through the array; going
     /// through the queue was a tenth of a report over 10^5 rows), else as
     /// a row would be added.
-    fn merge(&mut self, line: usize, day: i64, ore: i128, rows: i64) {
+    fn merge(&mut self, line: usize, day: i64, ore: i128, scale: u8, rows: i64) {
         let days = &mut self.lines[line];
         if days.cells.is_empty() {
-            self.add_day(line, day, ore, rows);
+            self.add_day(line, day, ore, scale, rows);
         } else {
-            Self::put(days, &mut self.outliers, line as u32, day, ore, rows);
+            Self::put(days, &mut self.outliers, line as u32, day, ore, scale, rows);
         }
     }
 
@@ -299,9 +361,13 @@ impl DayTotals {
                 .enumerate()
                 .filter(|(_, cell)| cell.rows > 0)
                 .filter_map(|(i, cell)| {
-                    line_sum.0 += i128::from(cell.sum);
+                    let sum = OreSum {
+                        ore: i128::from(cell.sum),
+                        scale: cell.scale,
+                    };
+                    line_sum.add_sum(sum);
                     let date = date_of(days.first + i as i64)?;
-                    Some(day_total(date, i128::from(cell.sum), i64::from(cell.rows)))
+                    Some(day_total(date, sum, i64::from(cell.rows)))
                 })
                 .collect();
             out.push((totals, line_sum));
@@ -314,8 +380,8 @@ impl DayTotals {
                 }
                 if let Some(date) = date_of(*day) {
                     let (totals, line_sum) = &mut out[line];
-                    line_sum.0 += cell.sum;
-                    totals.push(day_total(date, cell.sum, cell.rows));
+                    line_sum.add_sum(cell.total());
+                    totals.push(day_total(date, cell.total(), cell.rows));
                     sorted = true;
                 }
             }
@@ -326,8 +392,8 @@ impl DayTotals {
             }
             if let Some(date) = date_of(*day) {
                 let (totals, line_sum) = &mut out[*line as usize];
-                line_sum.0 += cell.sum;
-                totals.push(day_total(date, cell.sum, cell.rows));
+                line_sum.add_sum(cell.total());
+                totals.push(day_total(date, cell.total(), cell.rows));
                 sorted = true;
             }
         }
@@ -340,10 +406,10 @@ impl DayTotals {
     }
 }
 
-fn day_total(date: Date, ore: i128, rows: i64) -> DayTotal {
+fn day_total(date: Date, sum: OreSum, rows: i64) -> DayTotal {
     DayTotal {
         date,
-        amount: OreSum(ore).to_decimal(),
+        amount: sum.to_decimal(),
         rows: u32::try_from(rows).unwrap_or(u32::MAX),
     }
 }
@@ -374,12 +440,45 @@ mod tests {
         assert_eq!(sum.to_decimal().scale(), 2);
     }
 
+    /// Regression: sums came back at two decimals whatever their amounts
+    /// (`300.00`, `0.00`), where adding the `Decimal`s gives `300` and `0`;
+    /// reports in JSON and HTML then changed with the way sums were made.
+    #[test]
+    fn sums_keep_the_largest_scale_of_their_amounts() {
+        let sum_of = |amounts: &[&str]| {
+            let mut sum = OreSum::default();
+            amounts.iter().for_each(|a| sum.add(dec(a)));
+            sum.to_decimal().to_string()
+        };
+        assert_eq!(sum_of(&[]), "0");
+        assert_eq!(sum_of(&["100", "200"]), "300");
+        assert_eq!(sum_of(&["100", "50.5"]), "150.5");
+        assert_eq!(sum_of(&["100", "50.50"]), "150.50");
+        assert_eq!(sum_of(&["1.500", "1"]), "2.500");
+        for (amounts, sum) in [
+            (&["100", "200"][..], "300"),
+            (&["0.10", "0.90"][..], "1.00"),
+        ] {
+            let expected: Decimal = amounts.iter().map(|a| dec(a)).sum();
+            assert_eq!(expected.to_string(), sum, "as Decimal addition gives");
+        }
+        // A day emptied (its row taken back) starts again at scale 0.
+        let mut totals = DayTotals::new(1);
+        let day = date(2024, 5, 2);
+        totals.add(0, day, dec("1.50"), 1);
+        totals.add(0, day, dec("-1.50"), -1);
+        totals.add(0, day, dec("2"), 1);
+        let lines = totals.into_lines();
+        assert_eq!(lines[0].0[0].amount.to_string(), "2");
+        assert_eq!(lines[0].1.to_decimal().to_string(), "2");
+    }
+
     #[test]
     fn sums_beyond_sixty_four_bits_stay_exact() {
         let mut totals = DayTotals::new(1);
         let big = i128::from(i64::MAX);
         for _ in 0..4 {
-            totals.add(0, date(2024, 2, 29), big, 1);
+            totals.add_ore(0, date(2024, 2, 29), big, 1);
         }
         let lines = totals.into_lines();
         let (days, sum) = &lines[0];
@@ -389,17 +488,17 @@ mod tests {
             days[0].amount,
             Decimal::try_from_i128_with_scale(4 * big, 2).unwrap()
         );
-        assert_eq!(sum.0, 4 * big);
+        assert_eq!(sum.ore, 4 * big);
     }
 
     #[test]
     fn days_come_back_in_order_with_their_dates_and_far_outliers_kept() {
         let mut totals = DayTotals::new(2);
-        totals.add(1, date(2025, 3, 1), 500, 1);
-        totals.add(1, date(2024, 12, 31), 100, 1);
-        totals.add(1, date(1901, 1, 1), 7, 1);
-        totals.add(1, date(2025, 3, 1), -500, -1);
-        totals.add(1, date(2024, 12, 31), 100, 1);
+        totals.add_ore(1, date(2025, 3, 1), 500, 1);
+        totals.add_ore(1, date(2024, 12, 31), 100, 1);
+        totals.add_ore(1, date(1901, 1, 1), 7, 1);
+        totals.add_ore(1, date(2025, 3, 1), -500, -1);
+        totals.add_ore(1, date(2024, 12, 31), 100, 1);
         let lines = totals.into_lines();
         assert!(lines[0].0.is_empty());
         let days: Vec<(Date, i128, u32)> = lines[1]
@@ -411,7 +510,7 @@ mod tests {
             days,
             vec![(date(1901, 1, 1), 7, 1), (date(2024, 12, 31), 200, 2)]
         );
-        assert_eq!(lines[1].1.0, 207);
+        assert_eq!(lines[1].1.ore, 207);
     }
 
     #[test]
@@ -427,8 +526,8 @@ mod tests {
         let mut first = DayTotals::new(2);
         let mut second = DayTotals::new(2);
         for (i, &(line, day, ore)) in rows.iter().enumerate() {
-            all.add(line, day, ore, 1);
-            if i % 2 == 0 { &mut first } else { &mut second }.add(line, day, ore, 1);
+            all.add_ore(line, day, ore, 1);
+            if i % 2 == 0 { &mut first } else { &mut second }.add_ore(line, day, ore, 1);
         }
         first.absorb(second);
         let show = |t: DayTotals| format!("{:?}", t.into_lines());
@@ -456,7 +555,7 @@ mod tests {
             for (i, &(line, day, ore, huge)) in additions.iter().enumerate() {
                 let ore = if huge { ore * i128::from(i64::MAX) } else { ore };
                 if let Some(d) = date_of(base + day) {
-                    if i < split { &mut first } else { &mut second }.add(line, d, ore, 1);
+                    if i < split { &mut first } else { &mut second }.add_ore(line, d, ore, 1);
                 }
             }
             first.absorb(second);
@@ -464,14 +563,14 @@ mod tests {
                 if let Some(&(line, day, ore, huge)) = additions.get(i) {
                     let ore = if huge { ore * i128::from(i64::MAX) } else { ore };
                     if let Some(d) = date_of(base + day) {
-                        first.add(line, d, -ore, -1);
+                        first.add_ore(line, d, -ore, -1);
                     }
                 }
             }
             let mut plain: std::collections::BTreeMap<(usize, i64), (i128, i64)> = Default::default();
             let mut add = |line: usize, day: i64, ore: i128, rows: i64| {
                 let Some(d) = date_of(base + day) else { return };
-                table.add(line, d, ore, rows);
+                table.add_ore(line, d, ore, rows);
                 let entry = plain.entry((line, day_number(d))).or_default();
                 entry.0 += ore;
                 entry.1 += rows;
