@@ -6,8 +6,9 @@
 //! `i128` are exact and cannot overflow: rows are limited to
 //! [`MAX_ROW_AMOUNT`], and 2^127 öre is more than 10^20 such rows. Adding
 //! integers is also several times faster than adding [`Decimal`]s, which
-//! matters at ten million rows. The sums become [`Decimal`]s again, at two
-//! decimals, when the import finishes.
+//! matters at ten million rows. The sums become [`Decimal`]s again when
+//! the import finishes, at the scale adding the amounts as [`Decimal`]s
+//! would have given (see [`OreSum`]).
 
 use rust_decimal::Decimal;
 
