@@ -96,31 +96,64 @@ pub(crate) fn plain_decimal(text: &str, bare_fraction: bool) -> Option<Decimal> 
         Some(rest) => (true, rest),
         None => (false, text),
     };
-    let mut mantissa: i128 = 0;
-    let mut scale: Option<u32> = None;
-    let mut count = 0;
+    let mut read = DecimalDigits::default();
     for b in digits.bytes() {
         match b {
-            b'0'..=b'9' => {
-                count += 1;
-                if count > 28 {
-                    // More than a Decimal holds: the general reader says so.
-                    return None;
-                }
-                mantissa = mantissa * 10 + i128::from(b - b'0');
-                if let Some(s) = scale.as_mut() {
-                    *s += 1;
-                }
-            }
-            b'.' if scale.is_none() && (count > 0 || bare_fraction) => scale = Some(0),
+            b'0'..=b'9' => read.digit(b)?,
+            b'.' if read.digits > 0 || bare_fraction => read.point()?,
             _ => return None,
         }
     }
-    if count == 0 || scale == Some(0) {
-        return None;
+    read.finish(negative)
+}
+
+/// The digits of a decimal read one byte at a time, without allocating:
+/// what [`plain_decimal`] and the ledger import's reader of amounts in an
+/// export's own form share. Each step is `None` where the text is not a
+/// plain decimal (or holds more digits than a `Decimal`), for a general
+/// reader to read or explain.
+#[derive(Debug, Default)]
+pub(crate) struct DecimalDigits {
+    mantissa: i128,
+    /// Digits after the point, once a point is read.
+    scale: Option<u32>,
+    digits: u32,
+}
+
+impl DecimalDigits {
+    /// An ASCII digit.
+    pub(crate) fn digit(&mut self, b: u8) -> Option<()> {
+        self.digits += 1;
+        if self.digits > 28 {
+            return None;
+        }
+        self.mantissa = self.mantissa * 10 + i128::from(b - b'0');
+        if let Some(s) = self.scale.as_mut() {
+            *s += 1;
+        }
+        Some(())
     }
-    let value = Decimal::try_from_i128_with_scale(mantissa, scale.unwrap_or(0)).ok()?;
-    Some(if negative { -value } else { value })
+
+    /// The decimal mark; a second one is not a number.
+    pub(crate) fn point(&mut self) -> Option<()> {
+        match self.scale {
+            None => {
+                self.scale = Some(0);
+                Some(())
+            }
+            Some(_) => None,
+        }
+    }
+
+    /// The value: at least one digit, and one after a point.
+    pub(crate) fn finish(self, negative: bool) -> Option<Decimal> {
+        if self.digits == 0 || self.scale == Some(0) {
+            return None;
+        }
+        let value =
+            Decimal::try_from_i128_with_scale(self.mantissa, self.scale.unwrap_or(0)).ok()?;
+        Some(if negative { -value } else { value })
+    }
 }
 
 /// Digits, `_` only between digits, at most one point with digits both sides.

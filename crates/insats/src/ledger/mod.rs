@@ -58,6 +58,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Location};
+use crate::hash::IdMap;
 use crate::keys::did_you_mean;
 use crate::model::{Date, DayTotal, ImportedCosts};
 use crate::money;
@@ -441,9 +442,6 @@ fn import_file_in_parts(
     import_csv(ledger, sources, at, &export)
 }
 
-/// A map looked up once per row: a fast hash (see [`crate::hash`]).
-type FastMap<K, V> = crate::hash::IdMap<K, V>;
-
 /// Where the rows are, for locating diagnostics.
 #[derive(Clone, Copy)]
 enum Where<'a> {
@@ -601,7 +599,7 @@ struct Booker<'a> {
     at: Where<'a>,
     /// Rules with an exact project code, by code; the others (prefix or no
     /// project) are tried on every row.
-    by_project: FastMap<&'a str, Vec<usize>>,
+    by_project: IdMap<&'a str, Vec<usize>>,
     general: Vec<usize>,
     /// Line index of each rule.
     line_of_rule: Vec<usize>,
@@ -629,7 +627,7 @@ struct Booker<'a> {
 
 impl<'a> Booker<'a> {
     fn new(ledger: &'a Ledger, sources: &'a SourceSet, at: Where<'a>) -> Self {
-        let mut by_project: FastMap<&str, Vec<usize>> = FastMap::default();
+        let mut by_project: IdMap<&str, Vec<usize>> = IdMap::default();
         let mut general = Vec::new();
         let mut line_index: HashMap<&str, usize> = HashMap::new();
         let mut lines: Vec<LineState<'a>> = Vec::new();
@@ -1504,22 +1502,11 @@ fn profile_decimal(ledger: &Ledger, text: &str) -> Option<Decimal> {
         [b'-', rest @ ..] | [0xE2, 0x88, 0x92, rest @ ..] => (true, rest),
         _ => (false, bytes),
     };
-    let mut mantissa: i128 = 0;
-    let mut scale: Option<u32> = None;
-    let mut count = 0;
+    let mut read = money::DecimalDigits::default();
     while let [b, tail @ ..] = rest {
         rest = tail;
         match (*b, ledger.thousands) {
-            (b'0'..=b'9', _) => {
-                count += 1;
-                if count > 28 {
-                    return None;
-                }
-                mantissa = mantissa * 10 + i128::from(b - b'0');
-                if let Some(s) = scale.as_mut() {
-                    *s += 1;
-                }
-            }
+            (b'0'..=b'9', _) => read.digit(*b)?,
             // Separators before the mark, as in the general reader (a
             // profile may name the point for both).
             (b' ', ThousandsSeparator::Space) => {}
@@ -1529,15 +1516,11 @@ fn profile_decimal(ledger: &Ledger, text: &str) -> Option<Decimal> {
             (0xE2, ThousandsSeparator::Space) if rest.starts_with(&[0x80, 0xAF]) => {
                 rest = &rest[2..]
             }
-            (b, _) if b == mark && scale.is_none() => scale = Some(0),
+            (b, _) if b == mark => read.point()?,
             _ => return None,
         }
     }
-    if count == 0 || scale == Some(0) {
-        return None;
-    }
-    let value = Decimal::try_from_i128_with_scale(mantissa, scale.unwrap_or(0)).ok()?;
-    Some(if negative { -value } else { value })
+    read.finish(negative)
 }
 
 /// Reads an amount in any form the profile allows, or says why it cannot.

@@ -12,6 +12,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::hash::IdMap;
 use crate::model::{Date, DayTotal};
 
 /// The largest amount, in kronor either way, a ledger row may have: a
@@ -161,7 +162,7 @@ fn date_of(day: i64) -> Option<Date> {
 struct LineDays {
     first: i64,
     cells: Vec<Cell>,
-    sparse: super::FastMap<i64, WideCell>,
+    sparse: IdMap<i64, WideCell>,
 }
 
 /// Days a line may have before it gets a window.
@@ -180,7 +181,7 @@ const SPARSE_DAYS: usize = 64;
 pub(super) struct DayTotals {
     lines: Vec<LineDays>,
     /// Cells outside their line's window, and cells grown wide.
-    outliers: super::FastMap<(u32, i64), WideCell>,
+    outliers: IdMap<(u32, i64), WideCell>,
     /// Additions not made yet: line, day number, öre, scale, rows.
     queued: Vec<(u32, i64, i128, u8, i64)>,
 }
@@ -189,7 +190,7 @@ impl DayTotals {
     pub(super) fn new(lines: usize) -> Self {
         DayTotals {
             lines: (0..lines).map(|_| LineDays::default()).collect(),
-            outliers: super::FastMap::default(),
+            outliers: IdMap::default(),
             queued: Vec::with_capacity(Self::QUEUED),
         }
     }
@@ -228,7 +229,7 @@ impl DayTotals {
                     // Into a window, in day order, so that it starts at the
                     // first day; days beyond its span go to `outliers`.
                     let mut sparse: Vec<(i64, WideCell)> = days.sparse.drain().collect();
-                    days.sparse = super::FastMap::default();
+                    days.sparse = IdMap::default();
                     sparse.sort_unstable_by_key(|&(day, _)| day);
                     for (day, cell) in sparse {
                         let (sum, scale, rows) = (cell.sum, cell.scale, cell.rows);
@@ -246,7 +247,7 @@ impl DayTotals {
     #[allow(clippy::too_many_arguments)]
     fn put(
         days: &mut LineDays,
-        outliers: &mut super::FastMap<(u32, i64), WideCell>,
+        outliers: &mut IdMap<(u32, i64), WideCell>,
         line: u32,
         day: i64,
         ore: i128,
