@@ -374,26 +374,24 @@ impl DayTotals {
                 .collect();
             out.push((totals, line_sum));
         }
+        // Days outside the arrays: lines still in their small tables, and
+        // the side table; pushed after the array's days, so sorted after.
+        let sparse = self.lines.iter().enumerate().flat_map(|(line, days)| {
+            days.sparse
+                .iter()
+                .map(move |(day, cell)| (line, *day, cell))
+        });
+        let outliers = self
+            .outliers
+            .iter()
+            .map(|((line, day), cell)| (*line as usize, *day, cell));
         let mut sorted = false;
-        for (line, days) in self.lines.iter().enumerate() {
-            for (day, cell) in &days.sparse {
-                if cell.rows == 0 {
-                    continue;
-                }
-                if let Some(date) = date_of(*day) {
-                    let (totals, line_sum) = &mut out[line];
-                    line_sum.add_sum(cell.total());
-                    totals.push(day_total(date, cell.total(), cell.rows));
-                    sorted = true;
-                }
-            }
-        }
-        for ((line, day), cell) in &self.outliers {
+        for (line, day, cell) in sparse.chain(outliers) {
             if cell.rows == 0 {
                 continue;
             }
-            if let Some(date) = date_of(*day) {
-                let (totals, line_sum) = &mut out[*line as usize];
+            if let Some(date) = date_of(day) {
+                let (totals, line_sum) = &mut out[line];
                 line_sum.add_sum(cell.total());
                 totals.push(day_total(date, cell.total(), cell.rows));
                 sorted = true;
