@@ -93,6 +93,7 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod source;
+mod tree;
 
 pub use diagnostic::{Diagnostic, Location, Summary};
 pub use model::Portfolio;

@@ -320,6 +320,13 @@ impl Ctx<'_> {
     /// Deserialises one table into `T`, reporting type errors and every
     /// unknown key. Returns `None` when the table could not be read.
     fn deserialize<T: DeserializeOwned>(&mut self, node: &Node<'_>, path: &KeyPath) -> Option<T> {
+        // Nearly every table is read straight from the tree; one that the
+        // fast path does not take is read again by toml, which does the
+        // reporting (see `crate::tree`).
+        if let Ok((value, unknown)) = crate::tree::read::<T>(node) {
+            self.unknown_keys(node, path, &unknown);
+            return Some(value);
+        }
         let mut unknown: Vec<Vec<Segment>> = Vec::new();
         let de = toml::de::ValueDeserializer::from(node.clone());
         let result = {
@@ -340,17 +347,7 @@ impl Ctx<'_> {
             Err(Ok(value)) => Ok(value),
             Err(Err(err)) => Err(err),
         };
-        for rel in &unknown {
-            let Some((Segment::Key(key), parent)) = rel.split_last() else {
-                continue;
-            };
-            let parent_node = walk(node, parent);
-            let key_range = parent_node
-                .and_then(|n| table_get(n, key))
-                .map(|(k, _)| k)
-                .unwrap_or_else(|| node.span());
-            self.unknown_key(&path.join(parent).0, key, key_range);
-        }
+        self.unknown_keys(node, path, &unknown);
         match result {
             Ok(value) => Some(value),
             Err(err) => {
@@ -409,6 +406,22 @@ impl Ctx<'_> {
             }
         }
         out
+    }
+
+    /// Reports the unknown keys found reading `node`, given by their paths
+    /// relative to it.
+    fn unknown_keys(&mut self, node: &Node<'_>, path: &KeyPath, unknown: &[Vec<Segment>]) {
+        for rel in unknown {
+            let Some((Segment::Key(key), parent)) = rel.split_last() else {
+                continue;
+            };
+            let parent_node = walk(node, parent);
+            let key_range = parent_node
+                .and_then(|n| table_get(n, key))
+                .map(|(k, _)| k)
+                .unwrap_or_else(|| node.span());
+            self.unknown_key(&path.join(parent).0, key, key_range);
+        }
     }
 
     fn unknown_key(&mut self, parent: &[Segment], key: &str, range: Range<usize>) {
