@@ -8,7 +8,7 @@
 //!
 //! Every check is a function over the plain [`Portfolio`] and appends to a
 //! list of diagnostics; none depends on another's output (except that the
-//! sums wait for sound references), so they run in two groups side by
+//! sums are kept only when the references are sound), so they run side by
 //! side.
 
 mod dates;
@@ -35,37 +35,51 @@ pub fn check(
     complete: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    // Two groups of checks run side by side (at national scale they take
-    // a fifth of `insats validate`), each into its own list; the lists are
-    // appended in the order the checks are written, so the output does not
-    // depend on scheduling.
-    let (mut first, mut second) = (Vec::new(), Vec::new());
-    rayon::join(
+    // At national scale the checks are a fifth of `insats validate`, so
+    // they run as four tasks that rayon spreads over the cores: ids,
+    // references, the line-by-line rules, and the sums. Each task fills its
+    // own list and the lists are appended in a fixed order, so the output
+    // does not depend on scheduling. The sums are only meaningful when
+    // every id and reference is sound; they are computed alongside the
+    // checks that establish that, and kept only if it holds.
+    let run = |task: &(dyn Fn(&mut Checker<'_>) + Sync)| {
+        let mut found = Vec::new();
+        task(&mut Checker {
+            sources,
+            diagnostics: &mut found,
+        });
+        found
+    };
+    let ((ids, references), (rules, sums)) = rayon::join(
         || {
-            let mut ctx = Checker {
-                sources,
-                diagnostics: &mut first,
-            };
-            ids::check(&mut ctx, portfolio);
-            references::check(&mut ctx, portfolio, complete);
-            // The sums only when every id and reference is sound.
-            let resolved = !ctx.diagnostics.iter().any(Diagnostic::is_error);
-            if complete && resolved {
-                funding::check_sums(&mut ctx, portfolio);
-            }
+            rayon::join(
+                || run(&|ctx| ids::check(ctx, portfolio)),
+                || run(&|ctx| references::check(ctx, portfolio, complete)),
+            )
         },
         || {
-            let mut ctx = Checker {
-                sources,
-                diagnostics: &mut second,
-            };
-            funding::check(&mut ctx, portfolio);
-            dates::check(&mut ctx, portfolio);
-            outcomes::check(&mut ctx, portfolio);
+            rayon::join(
+                || {
+                    run(&|ctx| {
+                        funding::check(ctx, portfolio);
+                        dates::check(ctx, portfolio);
+                        outcomes::check(ctx, portfolio);
+                    })
+                },
+                || match complete {
+                    true => run(&|ctx| funding::check_sums(ctx, portfolio)),
+                    false => Vec::new(),
+                },
+            )
         },
     );
-    diagnostics.append(&mut first);
-    diagnostics.append(&mut second);
+    let resolved = !ids.iter().chain(&references).any(Diagnostic::is_error);
+    diagnostics.extend(ids);
+    diagnostics.extend(references);
+    if resolved {
+        diagnostics.extend(sums);
+    }
+    diagnostics.extend(rules);
 }
 
 /// Shared state of the checks: where to resolve spans and where to report.
