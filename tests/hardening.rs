@@ -108,6 +108,77 @@ fn numbers_beyond_exact_decimals_are_refused() {
 }
 
 #[test]
+fn numbers_up_to_ten_to_the_fifteenth_are_taken_and_larger_refused() {
+    let limit = "1_000_000_000_000_000";
+    let text = base().replace("amount = 100_000", &format!("amount = {limit}"));
+    assert_eq!(diagnostics(&text), []);
+    let text = base().replace("amount = 100_000", "amount = 1_000_000_000_000_001");
+    let first = at(&text, "1_000_000_000_000_001");
+    let codes = diagnostics(&text);
+    assert_eq!(codes.len(), 2, "{codes:?}");
+    assert_eq!(codes[0], (Code::InvalidAmount, first.0, first.1));
+    assert_eq!(codes[1].0, Code::InvalidAmount);
+}
+
+/// Regression: a line of 7 * 10^28 kr paid by a source with a maximum
+/// share made the co-financing check multiply past `Decimal`'s range and
+/// panic. Such an amount is now refused where it is written, and at the
+/// largest amount taken the check computes.
+#[test]
+fn a_maximum_share_of_huge_amounts_is_refused_or_computed_never_a_panic() {
+    let huge = base()
+        .replace(
+            "amount = 100_000",
+            "amount = 70_000_000_000_000_000_000_000_000_000",
+        )
+        .replace(
+            "kind = \"municipal-budget\"",
+            "kind = \"state-grant\"\nmax_share_percent = 90",
+        );
+    assert_eq!(
+        diagnostics(&huge).iter().map(|d| d.0).collect::<Vec<_>>(),
+        [Code::InvalidAmount, Code::InvalidAmount]
+    );
+    let largest = huge.replace(
+        "70_000_000_000_000_000_000_000_000_000",
+        "1_000_000_000_000_000",
+    );
+    assert_eq!(
+        diagnostics(&largest)
+            .iter()
+            .map(|d| d.0)
+            .collect::<Vec<_>>(),
+        [Code::MaxShareExceeded]
+    );
+}
+
+/// Regression: an improvement of 10^-25 made the cost per improvement
+/// divide past `Decimal`'s range and panic in `insats report`.
+#[test]
+fn an_improvement_too_small_to_divide_by_is_reported_as_none() {
+    let text = format!(
+        "{}\n[[spending]]\nline = \"team\"\ndate = 2024-03-31\namount = 100_000\n\n\
+         [[measurement]]\ntarget = \"goal\"\ndate = 2024-03-31\nvalue = \"50.0000000000000000000000001\"\n",
+        base()
+    );
+    let mut sources = SourceSet::new();
+    sources.add(SourceFile::new("plan.toml", text));
+    let validation = insats::validate(&sources);
+    assert_eq!(
+        validation.diagnostics.len(),
+        0,
+        "{:#?}",
+        validation.diagnostics
+    );
+    let options = insats::report::ReportOptions::as_of("2024-12-31".parse().unwrap());
+    let report = insats::report::report(&validation.portfolio, &options);
+    assert!(matches!(
+        report.targets[0].cost_per_change,
+        insats::report::CostPerChange::NoImprovement
+    ));
+}
+
+#[test]
 fn negative_zero_is_zero_not_negative() {
     let text = case(("amount = 100_000\nserves", "amount = -0.0\nserves"));
     // Zero is allowed; the source is then unallocated.

@@ -44,17 +44,17 @@ fn with_funding_and_line(amount: &str, line: &str) -> String {
 #[test]
 fn a_float_beyond_f64_precision_is_read_to_the_ore() {
     let v = run(&with_funding_and_line(
-        "1234567890123456.78",
-        "amount = 1234567890123456.78",
+        "999999999999999.99",
+        "amount = 999999999999999.99",
     ));
     assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
     assert_eq!(
         v.portfolio.funding[0].amount.value.to_string(),
-        "1234567890123456.78"
+        "999999999999999.99"
     );
     assert_eq!(
         v.portfolio.initiatives[0].lines[0].amount,
-        dec("1234567890123456.78")
+        dec("999999999999999.99")
     );
 }
 

@@ -194,8 +194,8 @@ pub fn example(code: Code) -> Example {
         "INS210" => Example {
             file: "plan.toml",
             edits: &[(
-                "phasing = { 2024 = \"50000000000000000000000000000\", 2025 = \"50000000000000000000000000000\" }",
-                "phasing = { 2024 = 50_000, 2025 = 50_000 }",
+                "staffing = { fte = 1_000_000, monthly_cost = 1_000_000_000_000,",
+                "staffing = { fte = 1, monthly_cost = 100_000,",
             )],
             fix: Fix::Edit,
         },

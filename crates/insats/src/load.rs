@@ -574,6 +574,23 @@ impl Ctx<'_> {
             _ => return None,
         };
         match money::parse_decimal_text(&text) {
+            Ok(d) if !money::within_limit(d) => {
+                let d = self
+                    .diag(
+                        Code::InvalidAmount,
+                        format!(
+                            "`{text}` is larger than insats accepts (at most {} either way)",
+                            money::format_kr(Decimal::from(money::MAX_NUMBER))
+                                .trim_end_matches(" kr")
+                        ),
+                        value.span(),
+                        &path.key(key),
+                    )
+                    .label("too large")
+                    .help("numbers in a plan are at most a thousand trillion (10^15); look for a misplaced digit group");
+                self.push(d);
+                None
+            }
             Ok(d) => Some(Located::new(d, self.span(value.span()))),
             Err(e) => {
                 let label = match e {
@@ -1223,9 +1240,22 @@ impl Ctx<'_> {
                 .value
                 .checked_mul(monthly.value)
                 .and_then(|c| c.checked_mul(Decimal::from(m)))
-                .map(money::round_ore);
+                .map(money::round_ore)
+                .filter(|c| money::within_limit(*c));
             let Some(cost) = cost else {
-                self.overflow(snode.span(), &spath);
+                let d = self
+                    .diag(
+                        Code::AmountOverflow,
+                        format!(
+                            "the staffing costs more in {year} than insats accepts (at most {} a year)",
+                            money::format_kr(Decimal::from(money::MAX_NUMBER))
+                        ),
+                        snode.span(),
+                        &spath,
+                    )
+                    .label("FTE x monthly cost x months")
+                    .help("look for a misplaced digit group in `fte` or `monthly_cost`");
+                self.push(d);
                 return None;
             };
             years.push(YearAmount { year, amount: cost });

@@ -197,6 +197,19 @@ fn normalize_text(text: &str) -> String {
     }
 }
 
+/// The largest number, either way, insats reads from a plan file or a
+/// ledger row: 10^15, for money a thousand times the Swedish state budget.
+/// Anything larger is a misplaced digit group or a misread column. Keeping
+/// every number below it keeps what insats computes from them (sums over a
+/// whole portfolio, shares, rates, costs per improvement) far inside the
+/// range a [`Decimal`] holds exactly, so that arithmetic cannot overflow.
+pub const MAX_NUMBER: i64 = 1_000_000_000_000_000;
+
+/// True when `value` is at most [`MAX_NUMBER`] either way.
+pub fn within_limit(value: Decimal) -> bool {
+    value.abs() <= Decimal::from(MAX_NUMBER)
+}
+
 /// Number of decimals an amount really has (`1.50` has one, `1.505` three).
 pub fn decimals(amount: Decimal) -> u32 {
     amount.normalize().scale()

@@ -217,8 +217,9 @@ pub enum TargetStatus {
 pub enum CostPerChange {
     /// No measurement since the baseline: nothing to divide by.
     NoMeasurement,
-    /// The indicator has not improved: a cost per improvement would be
-    /// meaningless.
+    /// The indicator has not improved (or by so little that the cost per
+    /// unit is beyond what can be computed): a cost per improvement would
+    /// be meaningless.
     NoImprovement,
     /// Spending divided by the improvement.
     PerUnit {
@@ -367,8 +368,10 @@ fn elapsed(period: Period, date: Date) -> Decimal {
     }
 }
 
+/// `part / whole`, or `None` when `whole` is zero or the quotient is too
+/// large to hold (a change of 10^-20 against a goal of 10^15 apart).
 fn ratio(part: Decimal, whole: Decimal) -> Option<Decimal> {
-    (!whole.is_zero()).then(|| part / whole)
+    part.checked_div(whole)
 }
 
 fn segments(line: &BudgetLine, initiative: &Initiative) -> Vec<Segment> {
@@ -906,10 +909,13 @@ fn target_reports(
                 Direction::HigherIsBetter => c,
                 Direction::LowerIsBetter => -c,
             });
-            let cost_per_change = match improvement {
+            let cost_per_change = match improvement.map(|i| (i, ratio(spent, i))) {
                 None => CostPerChange::NoMeasurement,
-                Some(i) if i <= Decimal::ZERO => CostPerChange::NoImprovement,
-                Some(i) => {
+                Some((i, _)) if i <= Decimal::ZERO => CostPerChange::NoImprovement,
+                // An improvement so small that the cost per unit cannot be
+                // held is, for a report, no improvement.
+                Some((_, None)) => CostPerChange::NoImprovement,
+                Some((i, Some(per_unit))) => {
                     let pupils = match (indicator.unit, target.cohort) {
                         (IndicatorUnit::Percent, Some(cohort)) => {
                             Some(i * Decimal::from(cohort) / Decimal::ONE_HUNDRED)
@@ -917,7 +923,7 @@ fn target_reports(
                         _ => None,
                     };
                     CostPerChange::PerUnit {
-                        per_unit: round_ore(spent / i),
+                        per_unit: round_ore(per_unit),
                         pupils,
                         per_pupil: pupils.and_then(|p| ratio(spent, p)).map(round_ore),
                     }

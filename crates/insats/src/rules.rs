@@ -198,8 +198,9 @@ rules! {
     /// written as a TOML integer (`8800000` or `8_800_000`), a TOML decimal
     /// (`8800000.50`) or a string holding a decimal with a point
     /// (`"8800000.50"`). Exponents (`8.8e6`), `inf`, `nan`, spaces and
-    /// decimal commas are refused, and so are values too large to hold
-    /// exactly (about 7.9 * 10^28).
+    /// decimal commas are refused, and so is any number larger than 10^15
+    /// either way (a thousand times the Swedish state budget): it is a
+    /// misplaced digit group, and the limit keeps every sum exact.
     InvalidAmount = ("INS201", "invalid-amount", Error, "an amount insats cannot read exactly"),
 
     /// Budget amounts, shares and rates cannot be negative. Record a
@@ -242,9 +243,10 @@ rules! {
     /// `amount` on a line without staffing.
     StaffingPartialMonth = ("INS209", "staffing-partial-month", Error, "a staffing period that is not whole months"),
 
-    /// A sum grew beyond what exact decimal arithmetic can hold (about
-    /// 7.9 * 10^28). No real budget is that large: look for a misplaced
-    /// digit group.
+    /// A computed amount grew beyond what insats computes with: a
+    /// staffing costing more than 10^15 kr in a year (FTE x monthly cost x
+    /// months), or a sum beyond what exact decimal arithmetic can hold. No
+    /// real budget is that large: look for a misplaced digit group.
     AmountOverflow = ("INS210", "amount-overflow", Error, "a sum too large to compute exactly"),
 
     /// A flat-rate line (indirect costs, `flat_rate = { percent, of }`)

@@ -634,7 +634,7 @@ pub struct TomlLedgerRule {
 ///
 /// Deserialisation only checks the form. The value is read from the source
 /// text by [`crate::load`], because serde hands a TOML float over as a
-/// binary float, and `1234567890123456.78` would lose its öre on the way.
+/// binary float, and `999999999999999.99` would arrive as 10^15.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TomlDecimal {
     _form_checked: (),

@@ -130,11 +130,25 @@ pub(super) fn check_sums(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
             let Some(cost_base) = money::checked_sum(usage.iter().map(|(l, _)| l.amount)) else {
                 continue;
             };
-            let limit = cost_base * max.value / Decimal::ONE_HUNDRED;
+            // Numbers are bounded (`money::MAX_NUMBER`), so this cannot
+            // overflow short of ten thousand million lines; checked all the
+            // same, as nothing here may panic.
+            let Some(limit) = cost_base
+                .checked_mul(max.value)
+                .map(|x| x / Decimal::ONE_HUNDRED)
+            else {
+                continue;
+            };
             if allocated > limit {
                 let required = money::round_ore(cost_base - limit);
                 let actual = cost_base - allocated;
-                let share = money::round_ore(allocated * Decimal::ONE_HUNDRED / cost_base);
+                let Some(share) = allocated
+                    .checked_mul(Decimal::ONE_HUNDRED)
+                    .and_then(|x| x.checked_div(cost_base))
+                    .map(money::round_ore)
+                else {
+                    continue;
+                };
                 let d = ctx
                     .diag(
                         Code::MaxShareExceeded,

@@ -15,10 +15,11 @@ use rust_decimal::Decimal;
 use crate::hash::IdMap;
 use crate::model::{Date, DayTotal};
 
-/// The largest amount, in kronor either way, a ledger row may have: a
-/// thousand times the Swedish state budget. Larger is a misread column,
-/// and keeping amounts below it keeps every sum exact (see the module).
-pub const MAX_ROW_AMOUNT: i64 = 1_000_000_000_000_000;
+/// The largest amount, in kronor either way, a ledger row may have: the
+/// limit of every number insats reads ([`crate::money::MAX_NUMBER`]).
+/// Larger is a misread column, and keeping amounts below it keeps every
+/// sum exact (see the module).
+pub const MAX_ROW_AMOUNT: i64 = crate::money::MAX_NUMBER;
 
 /// An exact sum of amounts with at most two decimals, in öre, and the
 /// largest scale (number of decimals written) among them: the sum is given
