@@ -232,3 +232,74 @@ fn a_runaway_syntax_error_is_folded_and_does_not_claim_there_is_no_plan() {
         .find(|n| n.contains("more syntax errors"));
     assert!(folded.is_some(), "{:#?}", v.diagnostics);
 }
+
+fn run_files(files: &[(&str, &str)]) -> Vec<Code> {
+    let mut sources = SourceSet::new();
+    for (name, text) in files {
+        sources.add(SourceFile::new(*name, *text));
+    }
+    validate(&sources)
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+const LINE: &str = "\n[[funding]]\nid = \"b\"\nkind = \"other\"\namount = 100\n\n[[line]]\nid = \"l\"\nname = \"L\"\ncategory = \"other\"\nfunded_by = \"b\"\namount = 100\nserves = [\"goal\"]\n";
+
+const FOLLOW_UP: &str = "[[spending]]\nline = \"l\"\ndate = 2024-03-01\namount = 10\n\n[[measurement]]\ntarget = \"goal\"\ndate = 2024-06-30\nvalue = 52\n";
+
+// An item that does not load is reported once, for what is wrong with it:
+// references to it are not also reported as unknown.
+
+#[test]
+fn a_line_that_does_not_compute_is_not_also_an_unknown_reference() {
+    let plan = format!(
+        "{HEAD}{}",
+        LINE.replace(
+            "amount = 100\nserves",
+            "amount = 100\nphasing = { 2024 = 90 }\nserves"
+        )
+    );
+    assert_eq!(
+        run_files(&[("plan.toml", &plan), ("follow-up.toml", FOLLOW_UP)]),
+        [Code::PhasingMismatch]
+    );
+}
+
+#[test]
+fn a_funding_source_that_does_not_load_is_not_also_an_unknown_reference() {
+    let plan = format!(
+        "{HEAD}{}",
+        LINE.replace("kind = \"other\"", "kind = \"grnt\"")
+    );
+    assert_eq!(
+        run_files(&[("plan.toml", &plan), ("follow-up.toml", FOLLOW_UP)]),
+        [Code::UnknownVariant]
+    );
+}
+
+#[test]
+fn the_lines_and_targets_of_a_plan_whose_initiative_breaks_are_not_unknown_references() {
+    let plan = format!("{HEAD}{LINE}").replace(
+        "period = { start = 2024-01-01, end = 2024-12-31 }",
+        "period = { start = 2024-12-31, end = 2024-01-01 }",
+    );
+    assert_eq!(
+        run_files(&[("plan.toml", &plan), ("follow-up.toml", FOLLOW_UP)]),
+        [Code::PeriodReversed]
+    );
+}
+
+#[test]
+fn lines_and_targets_outside_a_plan_are_misplaced_not_unknown_references() {
+    let plan = HEAD.replace(
+        "[[target]]",
+        "[[line]]\nid = \"other\"\nname = \"O\"\ncategory = \"other\"\nfunded_by = \"b\"\namount = 100\nserves = [\"goal\"]\n\n[[funding]]\nid = \"b\"\nkind = \"other\"\namount = 100\n\n[[target]]",
+    );
+    let stray = format!("{}{FOLLOW_UP}", LINE.replace("serves = [\"goal\"]", "serves = [\"goal\"]\n\n[[target]]\nid = \"goal2\"\nindicator = \"share\"\nscope = { level = \"municipality\", name = \"O\" }\nbaseline = { value = 50, year = 2023 }\ntarget = { value = 55, year = 2024 }\n").replace("id = \"b\"", "id = \"b2\"").replace("funded_by = \"b\"", "funded_by = \"b2\"").replace("target = \"goal\"", "target = \"goal2\""));
+    assert_eq!(
+        run_files(&[("plan.toml", &plan), ("stray.toml", &stray)]),
+        [Code::MisplacedSection]
+    );
+}

@@ -265,6 +265,27 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
             })
             .collect()
     };
+    // Made at their final size, as the lists of each file are (see
+    // `load::Ctx::lines_and_targets`).
+    let total = |len: fn(&load::LoadedFile) -> usize| results.iter().map(|r| len(&r.1)).sum();
+    portfolio.sources.reserve_exact(total(|l| l.sources.len()));
+    portfolio
+        .indicators
+        .reserve_exact(total(|l| l.indicators.len()));
+    portfolio.funding.reserve_exact(total(|l| l.funding.len()));
+    portfolio
+        .initiatives
+        .reserve_exact(total(|l| usize::from(l.initiative.is_some())));
+    portfolio
+        .spending
+        .reserve_exact(total(|l| l.spending.len()));
+    portfolio
+        .measurements
+        .reserve_exact(total(|l| l.measurements.len()));
+    portfolio.ledgers.reserve_exact(total(|l| l.ledgers.len()));
+    portfolio
+        .declared
+        .reserve_exact(total(|l| l.declared.len()));
     for (file_id, loaded, found) in results {
         diagnostics.extend(found);
         plan_files += usize::from(loaded.is_plan);

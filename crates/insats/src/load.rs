@@ -64,8 +64,8 @@ pub struct LoadedFile {
     pub measurements: Vec<Measurement>,
     /// Ledger exports declared in the file.
     pub ledgers: Vec<crate::ledger::Ledger>,
-    /// (table kind, id) of every item declared in the file, including
-    /// items that did not load.
+    /// (table kind, id) of every item of the file that has an id but did
+    /// not load (see [`Portfolio::declared`](crate::model::Portfolio)).
     pub declared: Vec<(String, String)>,
 }
 
@@ -216,42 +216,57 @@ impl Ctx<'_> {
                         .map(|r| (r, value));
                 }
                 "source" => {
-                    for (r, node, p) in self.deserialize_list::<TomlSourceDocument>(value, &path) {
-                        if let Some(s) = self.source_document(r, node, &p) {
-                            out.sources.push(s);
+                    let list = self.deserialize_list::<TomlSourceDocument>(value, &path);
+                    out.sources.reserve_exact(list.len());
+                    for (r, node, p) in list {
+                        match self.source_document(r, node, &p) {
+                            Some(s) => out.sources.push(s),
+                            None => self.unloaded("source", node),
                         }
                     }
                 }
                 "indicator" => {
-                    for (r, node, p) in self.deserialize_list::<TomlIndicator>(value, &path) {
-                        if let Some(i) = self.indicator(r, node, &p) {
-                            out.indicators.push(i);
+                    let list = self.deserialize_list::<TomlIndicator>(value, &path);
+                    out.indicators.reserve_exact(list.len());
+                    for (r, node, p) in list {
+                        match self.indicator(r, node, &p) {
+                            Some(i) => out.indicators.push(i),
+                            None => self.unloaded("indicator", node),
                         }
                     }
                 }
                 "funding" => {
-                    for (r, node, p) in self.deserialize_list::<TomlFundingSource>(value, &path) {
-                        if let Some(f) = self.funding(r, node, &p) {
-                            out.funding.push(f);
+                    let list = self.deserialize_list::<TomlFundingSource>(value, &path);
+                    out.funding.reserve_exact(list.len());
+                    for (r, node, p) in list {
+                        match self.funding(r, node, &p) {
+                            Some(f) => out.funding.push(f),
+                            None => self.unloaded("funding", node),
                         }
                     }
                 }
                 "spending" => {
-                    for (r, node, p) in self.deserialize_list::<TomlSpending>(value, &path) {
+                    let list = self.deserialize_list::<TomlSpending>(value, &path);
+                    out.spending.reserve_exact(list.len());
+                    for (r, node, p) in list {
                         if let Some(x) = self.spending(r, node, &p) {
                             out.spending.push(x);
                         }
                     }
                 }
                 "ledger" => {
-                    for (r, node, p) in self.deserialize_list::<TomlLedger>(value, &path) {
+                    let list = self.deserialize_list::<TomlLedger>(value, &path);
+                    out.ledgers.reserve_exact(list.len());
+                    for (r, node, p) in list {
                         if let Some(x) = self.ledger(r, node, &p) {
                             out.ledgers.push(x);
                         }
                     }
                 }
                 "measurement" => {
-                    for (r, node, p) in self.deserialize_list::<TomlMeasurement>(value, &path) {
+                    let list = self.deserialize_list::<TomlMeasurement>(value, &path);
+                    out.measurements.reserve_exact(list.len());
+                    for (r, node, p) in list {
                         if let Some(x) = self.measurement(r, node, &p) {
                             out.measurements.push(x);
                         }
@@ -289,10 +304,39 @@ impl Ctx<'_> {
             // Lines and targets are interpreted even when `[initiative]`
             // itself is broken, so that their problems are reported too.
             let (lines, targets) = self.lines_and_targets(raw_lines, raw_targets);
-            if let Some((raw, node)) = raw_initiative {
-                out.initiative = self.initiative(raw, node, lines, targets);
+            let built = match raw_initiative {
+                Some((raw, node)) => self.initiative(raw, node, lines, targets),
+                None => Err((lines, targets)),
+            };
+            match built {
+                Ok(initiative) => out.initiative = Some(initiative),
+                // A broken `[initiative]` takes its lines and targets with
+                // it: they did not load either.
+                Err((lines, targets)) => {
+                    let ids = lines.into_iter().map(|l| ("line", l.id.value));
+                    let ids = ids.chain(targets.into_iter().map(|t| ("target", t.id.value)));
+                    self.declared
+                        .extend(ids.map(|(kind, id)| (kind.to_owned(), id)));
+                }
             }
-        } else if let Some(name) = ["line", "target"].into_iter().find(|n| {
+        } else {
+            // Lines and targets outside a plan are not interpreted, and
+            // are reported as misplaced: they did not load.
+            for (_, node, _) in &raw_lines {
+                self.unloaded("line", node);
+            }
+            for (_, node, _) in &raw_targets {
+                self.unloaded("target", node);
+            }
+            self.misplaced_sections(doc);
+        }
+        out.declared = std::mem::take(&mut self.declared);
+        out
+    }
+
+    /// `[[line]]` or `[[target]]` in a file without `[initiative]`.
+    fn misplaced_sections(&mut self, doc: &Spanned<DeTable<'_>>) {
+        if let Some(name) = ["line", "target"].into_iter().find(|n| {
             doc.get_ref()
                 .iter()
                 .any(|(k, _)| k.get_ref().as_ref() == *n)
@@ -313,8 +357,6 @@ impl Ctx<'_> {
                 .help("add an `[initiative]` table to this file, or move the lines and targets into the plan file of their initiative");
             self.push(d);
         }
-        out.declared = std::mem::take(&mut self.declared);
-        out
     }
 
     /// Deserialises one table into `T`, reporting type errors and every
@@ -390,22 +432,31 @@ impl Ctx<'_> {
             self.push(d);
             return Vec::new();
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let p = path.index(i);
-            // Every declared id is recorded, even if its table turns out
-            // broken, so that references to it are not reported as well.
-            if let (Some(Segment::Key(kind)), Some((_, id))) =
-                (path.0.first(), table_get(item, "id"))
-                && let Some(id) = id.get_ref().as_str()
-            {
-                self.declared.push((kind.clone(), id.to_owned()));
-            }
-            if let Some(t) = self.deserialize::<T>(item, &p) {
-                out.push((t, item, p));
+            match self.deserialize::<T>(item, &p) {
+                Some(t) => out.push((t, item, p)),
+                None => {
+                    if let Some(Segment::Key(kind)) = path.0.first() {
+                        self.unloaded(kind, item);
+                    }
+                }
             }
         }
         out
+    }
+
+    /// Records the id of a table that did not load, so that references to
+    /// it are not reported as unknown on top of its own error. Only such
+    /// ids are kept: the loaded ones are in the model, and keeping every
+    /// id twice was a tenth of the memory of a national portfolio.
+    fn unloaded(&mut self, kind: &str, node: &Node<'_>) {
+        if let Some((_, id)) = table_get(node, "id")
+            && let Some(id) = id.get_ref().as_str()
+        {
+            self.declared.push((kind.to_owned(), id.to_owned()));
+        }
     }
 
     /// Reports the unknown keys found reading `node`, given by their paths
@@ -867,7 +918,7 @@ impl Ctx<'_> {
         node: &Node<'_>,
         lines: Vec<BudgetLine>,
         targets: Vec<OutcomeTarget>,
-    ) -> Option<Initiative> {
+    ) -> Result<Initiative, (Vec<BudgetLine>, Vec<OutcomeTarget>)> {
         let path = KeyPath::default().key("initiative");
         let id = self.id(node, &path, &raw.id);
         let period = self.period(node, "period", &path, &raw.period);
@@ -906,12 +957,15 @@ impl Ctx<'_> {
             None => Vec::new(),
         };
 
-        Some(Initiative {
+        let Some(period) = period else {
+            return Err((lines, targets));
+        };
+        Ok(Initiative {
             id,
             name: raw.name,
             organisation: raw.organisation,
             unit: raw.unit,
-            period: period?,
+            period,
             status: raw.status.unwrap_or_default(),
             description: raw.description,
             decision,
@@ -929,27 +983,37 @@ impl Ctx<'_> {
         raw_lines: Vec<(TomlBudgetLine, &Node<'_>, KeyPath)>,
         raw_targets: Vec<(TomlOutcomeTarget, &Node<'_>, KeyPath)>,
     ) -> (Vec<BudgetLine>, Vec<OutcomeTarget>) {
-        let mut lines: Vec<BudgetLine> = Vec::new();
+        // Lists of the model are made at their final size: at national
+        // scale the spare room of grown vectors was a fifth of the memory
+        // of `insats validate` (dhat), and memory costs time in page faults.
+        let mut lines: Vec<BudgetLine> = Vec::with_capacity(raw_lines.len());
         let mut flat_rate_lines = Vec::new();
         for (raw_line, lnode, lpath) in raw_lines {
             if raw_line.flat_rate.is_some() {
                 flat_rate_lines.push((raw_line, lnode, lpath));
-            } else if let Some(line) = self.budget_line(raw_line, lnode, &lpath, None) {
-                lines.push(line);
+            } else {
+                match self.budget_line(raw_line, lnode, &lpath, None) {
+                    Some(line) => lines.push(line),
+                    None => self.unloaded("line", lnode),
+                }
             }
         }
         for (raw_line, lnode, lpath) in flat_rate_lines {
-            if let Some(line) = self.budget_line(raw_line, lnode, &lpath, Some(&lines)) {
-                lines.push(line);
+            match self.budget_line(raw_line, lnode, &lpath, Some(&lines)) {
+                Some(line) => lines.push(line),
+                None => self.unloaded("line", lnode),
             }
         }
         // Keep file order for output: flat-rate lines were computed last.
         lines.sort_by_key(|l| l.span.range.start);
 
-        let targets = raw_targets
-            .into_iter()
-            .filter_map(|(t, tnode, tpath)| self.outcome_target(t, tnode, &tpath))
-            .collect();
+        let mut targets = Vec::with_capacity(raw_targets.len());
+        for (t, tnode, tpath) in raw_targets {
+            match self.outcome_target(t, tnode, &tpath) {
+                Some(target) => targets.push(target),
+                None => self.unloaded("target", tnode),
+            }
+        }
         (lines, targets)
     }
 
@@ -1436,7 +1500,7 @@ impl Ctx<'_> {
             return None;
         }
         let items = snode.get_ref().as_array()?;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(raw.len());
         for (i, s) in raw.iter().enumerate() {
             let item = items.get(i)?;
             match s {

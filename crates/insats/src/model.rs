@@ -39,9 +39,10 @@ pub struct Portfolio {
     pub measurements: Vec<Measurement>,
     /// Declared ledger exports.
     pub ledgers: Vec<crate::ledger::Ledger>,
-    /// (file, table kind, id) of every item declared, including items that
-    /// did not load: a reference to a broken item is not reported as
-    /// unknown on top of the item's own error.
+    /// (file, table kind, id) of every item that has an id but did not
+    /// load (the loaded ones are in the lists above): a reference to a
+    /// broken item is not reported as unknown on top of the item's own
+    /// error.
     #[serde(skip)]
     pub declared: Vec<(FileId, String, String)>,
 }
