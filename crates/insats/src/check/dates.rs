@@ -28,12 +28,14 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         .filter_map(|f| f.window.as_ref().map(|w| (f.id.value.as_str(), w)))
         .collect();
 
-    let lines: IdMap<&str, &crate::model::BudgetLine> = portfolio
-        .initiatives
-        .iter()
-        .flat_map(|i| &i.lines)
-        .map(|l| (l.id.value.as_str(), l))
-        .collect();
+    // Only costs need the lines by id; a portfolio of plans alone (the
+    // common case before a year's follow-up) skips building the table.
+    let mut lines: IdMap<&str, &crate::model::BudgetLine> = IdMap::default();
+    if !portfolio.spending.is_empty() || !portfolio.imported.is_empty() {
+        let all = portfolio.initiatives.iter().flat_map(|i| &i.lines);
+        lines.reserve(all.clone().count());
+        lines.extend(all.map(|l| (l.id.value.as_str(), l)));
+    }
     for spending in &portfolio.spending {
         let Some(line) = lines.get(spending.line.value.as_str()) else {
             continue;

@@ -23,7 +23,8 @@ use crate::rules::Code;
 /// The lines each funding source pays, with the amount it pays of each,
 /// in one pass over all lines (linear in the number of lines).
 fn uses(portfolio: &Portfolio) -> IdMap<&str, Vec<(&BudgetLine, Decimal)>> {
-    let mut uses: IdMap<&str, Vec<(&BudgetLine, Decimal)>> = IdMap::default();
+    let mut uses: IdMap<&str, Vec<(&BudgetLine, Decimal)>> =
+        IdMap::with_capacity_and_hasher(portfolio.funding.len(), Default::default());
     for line in portfolio.initiatives.iter().flat_map(|i| &i.lines) {
         for payer in &line.payers {
             uses.entry(payer.source.value.as_str())

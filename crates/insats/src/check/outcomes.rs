@@ -16,12 +16,10 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         .iter()
         .map(|i| (i.id.value.as_str(), i))
         .collect();
-    let target_indicator: IdMap<&str, &str> = portfolio
-        .initiatives
-        .iter()
-        .flat_map(|i| &i.targets)
-        .map(|t| (t.id.value.as_str(), t.indicator.value.as_str()))
-        .collect();
+    let targets = portfolio.initiatives.iter().flat_map(|i| &i.targets);
+    let mut target_indicator: IdMap<&str, &str> =
+        IdMap::with_capacity_and_hasher(targets.clone().count(), Default::default());
+    target_indicator.extend(targets.map(|t| (t.id.value.as_str(), t.indicator.value.as_str())));
     for m in &portfolio.measurements {
         let indicator = target_indicator
             .get(m.target.value.as_str())

@@ -43,15 +43,15 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
         .map(|s| s.id.value.as_str())
         .chain(declared("source"))
         .collect();
-    let target_owner: IdMap<&str, &str> = portfolio
-        .initiatives
-        .iter()
-        .flat_map(|i| {
-            i.targets
-                .iter()
-                .map(move |t| (t.id.value.as_str(), i.id.value.as_str()))
-        })
-        .collect();
+    let mut target_owner: IdMap<&str, &str> = IdMap::with_capacity_and_hasher(
+        portfolio.initiatives.iter().map(|i| i.targets.len()).sum(),
+        Default::default(),
+    );
+    target_owner.extend(portfolio.initiatives.iter().flat_map(|i| {
+        i.targets
+            .iter()
+            .map(move |t| (t.id.value.as_str(), i.id.value.as_str()))
+    }));
 
     for f in &portfolio.funding {
         provenance(ctx, &f.provenance, &sources, || f.key_path.clone());
