@@ -215,63 +215,12 @@ impl Ctx<'_> {
                         .deserialize::<TomlInitiative>(value, &path)
                         .map(|r| (r, value));
                 }
-                "source" => {
-                    let list = self.deserialize_list::<TomlSourceDocument>(value, &path);
-                    out.sources.reserve_exact(list.len());
-                    for (r, node, p) in list {
-                        match self.source_document(r, node, &p) {
-                            Some(s) => out.sources.push(s),
-                            None => self.unloaded("source", node),
-                        }
-                    }
-                }
-                "indicator" => {
-                    let list = self.deserialize_list::<TomlIndicator>(value, &path);
-                    out.indicators.reserve_exact(list.len());
-                    for (r, node, p) in list {
-                        match self.indicator(r, node, &p) {
-                            Some(i) => out.indicators.push(i),
-                            None => self.unloaded("indicator", node),
-                        }
-                    }
-                }
-                "funding" => {
-                    let list = self.deserialize_list::<TomlFundingSource>(value, &path);
-                    out.funding.reserve_exact(list.len());
-                    for (r, node, p) in list {
-                        match self.funding(r, node, &p) {
-                            Some(f) => out.funding.push(f),
-                            None => self.unloaded("funding", node),
-                        }
-                    }
-                }
-                "spending" => {
-                    let list = self.deserialize_list::<TomlSpending>(value, &path);
-                    out.spending.reserve_exact(list.len());
-                    for (r, node, p) in list {
-                        if let Some(x) = self.spending(r, node, &p) {
-                            out.spending.push(x);
-                        }
-                    }
-                }
-                "ledger" => {
-                    let list = self.deserialize_list::<TomlLedger>(value, &path);
-                    out.ledgers.reserve_exact(list.len());
-                    for (r, node, p) in list {
-                        if let Some(x) = self.ledger(r, node, &p) {
-                            out.ledgers.push(x);
-                        }
-                    }
-                }
-                "measurement" => {
-                    let list = self.deserialize_list::<TomlMeasurement>(value, &path);
-                    out.measurements.reserve_exact(list.len());
-                    for (r, node, p) in list {
-                        if let Some(x) = self.measurement(r, node, &p) {
-                            out.measurements.push(x);
-                        }
-                    }
-                }
+                "source" => out.sources = self.load_list(value, &path, Self::source_document),
+                "indicator" => out.indicators = self.load_list(value, &path, Self::indicator),
+                "funding" => out.funding = self.load_list(value, &path, Self::funding),
+                "spending" => out.spending = self.load_list(value, &path, Self::spending),
+                "ledger" => out.ledgers = self.load_list(value, &path, Self::ledger),
+                "measurement" => out.measurements = self.load_list(value, &path, Self::measurement),
                 "line" => raw_lines = self.deserialize_list::<TomlBudgetLine>(value, &path),
                 "target" => raw_targets = self.deserialize_list::<TomlOutcomeTarget>(value, &path),
                 _ => self.unknown_key(&[], name, key.span()),
@@ -440,6 +389,29 @@ impl Ctx<'_> {
                 None => {
                     if let Some(Segment::Key(kind)) = path.0.first() {
                         self.unloaded(kind, item);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Reads an array of tables and interprets each with `interpret`; the
+    /// id of an item that does not load is recorded (see `unloaded`).
+    fn load_list<R: DeserializeOwned, T>(
+        &mut self,
+        value: &Node<'_>,
+        path: &KeyPath,
+        interpret: impl Fn(&mut Self, R, &Node<'_>, &KeyPath) -> Option<T>,
+    ) -> Vec<T> {
+        let list = self.deserialize_list::<R>(value, path);
+        let mut out = Vec::with_capacity(list.len());
+        for (raw, node, item_path) in list {
+            match interpret(self, raw, node, &item_path) {
+                Some(item) => out.push(item),
+                None => {
+                    if let Some(Segment::Key(kind)) = path.0.first() {
+                        self.unloaded(kind, node);
                     }
                 }
             }
@@ -1892,7 +1864,7 @@ fn walk<'v, 'i>(node: &'v Node<'i>, path: &[Segment]) -> Option<&'v Node<'i>> {
     Some(cur)
 }
 
-fn ignored_segments(path: &serde_ignored::Path<'_>) -> Vec<Segment> {
+pub(crate) fn ignored_segments(path: &serde_ignored::Path<'_>) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut cur = path;
     loop {

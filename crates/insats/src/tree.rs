@@ -286,32 +286,9 @@ mod tests {
         let de = toml::de::ValueDeserializer::from(node.clone());
         let value = T::deserialize(serde_ignored::Deserializer::new(
             de,
-            &mut |path: serde_ignored::Path<'_>| unknown.push(segments(&path)),
+            &mut |path: serde_ignored::Path<'_>| unknown.push(crate::load::ignored_segments(&path)),
         ));
         (value.map_err(|e| e.to_string()), unknown)
-    }
-
-    fn segments(path: &serde_ignored::Path<'_>) -> Vec<Segment> {
-        let mut out = Vec::new();
-        let mut at = path;
-        loop {
-            at = match at {
-                serde_ignored::Path::Root => break,
-                serde_ignored::Path::Seq { parent, index } => {
-                    out.push(Segment::Index(*index));
-                    parent
-                }
-                serde_ignored::Path::Map { parent, key } => {
-                    out.push(Segment::Key(key.clone()));
-                    parent
-                }
-                serde_ignored::Path::Some { parent }
-                | serde_ignored::Path::NewtypeStruct { parent }
-                | serde_ignored::Path::NewtypeVariant { parent } => parent,
-            };
-        }
-        out.reverse();
-        out
     }
 
     /// Tables toml read that the fast path read too, and that it left.
