@@ -1864,6 +1864,8 @@ fn walk<'v, 'i>(node: &'v Node<'i>, path: &[Segment]) -> Option<&'v Node<'i>> {
     Some(cur)
 }
 
+/// A `serde_ignored` path as key-path segments (an option or a newtype
+/// leaves none).
 pub(crate) fn ignored_segments(path: &serde_ignored::Path<'_>) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut cur = path;

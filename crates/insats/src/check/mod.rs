@@ -66,9 +66,12 @@ pub fn check(
                         outcomes::check(ctx, portfolio);
                     })
                 },
-                || match complete {
-                    true => run(&|ctx| funding::check_sums(ctx, portfolio)),
-                    false => Vec::new(),
+                || {
+                    if complete {
+                        run(&|ctx| funding::check_sums(ctx, portfolio))
+                    } else {
+                        Vec::new()
+                    }
                 },
             )
         },
