@@ -288,6 +288,22 @@ fn a_50_mb_string_and_a_million_lines_are_refused_by_the_size_limit() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Regression: a `.toml` link to a device that never ends (its size says
+/// 0) was read until memory ran out. Reading stops one byte past the
+/// limit.
+#[cfg(unix)]
+#[test]
+fn a_link_to_an_endless_device_is_refused_not_read_forever() {
+    let dir = scratch("endless");
+    std::fs::write(dir.join("plan.toml"), base()).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.toml")).unwrap();
+    assert_eq!(
+        codes_in(&dir),
+        [(Code::FileTooLarge, "zero.toml:1:1".to_owned())]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// A portfolio whose ledger export is `csv` (UTF-8).
 fn with_export(name: &str, csv: &str) -> PathBuf {
     let dir = scratch(name);

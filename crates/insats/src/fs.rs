@@ -37,6 +37,9 @@ pub const MAX_LEDGER_FILE_BYTES: u64 = 1024 * 1024 * 1024;
 enum ReadProblem {
     None,
     TooLarge(u64),
+    /// Still going past the limit when read, though its size said less:
+    /// a device, a pipe, or a file being written.
+    Endless,
     /// At this byte.
     NotUtf8(usize),
     Unreadable(std::io::Error),
@@ -45,16 +48,32 @@ enum ReadProblem {
 /// Reads one file: its text (empty, or with U+FFFD for bad bytes, when
 /// there is a problem) and the problem.
 fn read_one(path: PathBuf) -> (SourceFile, ReadProblem) {
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    if size > MAX_PLAN_FILE_BYTES {
-        return (
+    use std::io::Read;
+    // One open for the size check and the read: a national portfolio is
+    // thousands of files, and every lookup of a path is a system call.
+    let read = std::fs::File::open(&path).and_then(|file| {
+        let size = file.metadata()?.len();
+        if size > MAX_PLAN_FILE_BYTES {
+            return Ok(Err(Some(size)));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        // At most one byte past the limit, whatever the size said: a link
+        // to a device that never ends must not be read until memory runs
+        // out. (`take` also spares a second look at the size.)
+        file.take(MAX_PLAN_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_PLAN_FILE_BYTES {
+            return Ok(Err(None));
+        }
+        Ok(Ok(bytes))
+    });
+    match read.map(|bytes| bytes.map(String::from_utf8)) {
+        Ok(Err(Some(size))) => (
             SourceFile::new(path, String::new()),
             ReadProblem::TooLarge(size),
-        );
-    }
-    match std::fs::read(&path).map(String::from_utf8) {
-        Ok(Ok(text)) => (SourceFile::new(path, text), ReadProblem::None),
-        Ok(Err(err)) => {
+        ),
+        Ok(Err(None)) => (SourceFile::new(path, String::new()), ReadProblem::Endless),
+        Ok(Ok(Ok(text))) => (SourceFile::new(path, text), ReadProblem::None),
+        Ok(Ok(Err(err))) => {
             let at = err.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
             (SourceFile::new(path, text), ReadProblem::NotUtf8(at))
@@ -104,6 +123,12 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), I
             )
             .at(Diagnostic::resolve(&sources, &crate::source::Span::new(id, 0..0)))
             .help("a plan this large is probably not a plan; split it, or move ledger data into a [[ledger]] export"),
+            ReadProblem::Endless => Diagnostic::new(
+                Code::FileTooLarge,
+                format!("the file did not end within {} MiB, though its size said less; insats reads plan files of at most {} MiB", MAX_PLAN_FILE_BYTES / (1024 * 1024), MAX_PLAN_FILE_BYTES / (1024 * 1024)),
+            )
+            .at(Diagnostic::resolve(&sources, &crate::source::Span::new(id, 0..0)))
+            .help("a plan is a text file of modest size: is this a link to a device, a pipe, or a file still being written?"),
             // The lossy text has U+FFFD (three bytes) where the bad byte was.
             ReadProblem::NotUtf8(at) => Diagnostic::new(Code::NotUtf8, "the file is not valid UTF-8")
                 .at(Diagnostic::resolve(&sources, &crate::source::Span::new(id, at..at + '\u{fffd}'.len_utf8())))
