@@ -54,7 +54,7 @@ fn read_one(path: PathBuf) -> (SourceFile, ReadProblem) {
     let read = std::fs::File::open(&path).and_then(|file| {
         let size = file.metadata()?.len();
         if size > MAX_PLAN_FILE_BYTES {
-            return Ok(Err(Some(size)));
+            return Ok(Err(ReadProblem::TooLarge(size)));
         }
         let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         // At most one byte past the limit, whatever the size said: a link
@@ -62,16 +62,12 @@ fn read_one(path: PathBuf) -> (SourceFile, ReadProblem) {
         // out. (`take` also spares a second look at the size.)
         file.take(MAX_PLAN_FILE_BYTES + 1).read_to_end(&mut bytes)?;
         if bytes.len() as u64 > MAX_PLAN_FILE_BYTES {
-            return Ok(Err(None));
+            return Ok(Err(ReadProblem::Endless));
         }
         Ok(Ok(bytes))
     });
     match read.map(|bytes| bytes.map(String::from_utf8)) {
-        Ok(Err(Some(size))) => (
-            SourceFile::new(path, String::new()),
-            ReadProblem::TooLarge(size),
-        ),
-        Ok(Err(None)) => (SourceFile::new(path, String::new()), ReadProblem::Endless),
+        Ok(Err(problem)) => (SourceFile::new(path, String::new()), problem),
         Ok(Ok(Ok(text))) => (SourceFile::new(path, text), ReadProblem::None),
         Ok(Ok(Err(err))) => {
             let at = err.utf8_error().valid_up_to();

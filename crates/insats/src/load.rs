@@ -603,8 +603,7 @@ impl Ctx<'_> {
                         Code::InvalidAmount,
                         format!(
                             "`{text}` is larger than insats accepts (at most {} either way)",
-                            money::format_kr(Decimal::from(money::MAX_NUMBER))
-                                .trim_end_matches(" kr")
+                            money::format_amount(Decimal::from(money::MAX_NUMBER))
                         ),
                         value.span(),
                         &path.key(key),

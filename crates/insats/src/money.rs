@@ -207,7 +207,14 @@ pub const MAX_NUMBER: i64 = 1_000_000_000_000_000;
 
 /// True when `value` is at most [`MAX_NUMBER`] either way.
 pub fn within_limit(value: Decimal) -> bool {
-    value.abs() <= Decimal::from(MAX_NUMBER)
+    // In integers, |mantissa| <= MAX * 10^scale: a `Decimal` comparison was
+    // a few per cent of a ledger import, which checks every row. Past
+    // 10^23 the bound outgrows u128, and then any mantissa (at most 2^96)
+    // is within it.
+    let bound = 10u128
+        .checked_pow(value.scale())
+        .and_then(|power| power.checked_mul(MAX_NUMBER as u128));
+    bound.is_none_or(|bound| value.mantissa().unsigned_abs() <= bound)
 }
 
 /// Number of decimals an amount really has (`1.50` has one, `1.505` three).
@@ -269,8 +276,13 @@ pub fn split_exact(total: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> 
 }
 
 /// Formats an amount for a message: exact, with a space between thousands,
-/// as Swedish text writes it (`8 800 000`, `1 234,50`).
+/// as Swedish text writes it, and the unit (`8 800 000 kr`, `1 234,50 kr`).
 pub fn format_kr(amount: rust_decimal::Decimal) -> String {
+    format!("{} kr", format_amount(amount))
+}
+
+/// [`format_kr`] without the unit: `8 800 000`, `1 234,50`.
+pub fn format_amount(amount: rust_decimal::Decimal) -> String {
     let text = amount.normalize().to_string();
     let (sign, digits) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
@@ -285,15 +297,38 @@ pub fn format_kr(amount: rust_decimal::Decimal) -> String {
         grouped.push(c);
     }
     if frac.is_empty() {
-        format!("{sign}{grouped} kr")
+        format!("{sign}{grouped}")
     } else {
-        format!("{sign}{grouped},{frac:0<2} kr")
+        format!("{sign}{grouped},{frac:0<2}")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_limit_holds_at_every_scale() {
+        let d = |t: &str| t.parse::<Decimal>().unwrap();
+        for within in [
+            "1000000000000000",
+            "-1000000000000000",
+            "1000000000000000.00",
+            "999999999999999.9999999999",
+            "0.0000000000000000000000000001",
+            "0",
+        ] {
+            assert!(within_limit(d(within)), "{within}");
+        }
+        for beyond in [
+            "1000000000000000.01",
+            "-1000000000000001",
+            "1000000000000000.0000000001",
+            "79228162514264337593543950335",
+        ] {
+            assert!(!within_limit(d(beyond)), "{beyond}");
+        }
+    }
 
     #[test]
     fn plain_amounts_are_read_exactly_and_long_ones_are_left_to_the_general_reader() {

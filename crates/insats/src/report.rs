@@ -909,25 +909,27 @@ fn target_reports(
                 Direction::HigherIsBetter => c,
                 Direction::LowerIsBetter => -c,
             });
-            let cost_per_change = match improvement.map(|i| (i, ratio(spent, i))) {
+            let cost_per_change = match improvement {
                 None => CostPerChange::NoMeasurement,
-                Some((i, _)) if i <= Decimal::ZERO => CostPerChange::NoImprovement,
-                // An improvement so small that the cost per unit cannot be
-                // held is, for a report, no improvement.
-                Some((_, None)) => CostPerChange::NoImprovement,
-                Some((i, Some(per_unit))) => {
-                    let pupils = match (indicator.unit, target.cohort) {
-                        (IndicatorUnit::Percent, Some(cohort)) => {
-                            Some(i * Decimal::from(cohort) / Decimal::ONE_HUNDRED)
+                Some(i) if i <= Decimal::ZERO => CostPerChange::NoImprovement,
+                Some(i) => match ratio(spent, i) {
+                    // An improvement so small that the cost per unit cannot
+                    // be held is, for a report, no improvement.
+                    None => CostPerChange::NoImprovement,
+                    Some(per_unit) => {
+                        let pupils = match (indicator.unit, target.cohort) {
+                            (IndicatorUnit::Percent, Some(cohort)) => {
+                                Some(i * Decimal::from(cohort) / Decimal::ONE_HUNDRED)
+                            }
+                            _ => None,
+                        };
+                        CostPerChange::PerUnit {
+                            per_unit: round_ore(per_unit),
+                            pupils,
+                            per_pupil: pupils.and_then(|p| ratio(spent, p)).map(round_ore),
                         }
-                        _ => None,
-                    };
-                    CostPerChange::PerUnit {
-                        per_unit: round_ore(per_unit),
-                        pupils,
-                        per_pupil: pupils.and_then(|p| ratio(spent, p)).map(round_ore),
                     }
-                }
+                },
             };
             out.push(TargetReport {
                 id: target.id.value.clone(),

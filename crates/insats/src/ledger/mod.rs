@@ -1480,7 +1480,7 @@ fn parse_amount(ledger: &Ledger, scratch: &mut String, text: &str) -> Result<Dec
     if value.scale() > 2 && money::decimals(value) > 2 {
         return Err(format!("amount `{text}` has more than two decimals"));
     }
-    if !within_limit(value) {
+    if !money::within_limit(value) {
         return Err(too_large(text));
     }
     Ok(value)
@@ -1557,13 +1557,6 @@ fn parse_amount_generally(
         None => money::parse_decimal_text(scratch)
             .map_err(|_| format!("amount `{text}` is not a number")),
     }
-}
-
-/// True for an amount no larger than [`MAX_ROW_AMOUNT`] either way.
-fn within_limit(amount: Decimal) -> bool {
-    // In öre, as integers: a Decimal comparison was a few per cent of an
-    // import.
-    OreSum::ore(amount).unsigned_abs() <= MAX_ROW_AMOUNT as u128 * 100
 }
 
 fn too_large(text: &str) -> String {
@@ -2126,7 +2119,7 @@ fn sie_rows(booker: &mut Booker<'_>, text: &str) -> Vec<SieRow> {
                 continue;
             };
             let amount = match money::parse_decimal_text(&amount_text) {
-                Ok(a) if money::decimals(a) <= 2 && within_limit(a) => a,
+                Ok(a) if money::decimals(a) <= 2 && money::within_limit(a) => a,
                 Ok(a) if money::decimals(a) <= 2 => {
                     rows.push(SieRow::Malformed(
                         place,
