@@ -188,6 +188,22 @@ fn negative_zero_is_zero_not_negative() {
     );
 }
 
+/// Regression: `amount = -0` on a cost was read by the one-pass reader as
+/// a negative zero, and the report wrote `"-0"` for the money spent.
+#[test]
+fn a_cost_of_minus_zero_is_reported_as_zero() {
+    let text = format!(
+        "{}\n[[spending]]\nline = \"team\"\ndate = 2024-03-01\namount = -0\n",
+        base()
+    );
+    let mut sources = SourceSet::new();
+    sources.add(SourceFile::new("plan.toml", text));
+    let validation = insats::validate(&sources);
+    let options = insats::report::ReportOptions::as_of("2024-12-31".parse().unwrap());
+    let report = insats::report::report(&validation.portfolio, &options);
+    assert_eq!(report.portfolio.spent_to_date.to_string(), "0");
+}
+
 #[test]
 fn impossible_dates_and_years_are_refused() {
     let text = case(("end = 2024-12-31", "end = 2023-02-30"));

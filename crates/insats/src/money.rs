@@ -150,9 +150,12 @@ impl DecimalDigits {
         if self.digits == 0 || self.scale == Some(0) {
             return None;
         }
-        let value =
+        let mut value =
             Decimal::try_from_i128_with_scale(self.mantissa, self.scale.unwrap_or(0)).ok()?;
-        Some(if negative { -value } else { value })
+        // `-0` is zero, as the general reader (`Decimal`'s parser) reads it:
+        // negating would keep a negative zero, which prints as `-0`.
+        value.set_sign_negative(negative && !value.is_zero());
+        Some(value)
     }
 }
 
@@ -342,6 +345,10 @@ mod tests {
         assert_eq!(plain_decimal("", true), None);
         assert_eq!(plain_decimal(".5", true), Some(Decimal::new(5, 1)));
         assert_eq!(plain_decimal(".5", false), None);
+        // Found by the property test below: the fast path kept the sign of
+        // a negative zero, which the general one drops.
+        assert!(plain_decimal("-0", false).is_some_and(|d| !d.is_sign_negative()));
+        assert!(plain_decimal("-0.00", false).is_some_and(|d| !d.is_sign_negative()));
         // Found by fuzzing: forty digits overflowed the mantissa before the
         // length was checked (a panic with overflow checks on).
         assert_eq!(plain_decimal(&"9".repeat(40), true), None);
