@@ -19,6 +19,36 @@ fn full_message(d: &Diagnostic) -> String {
     }
 }
 
+/// The message with its help, each made visible where it holds control
+/// characters: for a CI log, which renders ESC sequences, and where the
+/// runner obeys `::command` at the start of a line.
+fn full_message_shown(d: &Diagnostic) -> String {
+    use insats::printable::printable;
+    match &d.help {
+        Some(help) => format!("{}\nhelp: {}", printable(&d.message), printable(help)),
+        None => printable(&d.message).into_owned(),
+    }
+}
+
+/// Text that XML 1.0 can hold: the characters it forbids (C0 controls
+/// other than tab, line feed and carriage return; U+FFFE and U+FFFF) are
+/// replaced by visible stand-ins, so that no message can make the report
+/// ill-formed. (quick-xml escapes markup, not these.)
+fn xml_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let forbidden = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if !text.chars().any(forbidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+            c if forbidden(c) => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+            c => c,
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// A path as written in reports: forward slashes on every platform.
 fn path_text(d: &Diagnostic) -> Option<String> {
     d.location
@@ -65,14 +95,20 @@ pub fn github(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
             Some(l) => writeln!(
                 out,
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={title}::{}",
-                property(&path_text(d).unwrap_or_default()),
+                property(&insats::printable::printable(
+                    &path_text(d).unwrap_or_default()
+                )),
                 l.line,
                 l.column,
                 l.end_line,
                 l.end_column,
-                data(&full_message(d))
+                data(&full_message_shown(d))
             )?,
-            None => writeln!(out, "::{command} title={title}::{}", data(&full_message(d)))?,
+            None => writeln!(
+                out,
+                "::{command} title={title}::{}",
+                data(&full_message_shown(d))
+            )?,
         }
     }
     Ok(())
@@ -155,8 +191,9 @@ pub fn junit(out: &mut impl Write, sources: &SourceSet, validation: &Validation)
     for (name, diags) in &cases {
         let mut case = BytesStart::new("testcase");
         case.push_attribute(("classname", "insats.validate"));
-        case.push_attribute(("name", name.as_str()));
-        case.push_attribute(("file", name.as_str()));
+        let name = xml_text(name);
+        case.push_attribute(("name", name.as_ref()));
+        case.push_attribute(("file", name.as_ref()));
         if diags.is_empty() {
             emit(&mut w, Event::Empty(case))?;
             continue;
@@ -173,9 +210,9 @@ pub fn junit(out: &mut impl Write, sources: &SourceSet, validation: &Validation)
             if d.is_error() {
                 let mut failure = BytesStart::new("failure");
                 failure.push_attribute(("type", d.code.as_str()));
-                failure.push_attribute(("message", d.message.as_str()));
+                failure.push_attribute(("message", xml_text(&d.message).as_ref()));
                 emit(&mut w, Event::Start(failure))?;
-                emit(&mut w, Event::Text(BytesText::new(&body)))?;
+                emit(&mut w, Event::Text(BytesText::new(&xml_text(&body))))?;
                 emit(&mut w, Event::End(BytesEnd::new("failure")))?;
             } else {
                 warnings.push_str(&format!("warning: {body}\n"));
@@ -183,7 +220,7 @@ pub fn junit(out: &mut impl Write, sources: &SourceSet, validation: &Validation)
         }
         if !warnings.is_empty() {
             emit(&mut w, Event::Start(BytesStart::new("system-out")))?;
-            emit(&mut w, Event::Text(BytesText::new(&warnings)))?;
+            emit(&mut w, Event::Text(BytesText::new(&xml_text(&warnings))))?;
             emit(&mut w, Event::End(BytesEnd::new("system-out")))?;
         }
         emit(&mut w, Event::End(BytesEnd::new("testcase")))?;

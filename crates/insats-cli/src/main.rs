@@ -224,6 +224,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(message) => {
+            // A message names paths and ids as the user wrote them.
+            let message = insats::printable::printable(&message);
             let _ = writeln!(anstream::stderr(), "error: {message}");
             ExitCode::from(2)
         }
@@ -349,7 +351,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
             .as_ref()
             .ok_or("an xlsx workbook is a file: give it with -o report.xlsx")?;
         write_atomically(path, &report_render::xlsx(&report, &style)?)?;
-        let _ = writeln!(anstream::stderr(), "wrote {}", path.display());
+        let _ = writeln!(anstream::stderr(), "wrote {}", render::path_shown(path));
         return Ok(ExitCode::SUCCESS);
     }
     // Rendered whole first: to standard output, or to the -o file through a
@@ -373,7 +375,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
     match &args.output {
         Some(path) => {
             write_atomically(path, &buf)?;
-            let _ = writeln!(anstream::stderr(), "wrote {}", path.display());
+            let _ = writeln!(anstream::stderr(), "wrote {}", render::path_shown(path));
         }
         // Only the terminal tables can carry colour for anstream to strip;
         // the other formats go out as rendered, not scanned byte by byte
@@ -488,7 +490,7 @@ fn new_plan(args: &NewArgs) -> Result<ExitCode, String> {
         ),
         _ => format!("cannot create {}: {e}", path.display()),
     })?;
-    let _ = writeln!(anstream::stdout(), "wrote {}", path.display());
+    let _ = writeln!(anstream::stdout(), "wrote {}", render::path_shown(&path));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,8 +2,11 @@
 
 use std::io::{self, Write};
 
+use std::borrow::Cow;
+
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use insats::diagnostic::Location;
+use insats::printable::printable;
 use insats::{Diagnostic, Severity, SourceSet, Validation};
 
 /// Version of the JSON output's shape. Bumped only on a breaking change;
@@ -28,17 +31,24 @@ pub fn human(
     writeln!(out, "{}", summary_line(sources, validation))
 }
 
-fn report<'a>(texts: &Texts<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
+fn report<'a>(texts: &'a Texts<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
     let level = match d.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let mut group = Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
+    // Every piece of user text goes through `printable`: a line break or ESC
+    // in a key, a name or a file name must not act on the terminal or start
+    // a line of its own (a CI runner reads `::command` at a line's start).
+    let mut group = Group::with_title(
+        level
+            .primary_title(printable(&d.message))
+            .id(d.code.as_str()),
+    );
     if let Some(loc) = &d.location {
         match shown_text(texts, loc) {
             None => {
                 group = group.element(
-                    Origin::path(loc.file.to_string_lossy().into_owned())
+                    Origin::path(path_shown(&loc.file))
                         .line(loc.line)
                         .char_column(loc.column),
                 );
@@ -46,11 +56,11 @@ fn report<'a>(texts: &Texts<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
             Some(shown) => {
                 let mut snippet = Snippet::source(shown.text)
                     .line_start(shown.first_line)
-                    .path(loc.file.to_string_lossy().into_owned())
+                    .path(path_shown(&loc.file))
                     .annotation(
                         AnnotationKind::Primary
                             .span(shown.span(loc))
-                            .label(d.label.as_deref()),
+                            .label(d.label.as_deref().map(printable)),
                     );
                 for r in d
                     .related
@@ -60,7 +70,7 @@ fn report<'a>(texts: &Texts<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
                     snippet = snippet.annotation(
                         AnnotationKind::Context
                             .span(shown.span(&r.location))
-                            .label(r.label.as_str()),
+                            .label(printable(&r.label)),
                     );
                 }
                 group = group.element(snippet);
@@ -76,15 +86,15 @@ fn report<'a>(texts: &Texts<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
                 Some(other) => group.element(
                     Snippet::source(other.text)
                         .line_start(other.first_line)
-                        .path(r.location.file.to_string_lossy().into_owned())
+                        .path(path_shown(&r.location.file))
                         .annotation(
                             AnnotationKind::Context
                                 .span(other.span(&r.location))
-                                .label(r.label.as_str()),
+                                .label(printable(&r.label)),
                         ),
                 ),
                 None => group.element(
-                    Origin::path(r.location.file.to_string_lossy().into_owned())
+                    Origin::path(path_shown(&r.location.file))
                         .line(r.location.line)
                         .char_column(r.location.column),
                 ),
@@ -92,15 +102,20 @@ fn report<'a>(texts: &Texts<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
         }
     }
     if let Some(path) = &d.key_path {
-        group = group.element(Level::NOTE.message(format!("key: {path}")));
+        group = group.element(Level::NOTE.message(format!("key: {}", printable(path))));
     }
     for note in &d.notes {
-        group = group.element(Level::NOTE.message(note.as_str()));
+        group = group.element(Level::NOTE.message(printable(note)));
     }
     if let Some(help) = &d.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+        group = group.element(Level::HELP.message(printable(help)));
     }
     vec![group]
+}
+
+/// A path as shown to a person: a file name may hold a line break or ESC.
+pub fn path_shown(path: &std::path::Path) -> String {
+    printable(&path.to_string_lossy()).into_owned()
 }
 
 /// The text a location is shown in: the whole file, or for a streamed
@@ -112,6 +127,8 @@ struct Shown<'a> {
     first_line: usize,
     /// Byte offset of the text in the file.
     offset: usize,
+    /// Where the text shown differs from the file: see [`Excerpt`].
+    grown_at: &'a [usize],
 }
 
 impl Shown<'_> {
@@ -120,14 +137,15 @@ impl Shown<'_> {
     /// made, can make the renderer slice inside a character.
     fn span(&self, loc: &Location) -> std::ops::Range<usize> {
         let text = self.text;
-        let mut start = loc.byte_start.saturating_sub(self.offset).min(text.len());
+        let shifted = |at: usize| {
+            let at = at.saturating_sub(self.offset);
+            at + self.grown_at.partition_point(|&g| g < at)
+        };
+        let mut start = shifted(loc.byte_start).min(text.len());
         while !text.is_char_boundary(start) {
             start -= 1;
         }
-        let mut end = loc
-            .byte_end
-            .saturating_sub(self.offset)
-            .clamp(start, text.len());
+        let mut end = shifted(loc.byte_end).clamp(start, text.len());
         while !text.is_char_boundary(end) {
             end += 1;
         }
@@ -135,29 +153,92 @@ impl Shown<'_> {
     }
 }
 
-/// Each file by path, found once per run so that finding a diagnostic's
-/// excerpt does not scan every file.
-type Texts<'a> = std::collections::HashMap<&'a std::path::Path, &'a insats::SourceFile>;
-
-fn texts(sources: &SourceSet) -> Texts<'_> {
-    sources.iter().map(|(_, f)| (f.path.as_path(), f)).collect()
+/// A text made safe for the terminal. annotate-snippets shows C0 controls,
+/// DEL and the bidirectional controls of an excerpt as visible symbols
+/// itself; a C1 control (two bytes, U+0080 to U+009F, which some terminals
+/// obey as ESC plus a letter) it passes through, so it is replaced here by
+/// U+FFFD (three bytes). `grown_at` holds the offset, in the original text,
+/// of each replaced character, so that spans can be moved by one byte for
+/// each replacement before them.
+struct Excerpt<'a> {
+    text: Cow<'a, str>,
+    grown_at: Vec<usize>,
 }
 
-fn shown_text<'a>(texts: &Texts<'a>, loc: &Location) -> Option<Shown<'a>> {
-    let file = texts.get(loc.file.as_path())?;
-    if !file.text.is_empty() {
+impl<'a> Excerpt<'a> {
+    fn new(text: &'a str) -> Self {
+        let is_c1 = |c: char| ('\u{80}'..='\u{9f}').contains(&c);
+        if !text.chars().any(is_c1) {
+            return Excerpt {
+                text: Cow::Borrowed(text),
+                grown_at: Vec::new(),
+            };
+        }
+        let mut shown = String::with_capacity(text.len() + 8);
+        let mut grown_at = Vec::new();
+        for (at, c) in text.char_indices() {
+            if is_c1(c) {
+                grown_at.push(at);
+                shown.push('\u{fffd}');
+            } else {
+                shown.push(c);
+            }
+        }
+        Excerpt {
+            text: Cow::Owned(shown),
+            grown_at,
+        }
+    }
+}
+
+/// Each file by path, with its text (or, for a streamed ledger export, each
+/// kept excerpt) made safe, found once per run so that finding a
+/// diagnostic's excerpt does not scan every file.
+type Texts<'a> = std::collections::HashMap<&'a std::path::Path, SafeFile<'a>>;
+
+struct SafeFile<'a> {
+    file: &'a insats::SourceFile,
+    text: Excerpt<'a>,
+    excerpts: Vec<Excerpt<'a>>,
+}
+
+fn texts(sources: &SourceSet) -> Texts<'_> {
+    sources
+        .iter()
+        .map(|(_, file)| {
+            let safe = SafeFile {
+                file,
+                text: Excerpt::new(&file.text),
+                excerpts: file
+                    .excerpts
+                    .iter()
+                    .map(|e| Excerpt::new(&e.text))
+                    .collect(),
+            };
+            (file.path.as_path(), safe)
+        })
+        .collect()
+}
+
+fn shown_text<'a>(texts: &'a Texts<'a>, loc: &Location) -> Option<Shown<'a>> {
+    let safe = texts.get(loc.file.as_path())?;
+    if !safe.file.text.is_empty() {
         return Some(Shown {
-            text: &file.text,
+            text: &safe.text.text,
             first_line: 1,
             offset: 0,
+            grown_at: &safe.text.grown_at,
         });
     }
-    file.excerpt(&(loc.byte_start..loc.byte_end))
-        .map(|e| Shown {
-            text: &e.text,
-            first_line: e.line,
-            offset: e.byte_start,
-        })
+    let range = loc.byte_start..loc.byte_end;
+    let i = safe.file.excerpts.iter().position(|e| e.contains(&range))?;
+    let (e, shown) = (&safe.file.excerpts[i], &safe.excerpts[i]);
+    Some(Shown {
+        text: &shown.text,
+        first_line: e.line,
+        offset: e.byte_start,
+        grown_at: &shown.grown_at,
+    })
 }
 
 /// `3 errors, 1 warning in 2 of 14 files` or `14 files checked: no problems`.

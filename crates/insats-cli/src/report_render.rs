@@ -371,22 +371,78 @@ pub enum Layout {
     Markdown,
 }
 
-fn new_table(layout: Layout, header: Vec<String>) -> Table {
+/// A table whose every cell is user text made safe for its layout: a
+/// name, id or file name from a plan reaches these tables as written.
+struct Grid {
+    table: Table,
+    layout: Layout,
+}
+
+impl Grid {
+    fn add_row(&mut self, cells: Vec<String>) {
+        let layout = self.layout;
+        self.table
+            .add_row(cells.iter().map(|c| shown(layout, c)).collect::<Vec<_>>());
+    }
+}
+
+impl std::fmt::Display for Grid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.table.fmt(f)
+    }
+}
+
+fn new_table(layout: Layout, header: Vec<String>) -> Grid {
     let mut t = Table::new();
     match layout {
         Layout::Terminal => {
             t.load_preset(presets::UTF8_FULL_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Dynamic);
+            // A terminal that reports 0 columns (as under `script`, or a
+            // serial console) has an unknown width, not a width of 0.
+            if t.width() == Some(0) {
+                t.set_content_arrangement(ContentArrangement::Disabled);
+            }
         }
         Layout::Markdown => {
             t.load_preset(presets::ASCII_MARKDOWN);
         }
     }
-    t.set_header(header);
-    t
+    t.set_header(header.iter().map(|c| shown(layout, c)).collect::<Vec<_>>());
+    Grid { table: t, layout }
+}
+
+/// User text as it may appear in a layout: on one line, with nothing that
+/// acts on a terminal, and in Markdown with nothing read as markup.
+fn shown(layout: Layout, text: &str) -> String {
+    let text = insats::printable::printable(text);
+    match layout {
+        Layout::Terminal => text.into_owned(),
+        Layout::Markdown => markdown_text(&text),
+    }
+}
+
+/// Text that a CommonMark (and GitHub) renderer shows as written: every
+/// character that could open markup (emphasis, code, links and images,
+/// HTML, entities, headings' closing `#`, strikethrough, a table's `|`) is
+/// escaped with a backslash, which CommonMark allows before any ASCII
+/// punctuation. Line breaks are already visible symbols.
+fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '#' | '!' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn heading(out: &mut impl Write, layout: Layout, text: &str) -> io::Result<()> {
+    let text = shown(layout, text);
     match layout {
         Layout::Terminal => writeln!(out, "\n{text}\n{}", "=".repeat(text.chars().count())),
         Layout::Markdown => writeln!(out, "\n## {text}\n"),
@@ -435,6 +491,7 @@ pub fn tables(
         Some(t) => format!("{} {}: {t}", l.report_as_of, report.as_of),
         None => format!("{} {}", l.report_as_of, report.as_of),
     };
+    let head = shown(layout, &head);
     match layout {
         Layout::Terminal => writeln!(out, "{head}")?,
         Layout::Markdown => writeln!(out, "# {head}")?,
@@ -611,6 +668,7 @@ pub fn statement(
         s.period.start,
         s.period.end
     );
+    let head = shown(layout, &head);
     match layout {
         Layout::Terminal => writeln!(out, "{head}\n")?,
         Layout::Markdown => writeln!(out, "# {head}\n")?,

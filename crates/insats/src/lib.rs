@@ -88,6 +88,7 @@ pub mod ledger;
 pub mod load;
 pub mod model;
 pub mod money;
+pub mod printable;
 mod privacy;
 pub mod report;
 pub mod rules;
