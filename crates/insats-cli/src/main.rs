@@ -6,6 +6,7 @@
 //! warnings with `--deny warnings`), 2 usage or I/O failure.
 
 mod ci_render;
+mod output;
 mod render;
 mod report_render;
 
@@ -185,6 +186,7 @@ enum ColorWhen {
 }
 
 fn main() -> ExitCode {
+    output::remove_temporary_files_on_interrupt();
     let cli = Cli::parse();
     match cli.color {
         ColorWhen::Auto => {}
@@ -350,7 +352,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
             .output
             .as_ref()
             .ok_or("an xlsx workbook is a file: give it with -o report.xlsx")?;
-        write_atomically(path, &report_render::xlsx(&report, &style)?)?;
+        output::write_file(path, &report_render::xlsx(&report, &style)?)?;
         let _ = writeln!(anstream::stderr(), "wrote {}", render::path_shown(path));
         return Ok(ExitCode::SUCCESS);
     }
@@ -374,7 +376,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
     rendered.map_err(io)?;
     match &args.output {
         Some(path) => {
-            write_atomically(path, &buf)?;
+            output::write_file(path, &buf)?;
             let _ = writeln!(anstream::stderr(), "wrote {}", render::path_shown(path));
         }
         // Only the terminal tables can carry colour for anstream to strip;
@@ -470,47 +472,10 @@ fn new_plan(args: &NewArgs) -> Result<ExitCode, String> {
     };
     let path = args.dir.join(file);
     std::fs::create_dir_all(&args.dir)
-        .map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
-    // Written whole to a temporary file, then linked into place: an
-    // interrupted run never leaves half a plan, and hard_link refuses an
-    // existing file, so nothing is ever overwritten.
-    let tmp = args.dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, text.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    let linked = std::fs::hard_link(&tmp, &path);
-    let _ = std::fs::remove_file(&tmp);
-    linked.map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => format!(
-            "{} exists already; insats new never overwrites a file",
-            path.display()
-        ),
-        _ => format!("cannot create {}: {e}", path.display()),
-    })?;
+        .map_err(|e| format!("cannot create {}: {e}", render::path_shown(&args.dir)))?;
+    output::create_new_file(&path, text.as_bytes())?;
     let _ = writeln!(anstream::stdout(), "wrote {}", render::path_shown(&path));
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes `bytes` to a temporary file beside `path` and renames it into
-/// place, so that an interrupted run never leaves half a file.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
-    })
 }
 
 /// A write to standard output that ends because its reader stopped early
