@@ -4,8 +4,13 @@
 //! A directory is walked recursively in sorted order (so output never
 //! depends on the order the file system lists entries in), taking every
 //! `*.toml` file and skipping hidden files and directories. Directory links
-//! are not followed, so a link cannot pull a whole tree into the portfolio;
-//! a link named `*.toml` is read like a file, and a broken one is reported.
+//! are not followed, so a link cannot pull a whole tree into the portfolio.
+//! A file link is read only when it resolves inside the directory it was
+//! found in (or, for a file named directly, the file's own directory), like
+//! a ledger export: git stores links, so a pull request could otherwise add
+//! `x.toml -> /proc/self/environ` and have a CI job print what it points
+//! at. Only regular files are read, and they are opened without blocking,
+//! so a FIFO or a device named `*.toml` is reported, never waited on.
 
 use std::path::{Path, PathBuf};
 
@@ -36,6 +41,10 @@ pub const MAX_LEDGER_FILE_BYTES: u64 = 1024 * 1024 * 1024;
 /// What went wrong reading a file, if anything.
 enum ReadProblem {
     None,
+    /// A link that resolves outside the portfolio's directory.
+    Outside,
+    /// A FIFO, a device, a socket or a directory.
+    NotAFile,
     TooLarge(u64),
     /// Still going past the limit when read, though its size said less:
     /// a device, a pipe, or a file being written.
@@ -45,13 +54,134 @@ enum ReadProblem {
     Unreadable(std::io::Error),
 }
 
+/// Opens a file for reading only if it is a regular file. On Unix it is
+/// opened non-blocking (a FIFO would otherwise block in `open` until a
+/// writer came) and checked on the open handle, so a file swapped after a
+/// check cannot slip through; a refused file is `InvalidInput`.
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            NotAFile,
+        ));
+    }
+    Ok(file)
+}
+
+/// The error [`open_regular`] refuses a file with.
+#[derive(Debug, thiserror::Error)]
+#[error("it is not a regular file (a pipe, a device or a directory)")]
+struct NotAFile;
+
+fn is_not_a_file(err: &std::io::Error) -> bool {
+    err.get_ref().is_some_and(|e| e.is::<NotAFile>())
+}
+
+/// Where `path` really is, when that lies inside one of `roots` (real
+/// paths). A path that does not exist is resolved as far as it exists, so
+/// that the answer for a place outside the portfolio is the same whether
+/// or not something is there: nothing is revealed about the rest of the
+/// machine.
+fn resolve_inside(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, Refused> {
+    let inside = |real: &Path| roots.iter().any(|root| real.starts_with(root));
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return if inside(&real) {
+            Ok(real)
+        } else {
+            Err(Refused::Outside)
+        };
+    }
+    // A dangling link: judged by where it points, as far as that exists
+    // (a chain of links is followed as the system would, up to its limit).
+    let mut path = path.to_owned();
+    for _ in 0..40 {
+        match std::fs::read_link(&path) {
+            Ok(dest) => {
+                path = match path.parent() {
+                    Some(dir) if dest.is_relative() => dir.join(dest),
+                    _ => dest,
+                };
+            }
+            Err(_) => break,
+        }
+    }
+    let path = path.as_path();
+    // The longest part of the path that exists, resolved, and the rest
+    // appended as written (`..` taken lexically: nothing below exists).
+    let mut existing = path;
+    let mut rest = Vec::new();
+    let base = loop {
+        match existing.parent() {
+            Some(parent) => {
+                rest.push(existing.file_name().map(|n| n.to_owned()));
+                existing = parent;
+                let probe = if existing.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    existing
+                };
+                if let Ok(real) = std::fs::canonicalize(probe) {
+                    break real;
+                }
+            }
+            None => return Err(Refused::Missing),
+        }
+    };
+    let mut real = base;
+    for part in rest.into_iter().rev() {
+        match part {
+            Some(name) => real.push(name),
+            // `..` has no file name.
+            None => {
+                real.pop();
+            }
+        }
+    }
+    if inside(&real) {
+        Err(Refused::Missing)
+    } else {
+        Err(Refused::Outside)
+    }
+}
+
+/// Why a path was not read.
+#[derive(Debug, PartialEq, Eq)]
+enum Refused {
+    Outside,
+    Missing,
+}
+
+/// Real paths of `roots`, those that exist.
+fn real_roots(roots: &[PathBuf]) -> Vec<PathBuf> {
+    roots
+        .iter()
+        .filter_map(|r| std::fs::canonicalize(r).ok())
+        .collect()
+}
+
 /// Reads one file: its text (empty, or with U+FFFD for bad bytes, when
-/// there is a problem) and the problem.
-fn read_one(path: PathBuf) -> (SourceFile, ReadProblem) {
+/// there is a problem) and the problem. `root` is the real path of the
+/// directory the file must resolve inside when it is a link.
+fn read_one((path, root): (PathBuf, Option<PathBuf>)) -> (SourceFile, ReadProblem) {
     use std::io::Read;
+    let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link
+        && let Some(root) = root
+        && resolve_inside(&path, std::slice::from_ref(&root)) == Err(Refused::Outside)
+    {
+        return (SourceFile::new(path, String::new()), ReadProblem::Outside);
+    }
     // One open for the size check and the read: a national portfolio is
     // thousands of files, and every lookup of a path is a system call.
-    let read = std::fs::File::open(&path).and_then(|file| {
+    let read = open_regular(&path).and_then(|file| {
         let size = file.metadata()?.len();
         if size > MAX_PLAN_FILE_BYTES {
             return Ok(Err(ReadProblem::TooLarge(size)));
@@ -74,6 +204,9 @@ fn read_one(path: PathBuf) -> (SourceFile, ReadProblem) {
             let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
             (SourceFile::new(path, text), ReadProblem::NotUtf8(at))
         }
+        Err(err) if is_not_a_file(&err) => {
+            (SourceFile::new(path, String::new()), ReadProblem::NotAFile)
+        }
         Err(err) => (
             SourceFile::new(path, String::new()),
             ReadProblem::Unreadable(err),
@@ -85,20 +218,26 @@ fn read_one(path: PathBuf) -> (SourceFile, ReadProblem) {
 /// files taken as they are). Files that cannot be read or are not UTF-8
 /// become diagnostics; only a path that does not exist at all is an error.
 pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), InputError> {
-    let mut files = Vec::new();
+    // Each file with the real path of the directory it must stay inside.
+    let mut files: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|source| InputError::Path {
             path: path.clone(),
             source,
         })?;
         if meta.is_dir() {
-            files.extend(toml_files_in(path));
+            let root = std::fs::canonicalize(path).ok();
+            files.extend(toml_files_in(path).into_iter().map(|f| (f, root.clone())));
         } else {
-            files.push(path.clone());
+            let dir = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            files.push((path.clone(), std::fs::canonicalize(dir).ok()));
         }
     }
     files.sort();
-    files.dedup();
+    files.dedup_by(|a, b| a.0 == b.0);
 
     // Files are read (and indexed by line) in parallel, a national
     // portfolio being thousands of them, and added in path order, so file
@@ -113,6 +252,19 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), I
         let id = sources.add(file);
         let d = match problem {
             ReadProblem::None => continue,
+            // The message says nothing of what the link points at.
+            ReadProblem::Outside => Diagnostic::new(
+                Code::UnreadableFile,
+                "the file is a link to a place outside the portfolio's directory; insats does not read it",
+            )
+            .at(Diagnostic::resolve(&sources, &crate::source::Span::new(id, 0..0)))
+            .help("keep plan files inside the portfolio's directory: replace the link by the file itself, or remove it"),
+            ReadProblem::NotAFile => Diagnostic::new(
+                Code::UnreadableFile,
+                "the file is not a regular file (a pipe or a device named `*.toml`); insats reads only files",
+            )
+            .at(Diagnostic::resolve(&sources, &crate::source::Span::new(id, 0..0)))
+            .help("rename it, or replace it by the plan file it stands for"),
             ReadProblem::TooLarge(size) => Diagnostic::new(
                 Code::FileTooLarge,
                 format!("the file is {} MiB; insats reads plan files of at most {} MiB", size / (1024 * 1024), MAX_PLAN_FILE_BYTES / (1024 * 1024)),
@@ -151,10 +303,9 @@ fn toml_files_in(dir: &Path) -> Vec<PathBuf> {
         // An entry that cannot be listed is skipped here; a file that cannot
         // be read is reported when it is read.
         .filter_map(Result::ok)
-        .filter(|e| {
-            (e.file_type().is_file() || e.file_type().is_symlink())
-                && e.path().extension().is_some_and(|x| x == "toml")
-        })
+        // Anything named `*.toml` but a directory: a FIFO or a device is
+        // reported when read, not passed over.
+        .filter(|e| !e.file_type().is_dir() && e.path().extension().is_some_and(|x| x == "toml"))
         .map(|e| e.into_path())
         .collect()
 }
@@ -163,22 +314,30 @@ fn toml_files_in(dir: &Path) -> Vec<PathBuf> {
 /// (the portfolio's directories): a plan names files inside its portfolio,
 /// and `../` or a link must not reach beyond it.
 pub fn read_ledger(path: &Path, roots: &[PathBuf]) -> Result<Vec<u8>, String> {
+    use std::io::Read;
     let real = find_ledger(path, roots)?;
-    std::fs::read(&real).map_err(|e| e.to_string())
+    let mut bytes = Vec::new();
+    open_regular(&real)
+        .and_then(|mut file| file.read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    Ok(bytes)
 }
 
 /// Finds a ledger export for streaming: the real path of `path`, when it
-/// lies inside one of `roots` and is within the size limit.
+/// lies inside one of `roots`, is a regular file, and is within the size
+/// limit. A path outside the portfolio gets the same answer whether or not
+/// a file is there.
 pub fn find_ledger(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, String> {
-    let real = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
-    let inside = roots
-        .iter()
-        .filter_map(|r| std::fs::canonicalize(r).ok())
-        .any(|root| real.starts_with(root));
-    if !inside {
-        return Err("it lies outside the portfolio's directory".to_owned());
+    let real = match resolve_inside(path, &real_roots(roots)) {
+        Ok(real) => real,
+        Err(Refused::Outside) => return Err("it lies outside the portfolio's directory".to_owned()),
+        Err(Refused::Missing) => return Err("no such file".to_owned()),
+    };
+    let meta = std::fs::metadata(&real).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(NotAFile.to_string());
     }
-    let size = std::fs::metadata(&real).map_err(|e| e.to_string())?.len();
+    let size = meta.len();
     if size > MAX_LEDGER_FILE_BYTES {
         return Err(format!(
             "it is {} MiB, more than the {} MiB insats imports; export a shorter period",

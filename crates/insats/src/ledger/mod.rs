@@ -398,7 +398,7 @@ fn import_file_in_parts(
     let shown = ledger.path.as_path();
     let at = Where::Streamed(shown);
     // The byte order mark is not part of the text (as in `decode`).
-    let bom = std::fs::File::open(path).and_then(|mut file| {
+    let bom = crate::fs::open_regular(path).and_then(|mut file| {
         let mut start = Vec::with_capacity(3);
         (&mut file).take(3).read_to_end(&mut start)?;
         Ok(if start == b"\xEF\xBB\xBF" { 3u64 } else { 0 })
@@ -412,7 +412,7 @@ fn import_file_in_parts(
     };
     let encoding = encoding_of(ledger, &[]);
     let open = |offset: u64| -> std::io::Result<Box<dyn Read + Send + '_>> {
-        let mut file = std::fs::File::open(path)?;
+        let mut file = crate::fs::open_regular(path)?;
         file.seek(std::io::SeekFrom::Start(bom + offset))?;
         Ok(match encoding {
             LedgerEncoding::Utf8 => Box::new(file),
