@@ -466,3 +466,35 @@ fn json_amounts_survive_a_round_trip_exactly() {
         );
     }
 }
+
+/// Regression: a header with two `Debet` columns was read from the first,
+/// silently; money could come from the wrong column.
+#[test]
+fn a_profile_column_named_twice_in_the_header_is_an_error() {
+    let dir = with_export(
+        "twice",
+        "Datum;Konto;Ansvar;Projekt;Debet;Kredit;Text;Verifikation;debet\n2024-01-31;5010;3200;4711;100,00;;Lön;L 1;900,00\n",
+    );
+    assert_eq!(
+        codes_in(&dir),
+        [(Code::LedgerColumns, "huvudbok.csv:1:1".to_owned())]
+    );
+    let (_, validation) = insats::validate_paths(&[dir.clone()]).unwrap();
+    let d = &validation.diagnostics[0];
+    assert!(
+        d.message
+            .contains("2 columns named `Debet` (columns 5 and 9)"),
+        "{}",
+        d.message
+    );
+    // Nothing was booked from either column.
+    assert!(validation.portfolio.imported.is_empty());
+    // A column the profile does not name may repeat.
+    let dir2 = with_export(
+        "twice-unused",
+        "Datum;Konto;Ansvar;Projekt;Debet;Kredit;Text;Verifikation;Extra;Extra\n2024-01-31;5010;3200;4711;100,00;;Lön;L 1;a;b\n",
+    );
+    assert_eq!(codes_in(&dir2), []);
+    std::fs::remove_dir_all(dir).unwrap();
+    std::fs::remove_dir_all(dir2).unwrap();
+}

@@ -1932,13 +1932,23 @@ fn find_columns(
 ) -> Option<Columns> {
     let ledger = booker.ledger;
     let mut missing = Vec::new();
+    // A column the profile names that the header has twice: reading the
+    // first would be a guess, and money could come from the wrong one.
+    let mut twice: Vec<(String, Vec<usize>)> = Vec::new();
     let mut index = |name: &Option<String>| -> Option<usize> {
         let name = name.as_ref()?;
-        let found = names.iter().position(|n| n.eq_ignore_ascii_case(name));
-        if found.is_none() {
+        let at: Vec<usize> = names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.eq_ignore_ascii_case(name))
+            .map(|(i, _)| i)
+            .collect();
+        if at.is_empty() {
             missing.push(name.clone());
+        } else if at.len() > 1 && !twice.iter().any(|(n, _)| n == name) {
+            twice.push((name.clone(), at.clone()));
         }
-        found
+        at.first().copied()
     };
     let found = Columns {
         count: names.len(),
@@ -1956,7 +1966,27 @@ fn find_columns(
     // it: a profile naming a column the file lacks is wrong.
     index(&columns.voucher);
     if pass == Pass::Deduplicate {
-        return missing.is_empty().then_some(found);
+        return (missing.is_empty() && twice.is_empty()).then_some(found);
+    }
+    if !twice.is_empty() {
+        for (name, at) in twice {
+            let positions: Vec<String> = at.iter().map(|i| (i + 1).to_string()).collect();
+            let d = booker
+                .diag(
+                    Code::LedgerColumns,
+                    format!(
+                        "ledger `{}` has {} columns named `{name}` (columns {})",
+                        ledger.id.value,
+                        at.len(),
+                        positions.join(" and ")
+                    ),
+                    header,
+                )
+                .label("the header row")
+                .help("rename all but one of them in the export, so that it is clear which one the profile means");
+            booker.diagnostics.push(d);
+        }
+        return None;
     }
     if !missing.is_empty() {
         for name in missing {
