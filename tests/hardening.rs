@@ -479,7 +479,7 @@ fn a_profile_column_named_twice_in_the_header_is_an_error() {
         codes_in(&dir),
         [(Code::LedgerColumns, "huvudbok.csv:1:1".to_owned())]
     );
-    let (_, validation) = insats::validate_paths(&[dir.clone()]).unwrap();
+    let (_, validation) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
     let d = &validation.diagnostics[0];
     assert!(
         d.message
@@ -497,4 +497,68 @@ fn a_profile_column_named_twice_in_the_header_is_an_error() {
     assert_eq!(codes_in(&dir2), []);
     std::fs::remove_dir_all(dir).unwrap();
     std::fs::remove_dir_all(dir2).unwrap();
+}
+
+/// Regression: diagnostics of one file took time in the square of their
+/// number (10 000 unknown keys 5 s; a `phasing` of 10^5 keys did not end).
+/// Each code is now shown 100 times per file and the rest counted in one
+/// more diagnostic where the first of them is; docs/performance.md has the
+/// timings and the benchmark.
+#[test]
+fn thousands_of_one_mistake_are_shown_a_hundred_times_and_counted() {
+    let keys: String = (0..20_000)
+        .map(|i| format!("unknown_key_{i} = 1\n"))
+        .collect();
+    let text = base().replacen("[initiative]\n", &format!("[initiative]\n{keys}"), 1);
+    let mut sources = SourceSet::new();
+    sources.add(SourceFile::new("plan.toml", text.as_str()));
+    let v = insats::validate(&sources);
+    assert_eq!(v.diagnostics.len(), insats::SHOWN_PER_FILE_AND_CODE + 1);
+    assert!(v.diagnostics.iter().all(|d| d.code == Code::UnknownKey));
+    let count = &v.diagnostics[insats::SHOWN_PER_FILE_AND_CODE];
+    assert!(
+        count.message.starts_with("19900 more `INS101` problems"),
+        "{}",
+        count.message
+    );
+    // Where the first one not shown is: `unknown_key_100`.
+    let first_hidden = at(&text, "unknown_key_100 ");
+    let l = count.location.as_ref().unwrap();
+    assert_eq!((l.line, l.column), first_hidden);
+
+    // A phasing of many bad years on one line: the columns far into the
+    // line are right, and the count follows.
+    let years: Vec<String> = (0..5_000)
+        .map(|i| format!("\"{}x{i}\" = 1", 2000 + i % 200))
+        .collect();
+    let text = base().replacen(
+        "amount = 100_000\nserves",
+        &format!("phasing = {{ {} }}\nserves", years.join(", ")),
+        1,
+    );
+    let mut sources = SourceSet::new();
+    sources.add(SourceFile::new("plan.toml", text.as_str()));
+    let v = insats::validate(&sources);
+    let bad: Vec<_> = v
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::InvalidDate)
+        .collect();
+    assert_eq!(bad.len(), insats::SHOWN_PER_FILE_AND_CODE + 1);
+    // The keys are reported in the order the table sorts them; each one's
+    // column is where it stands on the line.
+    for d in &bad[..insats::SHOWN_PER_FILE_AND_CODE] {
+        let key = d.message.split('`').nth(1).unwrap();
+        let l = d.location.as_ref().unwrap();
+        assert_eq!(
+            (l.line, l.column),
+            at(&text, &format!("\"{key}\"")),
+            "{key}"
+        );
+    }
+    assert!(
+        bad[insats::SHOWN_PER_FILE_AND_CODE]
+            .message
+            .starts_with("4900 more `INS401` problems")
+    );
 }

@@ -45,7 +45,11 @@ fn report<'a>(texts: &'a Texts<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
             .id(d.code.as_str()),
     );
     if let Some(loc) = &d.location {
-        match shown_text(texts, loc) {
+        let here = shown_text(texts, loc);
+        let same_text = |r: &&insats::diagnostic::RelatedLocation| {
+            here.is_some_and(|h| shown_text(texts, &r.location).is_some_and(|o| o.same_text(&h)))
+        };
+        match here {
             None => {
                 group = group.element(
                     Origin::path(path_shown(&loc.file))
@@ -54,6 +58,10 @@ fn report<'a>(texts: &'a Texts<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
                 );
             }
             Some(shown) => {
+                let with: Vec<&Location> = std::iter::once(loc)
+                    .chain(d.related.iter().filter(same_text).map(|r| &r.location))
+                    .collect();
+                let shown = shown.window(&with);
                 let mut snippet = Snippet::source(shown.text)
                     .line_start(shown.first_line)
                     .path(path_shown(&loc.file))
@@ -62,11 +70,7 @@ fn report<'a>(texts: &'a Texts<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
                             .span(shown.span(loc))
                             .label(d.label.as_deref().map(printable)),
                     );
-                for r in d
-                    .related
-                    .iter()
-                    .filter(|r| shown_text(texts, &r.location) == Some(shown))
-                {
+                for r in d.related.iter().filter(same_text) {
                     snippet = snippet.annotation(
                         AnnotationKind::Context
                             .span(shown.span(&r.location))
@@ -76,23 +80,21 @@ fn report<'a>(texts: &'a Texts<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
                 group = group.element(snippet);
             }
         }
-        let here = shown_text(texts, loc);
-        for r in d
-            .related
-            .iter()
-            .filter(|r| here.is_none() || shown_text(texts, &r.location) != here)
-        {
+        for r in d.related.iter().filter(|r| !same_text(r)) {
             group = match shown_text(texts, &r.location) {
-                Some(other) => group.element(
-                    Snippet::source(other.text)
-                        .line_start(other.first_line)
-                        .path(path_shown(&r.location.file))
-                        .annotation(
-                            AnnotationKind::Context
-                                .span(other.span(&r.location))
-                                .label(printable(&r.label)),
-                        ),
-                ),
+                Some(other) => {
+                    let other = other.window(&[&r.location]);
+                    group.element(
+                        Snippet::source(other.text)
+                            .line_start(other.first_line)
+                            .path(path_shown(&r.location.file))
+                            .annotation(
+                                AnnotationKind::Context
+                                    .span(other.span(&r.location))
+                                    .label(printable(&r.label)),
+                            ),
+                    )
+                }
                 None => group.element(
                     Origin::path(path_shown(&r.location.file))
                         .line(r.location.line)
@@ -119,37 +121,82 @@ pub fn path_shown(path: &std::path::Path) -> String {
 }
 
 /// The text a location is shown in: the whole file, or for a streamed
-/// ledger export the excerpt (the row) that holds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// ledger export the excerpt (the row) that holds it; after
+/// [`Shown::window`], only the lines a diagnostic points at.
+#[derive(Debug, Clone, Copy)]
 struct Shown<'a> {
     text: &'a str,
     /// Line number of the text's first line.
     first_line: usize,
-    /// Byte offset of the text in the file.
+    /// Byte offset, in the file, of the safe text's start.
     offset: usize,
-    /// Where the text shown differs from the file: see [`Excerpt`].
+    /// Where the safe text differs from the file: see [`Excerpt`].
     grown_at: &'a [usize],
+    /// Bytes of the safe text cut from the front by [`Shown::window`].
+    cut: usize,
+    /// The file, and the excerpt of a streamed file.
+    file: &'a insats::SourceFile,
+    excerpt: Option<usize>,
 }
 
-impl Shown<'_> {
+impl<'a> Shown<'a> {
     /// The location's byte range in this text, widened to character
     /// boundaries and clamped to it, so that no location, however it was
     /// made, can make the renderer slice inside a character.
     fn span(&self, loc: &Location) -> std::ops::Range<usize> {
         let text = self.text;
-        let shifted = |at: usize| {
-            let at = at.saturating_sub(self.offset);
-            at + self.grown_at.partition_point(|&g| g < at)
-        };
-        let mut start = shifted(loc.byte_start).min(text.len());
+        let mut start = self.at(loc.byte_start).min(text.len());
         while !text.is_char_boundary(start) {
             start -= 1;
         }
-        let mut end = shifted(loc.byte_end).clamp(start, text.len());
+        let mut end = self.at(loc.byte_end).clamp(start, text.len());
         while !text.is_char_boundary(end) {
             end += 1;
         }
         start..end
+    }
+
+    /// A file offset as an offset in this text (before clamping).
+    fn at(&self, offset: usize) -> usize {
+        let at = offset.saturating_sub(self.offset);
+        (at + self.grown_at.partition_point(|&g| g < at)).saturating_sub(self.cut)
+    }
+
+    /// Whether both show the same text (one file, or one excerpt of it).
+    fn same_text(&self, other: &Shown<'_>) -> bool {
+        std::ptr::eq(self.file, other.file) && self.excerpt == other.excerpt
+    }
+
+    /// Only the whole lines that `locations` cover: the renderer's work
+    /// then follows what is shown, not the size of the file, which made
+    /// thousands of diagnostics in one large file take time in proportion
+    /// to their number times the file.
+    fn window(self, locations: &[&Location]) -> Shown<'a> {
+        let text = self.text;
+        let spans: Vec<_> = locations.iter().map(|l| self.span(l)).collect();
+        let (Some(first), Some(last)) = (
+            spans.iter().map(|s| s.start).min(),
+            spans.iter().map(|s| s.end).max(),
+        ) else {
+            return self;
+        };
+        let start = text[..first].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[last..].find('\n').map_or(text.len(), |i| last + i);
+        let first_line = match self.excerpt {
+            // A whole file knows its lines (the window starts on the line
+            // of the earliest location); an excerpt is a row or two.
+            None => {
+                let earliest = locations.iter().map(|l| l.byte_start).min().unwrap_or(0);
+                self.file.line_col(earliest).0
+            }
+            Some(_) => self.first_line + text[..start].matches('\n').count(),
+        };
+        Shown {
+            text: &text[start..end],
+            first_line,
+            cut: self.cut + start,
+            ..self
+        }
     }
 }
 
@@ -228,6 +275,9 @@ fn shown_text<'a>(texts: &'a Texts<'a>, loc: &Location) -> Option<Shown<'a>> {
             first_line: 1,
             offset: 0,
             grown_at: &safe.text.grown_at,
+            cut: 0,
+            file: safe.file,
+            excerpt: None,
         });
     }
     let range = loc.byte_start..loc.byte_end;
@@ -238,6 +288,9 @@ fn shown_text<'a>(texts: &'a Texts<'a>, loc: &Location) -> Option<Shown<'a>> {
         first_line: e.line,
         offset: e.byte_start,
         grown_at: &shown.grown_at,
+        cut: 0,
+        file: safe.file,
+        excerpt: Some(i),
     })
 }
 

@@ -55,5 +55,35 @@ fn import_and_report(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, validate, import_and_report);
+/// One plan with many mistakes of one kind: unknown keys one per line, and
+/// a `phasing` of bad years on one line. Time must grow with their number,
+/// not its square (it once took 19 s for 20 000 keys).
+fn many_diagnostics(c: &mut Criterion) {
+    let mut group = c.benchmark_group("diagnostics in one file");
+    group.sample_size(10);
+    let base = "[initiative]\nid = \"x\"\nname = \"X\"\norganisation = \"O\"\nperiod = { start = 2024-01-01, end = 2024-12-31 }\n";
+    for n in [10_000, 100_000] {
+        let keys: String = (0..n).map(|i| format!("unknown_key_{i} = 1\n")).collect();
+        let mut sources = SourceSet::new();
+        sources.add(SourceFile::new("plan.toml", format!("{base}{keys}")));
+        group.bench_function(format!("{n} unknown keys"), |b| {
+            b.iter(|| insats::validate(&sources))
+        });
+        let years: Vec<String> = (0..n)
+            .map(|i| format!("\"{}x{i}\" = 1", 2000 + i % 200))
+            .collect();
+        let line = format!(
+            "[[line]]\nid = \"l\"\nname = \"L\"\ncategory = \"other\"\nfunded_by = \"f\"\nphasing = {{ {} }}\n",
+            years.join(", ")
+        );
+        let mut sources = SourceSet::new();
+        sources.add(SourceFile::new("plan.toml", format!("{base}{line}")));
+        group.bench_function(format!("phasing of {n} bad years"), |b| {
+            b.iter(|| insats::validate(&sources))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, validate, import_and_report, many_diagnostics);
 criterion_main!(benches);

@@ -358,10 +358,62 @@ fn check_all(sources: &SourceSet, stage: Stage) -> Validation {
     let complete = !diagnostics.iter().any(Diagnostic::is_error);
     check::check(sources, &portfolio, complete, &mut diagnostics);
     sort(&mut diagnostics);
+    cap_per_file_and_code(&mut diagnostics);
     Validation {
         portfolio,
         diagnostics,
         plan_files,
         imports,
     }
+}
+
+/// Diagnostics of one code shown per file; beyond this many, one more
+/// diagnostic counts the rest. Above the ledger's own cap of 50 rows of a
+/// kind plus its count, so that those are never cut here.
+pub const SHOWN_PER_FILE_AND_CODE: usize = 100;
+
+/// Keeps the first [`SHOWN_PER_FILE_AND_CODE`] diagnostics of each code in
+/// each file (of `diagnostics`, sorted) and puts one diagnostic that counts
+/// the rest where the first of them was. Ten thousand misspelt keys are one
+/// mistake made many times; showing each would bury everything else, and
+/// rendering each with its excerpt costs time in proportion to the file.
+fn cap_per_file_and_code(diagnostics: &mut Vec<Diagnostic>) {
+    use std::collections::HashMap;
+    type Key = (Option<std::path::PathBuf>, Code);
+    let key = |d: &Diagnostic| -> Key { (d.location.as_ref().map(|l| l.file.clone()), d.code) };
+    let mut seen: HashMap<Key, usize> = HashMap::new();
+    for d in diagnostics.iter() {
+        *seen.entry(key(d)).or_default() += 1;
+    }
+    if seen.values().all(|&n| n <= SHOWN_PER_FILE_AND_CODE) {
+        return;
+    }
+    let mut shown: HashMap<Key, usize> = HashMap::new();
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics.drain(..) {
+        let k = key(&d);
+        let n = shown.entry(k.clone()).or_default();
+        *n += 1;
+        if *n <= SHOWN_PER_FILE_AND_CODE {
+            kept.push(d);
+        } else if *n == SHOWN_PER_FILE_AND_CODE + 1 {
+            let more = seen[&k] - SHOWN_PER_FILE_AND_CODE;
+            let mut count = Diagnostic::new(
+                d.code,
+                format!(
+                    "{more} more `{}` problems ({}) in this file are not shown, the first of them here",
+                    d.code.as_str(),
+                    d.code.summary()
+                ),
+            )
+            .help(format!(
+                "fix the {SHOWN_PER_FILE_AND_CODE} shown above and run again; `insats explain {}` explains the code",
+                d.code.as_str()
+            ));
+            count.severity = d.severity;
+            count.location = d.location;
+            kept.push(count);
+        }
+    }
+    *diagnostics = kept;
 }

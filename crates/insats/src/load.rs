@@ -136,6 +136,21 @@ struct Ctx<'a> {
 
 type Node<'i> = Spanned<DeValue<'i>>;
 
+/// Where each key of a table is written, by name: for looking up many keys
+/// of one table, where [`table_get`] per key would take time in the square
+/// of the table's size.
+type KeyPlaces<'v> = crate::hash::IdMap<&'v str, Range<usize>>;
+
+fn key_places<'v>(node: &'v Node<'_>) -> Option<KeyPlaces<'v>> {
+    Some(
+        node.get_ref()
+            .as_table()?
+            .iter()
+            .map(|(k, _)| (k.get_ref().as_ref(), k.span()))
+            .collect(),
+    )
+}
+
 fn table_get<'v, 'i>(node: &'v Node<'i>, key: &str) -> Option<(Range<usize>, &'v Node<'i>)> {
     node.get_ref()
         .as_table()?
@@ -434,14 +449,21 @@ impl Ctx<'_> {
     /// Reports the unknown keys found reading `node`, given by their paths
     /// relative to it.
     fn unknown_keys(&mut self, node: &Node<'_>, path: &KeyPath, unknown: &[Vec<Segment>]) {
+        // The keys of the table last looked in, by name: a table with
+        // thousands of unknown keys is looked in once, not once per key
+        // (which made ten thousand keys take seconds).
+        let mut index: Option<(&[Segment], KeyPlaces<'_>)> = None;
         for rel in unknown {
             let Some((Segment::Key(key), parent)) = rel.split_last() else {
                 continue;
             };
-            let parent_node = walk(node, parent);
-            let key_range = parent_node
-                .and_then(|n| table_get(n, key))
-                .map(|(k, _)| k)
+            if index.as_ref().is_none_or(|(p, _)| *p != parent) {
+                let keys = walk(node, parent).and_then(key_places).unwrap_or_default();
+                index = Some((parent, keys));
+            }
+            let key_range = index
+                .as_ref()
+                .and_then(|(_, keys)| keys.get(key.as_str()).cloned())
                 .unwrap_or_else(|| node.span());
             self.unknown_key(&path.join(parent).0, key, key_range);
         }
@@ -1319,8 +1341,11 @@ impl Ctx<'_> {
         let (_, pnode) = table_get(node, "phasing")?;
         let mut years = Vec::new();
         let mut ok = true;
+        // Each key's place, found once: a phasing of thousands of keys is
+        // not searched once per key.
+        let places = key_places(pnode)?;
         for key in raw.keys() {
-            let (krange, _) = table_get(pnode, key)?;
+            let krange = places.get(key.as_str())?.clone();
             let year = key
                 .parse::<i16>()
                 .ok()

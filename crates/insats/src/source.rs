@@ -72,7 +72,16 @@ pub struct SourceFile {
     /// For a streamed file: the rows diagnostics point at.
     pub excerpts: Vec<Excerpt>,
     line_starts: Vec<usize>,
+    /// Characters before each [`CHAR_BLOCK`]-byte block, made the first
+    /// time a column is asked for far into a line.
+    char_marks: std::sync::OnceLock<Vec<usize>>,
 }
+
+/// Columns up to this many bytes into a line are counted from the line's
+/// start; further in, from the nearest block of [`SourceFile::char_marks`],
+/// so that thousands of diagnostics on one long line cost time in
+/// proportion to their number, not to their number times the line.
+const CHAR_BLOCK: usize = 4096;
 
 /// Some lines of a file that is not kept whole, with where they were.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +113,7 @@ impl SourceFile {
             text,
             excerpts: Vec::new(),
             line_starts,
+            char_marks: std::sync::OnceLock::new(),
         }
     }
 
@@ -116,6 +126,7 @@ impl SourceFile {
             text: String::new(),
             excerpts,
             line_starts: vec![0],
+            char_marks: std::sync::OnceLock::new(),
         }
     }
 
@@ -134,11 +145,35 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let column = if offset - start <= CHAR_BLOCK {
+            self.text
+                .get(start..offset)
+                .map_or(offset - start, |s| s.chars().count())
+        } else {
+            self.chars_before(offset) - self.chars_before(start)
+        };
         (line + 1, column + 1)
+    }
+
+    /// The number of characters that start before byte `at`.
+    fn chars_before(&self, at: usize) -> usize {
+        // A byte starts a character unless it is a continuation byte
+        // (10xxxxxx); counted this way, any byte range gives the number of
+        // characters that start in it.
+        let starts = |bytes: &[u8]| bytes.iter().filter(|&&b| (b as i8) >= -0x40).count();
+        let bytes = self.text.as_bytes();
+        let marks = self.char_marks.get_or_init(|| {
+            let mut marks = Vec::with_capacity(bytes.len() / CHAR_BLOCK + 1);
+            let mut count = 0;
+            marks.push(0);
+            for block in bytes.chunks(CHAR_BLOCK) {
+                count += starts(block);
+                marks.push(count);
+            }
+            marks
+        });
+        let block = at / CHAR_BLOCK;
+        marks[block] + starts(&bytes[block * CHAR_BLOCK..at])
     }
 }
 
@@ -200,5 +235,20 @@ mod tests {
         let x = file.text.find(" x").unwrap() + 1;
         assert_eq!(file.line_col(x), (2, 17));
         assert_eq!(file.line_col(file.text.len()), (3, 1));
+    }
+
+    /// Far into a long line the column comes from the block counts; it
+    /// must agree with counting from the line's start, at every offset
+    /// and across multi-byte characters that straddle a block's end.
+    #[test]
+    fn columns_far_into_a_long_line_agree_with_counting() {
+        let line: String = (0..5000).map(|i| ["a", "å", "€", "😀"][i % 4]).collect();
+        let text = format!("x = 1\n{line}\nz\n");
+        let file = SourceFile::new("a.toml", text.as_str());
+        let start = 6;
+        for (at, _) in text[start..start + line.len()].char_indices() {
+            let expected = text[start..start + at].chars().count() + 1;
+            assert_eq!(file.line_col(start + at), (2, expected), "at {at}");
+        }
     }
 }
