@@ -562,3 +562,90 @@ fn thousands_of_one_mistake_are_shown_a_hundred_times_and_counted() {
             .starts_with("4900 more `INS401` problems")
     );
 }
+
+/// A SIE file is held whole while it is read, so it has a limit of its
+/// own, below the CSV one; the size is told in bytes where MiB would show
+/// the file and the limit as equal. (A sparse file: no disk is used.)
+#[test]
+fn a_sie_file_over_its_limit_is_refused_before_it_is_read() {
+    let dir = scratch("sie-limit");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ledger/sie-pc8");
+    std::fs::copy(fixture.join("plan.toml"), dir.join("plan.toml")).unwrap();
+    let file = std::fs::File::create(dir.join("bokforing.se")).unwrap();
+    file.set_len(insats::fs::MAX_SIE_FILE_BYTES + 1).unwrap();
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let d = v
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::LedgerUnreadable)
+        .unwrap_or_else(|| panic!("{:?}", v.diagnostics));
+    assert!(
+        d.message.contains(
+            "it is 67108865 bytes, more than the 67108864 bytes insats reads of a SIE file"
+        ),
+        "{}",
+        d.message
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Regression: one malformed row of a 1 GiB export was read whole (17 GB
+/// and 84 s in the release build); a 10 MB field was kept and printed in
+/// full. A line longer than 1 MiB now stops the import at that line.
+#[test]
+fn a_line_longer_than_a_mebibyte_stops_the_import_at_its_line() {
+    let long = "y".repeat(insats::ledger::MAX_ROW_BYTES + 10);
+    let dir = with_export(
+        "long-line",
+        &format!(
+            "{HEADER}2024-01-31;5010;3200;4711;100,00;;Lön;L 1\n2024-01-31;5010;3200;4711;100,00;;{long};L 2\n"
+        ),
+    );
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let messages: Vec<_> = v
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.message.as_str()))
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0].0, Code::LedgerUnreadable);
+    assert!(
+        messages[0].1.contains("line 3 is longer than 1 MiB"),
+        "{}",
+        messages[0].1
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// What a diagnostic keeps of a row is bounded: an unmapped row's text is
+/// listed shortened to 200 characters, and a malformed row's excerpt to
+/// 2 000, whatever the row holds.
+#[test]
+fn long_row_texts_are_shortened_in_notes_and_excerpts() {
+    let text = "ö".repeat(500_000);
+    let dir = with_export(
+        "long-text",
+        &format!(
+            "{HEADER}2024-01-31;9999;3200;1;100,00;;{text};L 1\n2024-01-31;5010;3200;4711;x;;{text};L 2\n"
+        ),
+    );
+    let (sources, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let unmapped = v
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::LedgerUnmappedRows)
+        .unwrap();
+    let note = &unmapped.notes[0];
+    assert_eq!(note.chars().filter(|&c| c == 'ö').count(), 200, "{note}");
+    assert!(note.ends_with('…'), "{note}");
+    let export = sources
+        .iter()
+        .find(|(_, f)| f.path.ends_with("huvudbok.csv"))
+        .unwrap()
+        .1;
+    assert!(!export.excerpts.is_empty());
+    for e in &export.excerpts {
+        assert!(e.text.chars().count() <= 2001, "{}", e.text.len());
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -33,10 +33,28 @@ pub enum InputError {
 
 /// The largest plan or shared file insats reads: 16 MiB.
 pub const MAX_PLAN_FILE_BYTES: u64 = 16 * 1024 * 1024;
-/// The largest ledger export insats imports: 1 GiB. A CSV export is
-/// streamed (8 bytes per row are kept, for duplicate detection); a SIE file
-/// is parsed whole, so the limit keeps that within an ordinary machine.
+/// The largest CSV ledger export insats imports: 1 GiB. It is streamed, in
+/// bounded memory (docs/performance.md).
 pub const MAX_LEDGER_FILE_BYTES: u64 = 1024 * 1024 * 1024;
+/// The largest SIE file insats imports: 64 MiB. It is read one voucher at
+/// a time, but its text is held whole (diagnostics show its rows), so it
+/// takes about 2.5 times its size in memory.
+pub const MAX_SIE_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A size against a limit, in MiB, or in bytes where MiB would show the
+/// two as equal ("17 MiB, more than 16 MiB"; "16777217 bytes, more than
+/// 16777216 bytes").
+pub(crate) fn sizes(size: u64, limit: u64) -> (String, String) {
+    const MIB: u64 = 1024 * 1024;
+    if size / MIB == limit / MIB {
+        (format!("{size} bytes"), format!("{limit} bytes"))
+    } else {
+        (
+            format!("{} MiB", size / MIB),
+            format!("{} MiB", limit / MIB),
+        )
+    }
+}
 
 /// What went wrong reading a file, if anything.
 enum ReadProblem {
@@ -267,7 +285,10 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), I
             .help("rename it, or replace it by the plan file it stands for"),
             ReadProblem::TooLarge(size) => Diagnostic::new(
                 Code::FileTooLarge,
-                format!("the file is {} MiB; insats reads plan files of at most {} MiB", size / (1024 * 1024), MAX_PLAN_FILE_BYTES / (1024 * 1024)),
+                {
+                    let (size, limit) = sizes(size, MAX_PLAN_FILE_BYTES);
+                    format!("the file is {size}; insats reads plan files of at most {limit}")
+                },
             )
             .at(Diagnostic::resolve(&sources, &crate::source::Span::new(id, 0..0)))
             .help("a plan this large is probably not a plan; split it, or move ledger data into a [[ledger]] export"),
@@ -316,6 +337,13 @@ fn toml_files_in(dir: &Path) -> Vec<PathBuf> {
 pub fn read_ledger(path: &Path, roots: &[PathBuf]) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let real = find_ledger(path, roots)?;
+    let size = std::fs::metadata(&real).map_err(|e| e.to_string())?.len();
+    if size > MAX_SIE_FILE_BYTES {
+        let (size, limit) = sizes(size, MAX_SIE_FILE_BYTES);
+        return Err(format!(
+            "it is {size}, more than the {limit} insats reads of a SIE file (held whole, unlike CSV); export a shorter period, or export as CSV"
+        ));
+    }
     let mut bytes = Vec::new();
     open_regular(&real)
         .and_then(|mut file| file.read_to_end(&mut bytes))
@@ -337,13 +365,33 @@ pub fn find_ledger(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, String> {
     if !meta.is_file() {
         return Err(NotAFile.to_string());
     }
-    let size = meta.len();
-    if size > MAX_LEDGER_FILE_BYTES {
+    if meta.len() > MAX_LEDGER_FILE_BYTES {
+        let (size, limit) = sizes(meta.len(), MAX_LEDGER_FILE_BYTES);
         return Err(format!(
-            "it is {} MiB, more than the {} MiB insats imports; export a shorter period",
-            size / (1024 * 1024),
-            MAX_LEDGER_FILE_BYTES / (1024 * 1024)
+            "it is {size}, more than the {limit} insats imports; export a shorter period"
         ));
     }
     Ok(real)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_show_bytes_where_mebibytes_would_look_equal() {
+        let mib = 1024 * 1024;
+        assert_eq!(
+            sizes(17 * mib, 16 * mib),
+            ("17 MiB".to_owned(), "16 MiB".to_owned())
+        );
+        assert_eq!(
+            sizes(16 * mib + 1, 16 * mib),
+            ("16777217 bytes".to_owned(), "16777216 bytes".to_owned())
+        );
+        assert_eq!(
+            sizes(1024 * mib + 5, 1024 * mib),
+            ("1073741829 bytes".to_owned(), "1073741824 bytes".to_owned())
+        );
+    }
 }

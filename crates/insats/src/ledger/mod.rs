@@ -283,6 +283,19 @@ pub const UNMAPPED_KEPT: usize = 1000;
 const ROWS_SHOWN: usize = 50;
 /// Unmapped rows listed in the warning's notes.
 const UNMAPPED_LISTED: usize = 20;
+/// Characters kept of a row's text (an unmapped row's, listed in a note).
+const TEXT_KEPT: usize = 200;
+/// Characters kept of a row shown in a diagnostic's excerpt.
+const EXCERPT_KEPT: usize = 2000;
+
+/// `text`, or its first `chars` characters and `…`: what a diagnostic
+/// keeps and shows of a row is bounded, whatever the row holds.
+fn shortened(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
 
 /// Decodes a ledger file's bytes to text as its profile says. Returns the
 /// text, or the byte offset of the first byte that is not valid in the
@@ -355,16 +368,20 @@ fn import_held(
         }
         LedgerFormat::Sie => {
             let mut booker = Booker::new(ledger, sources, at);
-            let rows = sie_rows(&mut booker, text);
+            // One voucher at a time, read again for the second pass: the
+            // rows of a large file are never all held (a 128 MiB file once
+            // took 3.7 GB as one parse tree and a list of rows).
             for pass in [Pass::Book, Pass::Deduplicate] {
                 if pass == Pass::Deduplicate && !booker.start_deduplicating() {
                     break;
                 }
-                for row in &rows {
-                    match row {
-                        SieRow::Row(row, place) => booker.take(pass, &row.view(), place),
-                        SieRow::Malformed(place, what, help) => {
-                            booker.malformed(pass, place, what.clone(), help)
+                for (offset, item) in sie_items(text) {
+                    for row in sie_rows(&mut booker, item, offset, pass) {
+                        match row {
+                            SieRow::Row(row, place) => booker.take(pass, &row.view(), &place),
+                            SieRow::Malformed(place, what, help) => {
+                                booker.malformed(pass, &place, what, help)
+                            }
                         }
                     }
                 }
@@ -372,6 +389,48 @@ fn import_held(
             booker.finish()
         }
     }
+}
+
+/// The top-level items of a SIE text with their byte offsets: a line
+/// starting with `#` together with the `{ … }` block that follows it (a
+/// voucher and its rows). A `#VER` inside an unclosed block starts a new
+/// item, so that one missing `}` does not make the rest of the file one
+/// item.
+fn sie_items(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    let mut at = 0;
+    let mut depth = 0usize;
+    std::iter::from_fn(move || {
+        while at < text.len() {
+            let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+            let line = text[at..end].trim_start();
+            let new_item = line.starts_with('#')
+                && (depth == 0
+                    || line
+                        .get(..4)
+                        .is_some_and(|l| l.eq_ignore_ascii_case("#VER")));
+            if new_item && at > start {
+                let item = (start, &text[start..at]);
+                start = at;
+                depth = 0;
+                return Some(item);
+            }
+            if new_item {
+                depth = 0;
+            }
+            if line.starts_with('{') {
+                depth += 1;
+            } else if line.starts_with('}') {
+                depth = depth.saturating_sub(1);
+            }
+            at = end;
+        }
+        (start < text.len()).then(|| {
+            let item = (start, &text[start..]);
+            start = text.len();
+            item
+        })
+    })
 }
 
 /// Imports a CSV export by streaming it from `path` (the file as found,
@@ -713,7 +772,7 @@ impl<'a> Booker<'a> {
                 let excerpt = (!text.is_empty()).then(|| Excerpt {
                     line: place.line,
                     byte_start: place.range.start,
-                    text: text.into_owned(),
+                    text: shortened(&text, EXCERPT_KEPT),
                 });
                 (location, excerpt)
             }
@@ -818,7 +877,7 @@ impl<'a> Booker<'a> {
                     self.summary.unmapped.push(ListedRow {
                         line: place.line,
                         amount,
-                        text: row.text.map(str::to_owned),
+                        text: row.text.map(|t| shortened(t, TEXT_KEPT)),
                     });
                 }
             }
@@ -1232,12 +1291,58 @@ impl Recent {
 struct Tee<R> {
     inner: R,
     recent: SharedRecent,
+    /// Bytes read since the last line break, and in all.
+    line_length: usize,
+    read: usize,
+}
+
+/// The longest line of a CSV export insats reads: a row is a few hundred
+/// bytes, and [`Recent`] keeps 1 MiB. A longer line means the export is
+/// not what its profile says (or is not an export); reading it whole once
+/// took gigabytes for one malformed row of a large file.
+pub const MAX_ROW_BYTES: usize = 1 << 20;
+
+impl<R> Tee<R> {
+    fn new(inner: R, recent: &SharedRecent) -> Self {
+        Tee {
+            inner,
+            recent: std::rc::Rc::clone(recent),
+            line_length: 0,
+            read: 0,
+        }
+    }
 }
 
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.recent.borrow_mut().bytes.extend_from_slice(&buf[..n]);
+        let bytes = &buf[..n];
+        // The line going on from the last read: its length when it ends in
+        // this one, or so far. (A line starting and ending in one read is
+        // shorter than the read.)
+        let going_on = match memchr::memchr(b'\n', bytes) {
+            Some(first) => self.line_length + first,
+            None => self.line_length + n,
+        };
+        if going_on > MAX_ROW_BYTES {
+            // The line started before this read, in bytes `recent` holds.
+            let mut recent = self.recent.borrow_mut();
+            let start = recent.base + self.read - self.line_length;
+            let line = recent.line_of(start);
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "line {line} is longer than {} MiB, more than any row of an export: check the profile's `delimiter`, and that the file is a CSV export",
+                    MAX_ROW_BYTES >> 20
+                ),
+            ));
+        }
+        self.line_length = match memchr::memrchr(b'\n', bytes) {
+            Some(last) => n - last - 1,
+            None => going_on,
+        };
+        self.read += n;
+        self.recent.borrow_mut().bytes.extend_from_slice(bytes);
         Ok(n)
     }
 }
@@ -1611,14 +1716,7 @@ fn csv_pass(
         Err(e) => return Err(booker.unreadable(&e.to_string())),
     };
     let recent = Recent::shared(0, 0);
-    let mut reader = csv_reader(
-        ledger,
-        Tee {
-            inner: input,
-            recent: std::rc::Rc::clone(&recent),
-        },
-        true,
-    );
+    let mut reader = csv_reader(ledger, Tee::new(input, &recent), true);
     let header = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -1749,10 +1847,7 @@ fn read_part(
 ) -> Result<PartEnd, Stop> {
     let lines = export.line_breaks_before(start)?;
     let recent = Recent::shared(start, lines);
-    let tee = Tee {
-        inner: export.open(start)?,
-        recent: std::rc::Rc::clone(&recent),
-    };
+    let tee = Tee::new(export.open(start)?, &recent);
     let mut reader = csv_reader(part.ledger, tee, false);
     read_rows(
         &mut reader,
@@ -2066,21 +2161,23 @@ enum SieRow {
     Malformed(Place<'static>, String, &'static str),
 }
 
-fn sie_rows(booker: &mut Booker<'_>, text: &str) -> Vec<SieRow> {
+/// The rows of one SIE item (see [`sie_items`]) at `offset` in the file.
+/// The parser's errors are reported in the first pass only.
+fn sie_rows(booker: &mut Booker<'_>, text: &str, offset: usize, pass: Pass) -> Vec<SieRow> {
     let Where::Sources(sources, file) = booker.at else {
         return Vec::new();
     };
-    let line_of = |offset: usize| sources.get(file).line_col(offset).0;
+    let line_of = |at: usize| sources.get(file).line_col(at).0;
     let output = sie_parser::parse(text);
     let mut rows = Vec::new();
     for d in output
         .diagnostics
         .iter()
-        .filter(|d| matches!(d.severity, sie_parser::Severity::Error))
+        .filter(|d| pass == Pass::Book && matches!(d.severity, sie_parser::Severity::Error))
     {
-        let range = d.span.byte_offset..d.span.byte_offset + d.span.byte_len;
+        let range = offset + d.span.byte_offset..offset + d.span.byte_offset + d.span.byte_len;
         let place = Place {
-            line: line_of(d.span.byte_offset),
+            line: line_of(range.start),
             range,
             text: None,
         };
@@ -2119,10 +2216,11 @@ fn sie_rows(booker: &mut Booker<'_>, text: &str) -> Vec<SieRow> {
             .iter()
             .filter(|i| i.label.eq_ignore_ascii_case("#TRANS"))
         {
-            let range = trans.span.byte_offset..trans.span.byte_offset + trans.span.byte_len;
+            let local = trans.span.byte_offset..trans.span.byte_offset + trans.span.byte_len;
+            let range = offset + local.start..offset + local.end;
             let place = Place {
-                line: line_of(trans.span.byte_offset),
-                range: range.clone(),
+                line: line_of(range.start),
+                range,
                 text: None,
             };
             let objects: Vec<String> = match trans.fields.get(1).map(|f| &f.value) {
@@ -2171,7 +2269,7 @@ fn sie_rows(booker: &mut Booker<'_>, text: &str) -> Vec<SieRow> {
             let balance = account
                 .as_deref()
                 .is_some_and(|a| a.starts_with(['1', '2']));
-            let raw = text[range].to_owned();
+            let raw = text[local].to_owned();
             let hash = Fingerprint::Sie {
                 voucher: &voucher,
                 text: &raw,
@@ -2257,6 +2355,37 @@ mod tests {
         };
         ledger.thousands = thousands;
         ledger
+    }
+
+    /// The items a SIE file is read in: every line belongs to exactly one,
+    /// in order, a voucher with its block; an unclosed block ends at the
+    /// next `#VER`.
+    #[test]
+    fn sie_items_are_vouchers_with_their_blocks() {
+        let text = "#FLAGGA 0\r\n#SIETYP 4\r\n#VER A 1 20240131 \"x\"\r\n{\r\n#TRANS 5010 {} 1.00\r\n#TRANS 1930 {} -1.00\r\n}\r\n#VER A 2 20240131\r\n{\r\n#TRANS 5010 {} 2.00\r\n#VER A 3 20240131\r\n{\r\n}\r\n#KONTO 1930 \"Bank\"";
+        let items: Vec<(usize, &str)> = sie_items(text).collect();
+        let joined: String = items.iter().map(|(_, t)| *t).collect();
+        assert_eq!(joined, text);
+        for (offset, item) in &items {
+            assert_eq!(&text[*offset..*offset + item.len()], *item);
+        }
+        let firsts: Vec<&str> = items
+            .iter()
+            .map(|(_, t)| t.lines().next().unwrap())
+            .collect();
+        assert_eq!(
+            firsts,
+            [
+                "#FLAGGA 0",
+                "#SIETYP 4",
+                "#VER A 1 20240131 \"x\"",
+                "#VER A 2 20240131",
+                "#VER A 3 20240131",
+                "#KONTO 1930 \"Bank\""
+            ]
+        );
+        assert_eq!(items[2].1.matches("#TRANS").count(), 2);
+        assert_eq!(sie_items("").count(), 0);
     }
 
     #[test]
