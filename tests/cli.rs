@@ -215,3 +215,135 @@ fn completions_and_man_page_come_from_the_clap_definition() {
     assert!(man.contains(".TH insats 1"));
     assert!(man.contains("validate"));
 }
+
+/// Runs insats with its standard output's reader gone before it writes
+/// (`insats … | head` once head has exited).
+fn with_reader_gone(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_insats"))
+        .current_dir(root())
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run insats");
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+/// Regression: a reader that went away gave exit 0 for `report`, 2 for
+/// `validate --format json|sarif` and a message, 1 for the others. Every
+/// command now stops writing silently and exits as it would have.
+#[test]
+fn a_reader_that_goes_away_ends_every_command_quietly_with_its_own_status() {
+    let broken = fixture("INS101-unknown-key");
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["validate", "initiatives"], 0),
+        (vec!["validate", &broken], 1),
+        (vec!["validate", "--format", "json", &broken], 1),
+        (vec!["validate", "--format", "sarif", &broken], 1),
+        (vec!["validate", "--format", "junit", &broken], 1),
+        (vec!["validate", "--format", "github", &broken], 1),
+        (vec!["validate", "--format", "gitlab", &broken], 1),
+        (vec!["report", "initiatives", "--as-of", "2021-06-30"], 0),
+        (
+            vec![
+                "report",
+                "initiatives",
+                "--as-of",
+                "2021-06-30",
+                "--format",
+                "json",
+            ],
+            0,
+        ),
+        (
+            vec![
+                "report",
+                "initiatives",
+                "--as-of",
+                "2021-06-30",
+                "--format",
+                "html",
+            ],
+            0,
+        ),
+        (vec!["ledger", "initiatives", "--format", "json"], 0),
+        (vec!["schema"], 0),
+        (vec!["explain", "INS303"], 0),
+        (vec!["man"], 0),
+        (vec!["completions", "bash"], 0),
+        (vec!["--help"], 0),
+    ];
+    for (args, code) in cases {
+        let out = with_reader_gone(&args);
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}
+
+/// Regression: `completions` panicked (exit 101) on a failed write, and
+/// `--help` and `--version` exited 0 having written nothing.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_an_error_for_every_command() {
+    for args in [
+        vec!["completions", "bash"],
+        vec!["--help"],
+        vec!["--version"],
+        vec!["schema"],
+        vec!["man"],
+        vec!["explain", "INS101"],
+        vec!["validate", "initiatives", "--format", "json"],
+        vec!["report", "initiatives", "--as-of", "2021-06-30"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_insats"))
+            .current_dir(root())
+            .args(&args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("error: cannot write output: "),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// Regression: `--unit nope` gave an empty report and exit 0, where a
+/// misspelt `--initiative` was an error. Every filter is checked, and
+/// filters that each exist but match nothing together are an error too.
+#[test]
+fn every_report_filter_must_match_something() {
+    let report = |extra: &[&str]| {
+        let mut args = vec!["report", "initiatives", "--as-of", "2021-06-30"];
+        args.extend_from_slice(extra);
+        let out = insats(&root(), &args);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(
+        report(&["--unit", "Skola b"]),
+        (
+            Some(2),
+            "error: no unit `Skola b` in the portfolio (did you mean `Skola B`?)\n".to_owned()
+        )
+    );
+    assert_eq!(report(&["--unit", "nope"]).0, Some(2));
+    assert_eq!(report(&["--funding", "nope"]).0, Some(2));
+    assert_eq!(
+        report(&["--unit", "Skola B", "--initiative", "orebro-likvardig-skola"]),
+        (
+            Some(2),
+            "error: no budget line matches --initiative orebro-likvardig-skola and --unit Skola B: each exists, but not together\n".to_owned()
+        )
+    );
+    assert_eq!(report(&["--unit", "Skola B"]).0, Some(0));
+}

@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+use insats::printable::xml_text;
 use insats::{Code, Diagnostic, Severity, SourceSet, Validation};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
@@ -28,25 +29,6 @@ fn full_message_shown(d: &Diagnostic) -> String {
         Some(help) => format!("{}\nhelp: {}", printable(&d.message), printable(help)),
         None => printable(&d.message).into_owned(),
     }
-}
-
-/// Text that XML 1.0 can hold: the characters it forbids (C0 controls
-/// other than tab, line feed and carriage return; U+FFFE and U+FFFF) are
-/// replaced by visible stand-ins, so that no message can make the report
-/// ill-formed. (quick-xml escapes markup, not these.)
-fn xml_text(text: &str) -> std::borrow::Cow<'_, str> {
-    let forbidden = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
-    if !text.chars().any(forbidden) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    text.chars()
-        .map(|c| match c {
-            '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
-            c if forbidden(c) => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
-            c => c,
-        })
-        .collect::<String>()
-        .into()
 }
 
 /// A path as written in reports: forward slashes on every platform.
@@ -135,8 +117,7 @@ pub fn gitlab(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
             })
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &issues).map_err(io::Error::other)?;
-    writeln!(out)
+    crate::render::write_json(out, &issues)
 }
 
 /// JUnit XML: one test case per file, failing with one `<failure>` per
@@ -293,6 +274,5 @@ pub fn sarif(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
             "results": results,
         }],
     });
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
-    writeln!(out)
+    crate::render::write_json(out, &log)
 }

@@ -187,7 +187,21 @@ enum ColorWhen {
 
 fn main() -> ExitCode {
     output::remove_temporary_files_on_interrupt();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help, the version, or a usage error: clap's own exit code (0 or
+        // 2), unless the text could not be written.
+        Err(e) => {
+            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            return match output_written(e.print()) {
+                Ok(()) => ExitCode::from(code),
+                Err(message) => {
+                    let _ = writeln!(anstream::stderr(), "error: {message}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+    };
     match cli.color {
         ColorWhen::Auto => {}
         ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
@@ -200,14 +214,15 @@ fn main() -> ExitCode {
         Command::Explain { code } => explain(&code),
         Command::New(args) => new_plan(&args),
         Command::Completions { shell } => {
-            let mut out = std::io::stdout().lock();
+            // Into a buffer: clap_complete panics when its writer fails.
+            let mut script = Vec::new();
             clap_complete::generate(
                 shell,
                 &mut <Cli as clap::CommandFactory>::command(),
                 "insats",
-                &mut out,
+                &mut script,
             );
-            Ok(ExitCode::SUCCESS)
+            output_written(std::io::stdout().lock().write_all(&script)).map(|()| ExitCode::SUCCESS)
         }
         Command::Man => {
             let mut out = std::io::stdout().lock();
@@ -216,12 +231,11 @@ fn main() -> ExitCode {
             )
             .map(|()| ExitCode::SUCCESS)
         }
-        Command::Schema => {
-            let mut out = anstream::stdout().lock();
-            json_pretty(&mut out, &insats::schema::json_schema())
-                .map(|()| ExitCode::SUCCESS)
-                .map_err(|e| format!("cannot write output: {e}"))
-        }
+        Command::Schema => output_written(render::write_json(
+            &mut std::io::stdout().lock(),
+            &insats::schema::json_schema(),
+        ))
+        .map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -336,6 +350,17 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
                 .map(|f| f.id.value.as_str())
                 .collect(),
         ),
+        ("unit", &args.unit, {
+            let mut units: Vec<&str> = portfolio
+                .initiatives
+                .iter()
+                .flat_map(|i| &i.lines)
+                .filter_map(|l| l.unit.as_deref())
+                .collect();
+            units.sort_unstable();
+            units.dedup();
+            units
+        }),
     ] {
         if let Some(id) = id
             && !known.contains(&id.as_str())
@@ -347,6 +372,22 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
         }
     }
     let report = insats::report::report(portfolio, &options);
+    // Each filter names something that exists; together they may still
+    // leave nothing, which is as much a mistake as a misspelt id.
+    let given: Vec<String> = [
+        ("--initiative", &args.initiative),
+        ("--funding", &args.funding),
+        ("--unit", &args.unit),
+    ]
+    .iter()
+    .filter_map(|(flag, value)| value.as_ref().map(|v| format!("{flag} {v}")))
+    .collect();
+    if !given.is_empty() && report.initiatives.iter().all(|i| i.lines.is_empty()) {
+        return Err(format!(
+            "no budget line matches {}: each exists, but not together",
+            given.join(" and ")
+        ));
+    }
     if let ReportFormat::Xlsx = args.format {
         let path = args
             .output
@@ -443,16 +484,14 @@ fn json_out(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Res
         #[serde(flatten)]
         value: &'a T,
     }
-    serde_json::to_writer_pretty(
-        &mut *out,
+    render::write_json(
+        out,
         &Tagged {
             tool: "insats",
             version: env!("CARGO_PKG_VERSION"),
             value,
         },
     )
-    .map_err(std::io::Error::other)?;
-    writeln!(out)
 }
 
 const SKELETON: &str = include_str!("templates/skeleton.toml");
@@ -479,7 +518,10 @@ fn new_plan(args: &NewArgs) -> Result<ExitCode, String> {
 }
 
 /// A write to standard output that ends because its reader stopped early
-/// (`insats report | head`) is not an error; any other failure is.
+/// (`insats report | head`) is not an error: every command then stops
+/// writing, says nothing more, and exits as it would have (0, or 1 for a
+/// portfolio with errors). Any other failure (a full disk: `> /dev/full`)
+/// is exit code 2 with a message.
 fn output_written(result: std::io::Result<()>) -> Result<(), String> {
     match result {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
@@ -487,11 +529,6 @@ fn output_written(result: std::io::Result<()>) -> Result<(), String> {
         }
         _ => Ok(()),
     }
-}
-
-fn json_pretty(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
-    writeln!(out)
 }
 
 /// Parses `FROM..TO` (inclusive dates).
@@ -519,7 +556,7 @@ fn explain(text: &str) -> Result<ExitCode, String> {
         ));
     };
     let mut out = anstream::stdout().lock();
-    writeln!(
+    let written = writeln!(
         out,
         "{} {} ({}): {}\n\n{}",
         code.as_str(),
@@ -527,8 +564,8 @@ fn explain(text: &str) -> Result<ExitCode, String> {
         code.default_severity().as_str(),
         code.summary(),
         code.explanation().trim_end()
-    )
-    .map_err(|e| format!("cannot write output: {e}"))?;
+    );
+    output_written(written)?;
     let example = insats::examples::example(code);
     let indent = |text: &str| {
         let text = text.replace('\r', "");
@@ -555,6 +592,6 @@ fn explain(text: &str) -> Result<ExitCode, String> {
             indent(right)
         ));
     }
-    write!(out, "{text}").map_err(|e| format!("cannot write output: {e}"))?;
+    output_written(write!(out, "{text}"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -364,6 +364,14 @@ pub fn json(out: &mut impl Write, sources: &SourceSet, validation: &Validation) 
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
-    writeln!(out)
+    write_json(out, &report)
+}
+
+/// Writes `value` as pretty JSON and a line break. Serialised whole first,
+/// so that a failed write keeps its kind (a reader gone away is a broken
+/// pipe, not an error of JSON) and a serialising error writes nothing.
+pub fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    bytes.push(b'\n');
+    out.write_all(&bytes)
 }

@@ -415,30 +415,10 @@ fn new_table(layout: Layout, header: Vec<String>) -> Grid {
 /// User text as it may appear in a layout: on one line, with nothing that
 /// acts on a terminal, and in Markdown with nothing read as markup.
 fn shown(layout: Layout, text: &str) -> String {
-    let text = insats::printable::printable(text);
     match layout {
-        Layout::Terminal => text.into_owned(),
-        Layout::Markdown => markdown_text(&text),
+        Layout::Terminal => insats::printable::printable(text).into_owned(),
+        Layout::Markdown => insats::printable::markdown_text(text),
     }
-}
-
-/// Text that a CommonMark (and GitHub) renderer shows as written: every
-/// character that could open markup (emphasis, code, links and images,
-/// HTML, entities, headings' closing `#`, strikethrough, a table's `|`) is
-/// escaped with a backslash, which CommonMark allows before any ASCII
-/// punctuation. Line breaks are already visible symbols.
-fn markdown_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '#' | '!' | '~'
-        ) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn heading(out: &mut impl Write, layout: Layout, text: &str) -> io::Result<()> {

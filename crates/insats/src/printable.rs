@@ -81,6 +81,55 @@ pub fn printable_keep_tab(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` for a Markdown table cell or heading: [`printable`], then every
+/// character that could open markup (emphasis, code, links and images,
+/// HTML, entities, a heading's closing `#`, strikethrough, a table's `|`)
+/// escaped with a backslash, which CommonMark allows before any ASCII
+/// punctuation. A CommonMark (and GitHub) renderer then shows the text as
+/// written.
+///
+/// ```
+/// use insats::printable::markdown_text;
+/// assert_eq!(markdown_text("Skola B (åk 9)"), "Skola B (åk 9)");
+/// assert_eq!(markdown_text("a|b [x](y) <i>"), "a\\|b \\[x\\](y) \\<i\\>");
+/// ```
+pub fn markdown_text(text: &str) -> String {
+    let text = printable(text);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '#' | '!' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `text` as XML 1.0 can hold it: the characters it forbids (C0 controls
+/// other than tab and line feed; U+FFFE and U+FFFF) are replaced by visible
+/// stand-ins, so that no message can make a document ill-formed. A carriage
+/// return, which XML allows but parsers turn into a line feed or keep as
+/// they see fit, is shown as `␍` too. Markup (`<`, `&`) is left to the XML
+/// writer to escape.
+pub fn xml_text(text: &str) -> Cow<'_, str> {
+    let forbidden =
+        |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if !text.chars().any(forbidden) {
+        return Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+            c if forbidden(c) => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+            c => c,
+        })
+        .collect::<String>()
+        .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
