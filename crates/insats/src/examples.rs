@@ -54,6 +54,14 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::RemoveFile,
         },
+        "INS006" => Example {
+            file: "notes.toml",
+            edits: &[(
+                "notes.toml: only a comment, the plan it held lost in a failed save",
+                "(removed, or its content restored from version control)",
+            )],
+            fix: Fix::RemoveFile,
+        },
         "INS002" => Example {
             file: "plan.toml",
             edits: &[(
@@ -111,7 +119,7 @@ pub fn example(code: Code) -> Example {
             file: "shared.toml",
             edits: &[(
                 "[[line]]\nid = \"stray\"\nname = \"Stray\"\ncategory = \"other\"\nfunded_by = \"budget\"\namount = 1\nserves = [\"goal\"]\n",
-                "# The line now stands in plan.toml, under its [initiative].\n",
+                "# The line now stands in plan.toml, under its [initiative]; this\n# file keeps what plans share.\n[portfolio]\nname = \"Exempel kommun\"\n",
             )],
             fix: Fix::Edit,
         },

@@ -289,6 +289,16 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
         .reserve_exact(total(|l| l.declared.len()));
     for (file_id, loaded, found) in results {
         diagnostics.extend(found);
+        if is_blank(&sources.get(file_id).text) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::EmptyFile,
+                    "the file holds nothing but comments and white space",
+                )
+                .at(Diagnostic::resolve(sources, &source::Span::new(file_id, 0..0)))
+                .help("restore its content (a failed save or merge can empty a plan), or remove the file"),
+            );
+        }
         plan_files += usize::from(loaded.is_plan);
         if let Some((p, span)) = loaded.portfolio {
             if let Some(first) = &settings {
@@ -346,6 +356,15 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
         plan_files,
         imports: Vec::new(),
     }
+}
+
+/// Whether a TOML text holds nothing: only white space and comments (a
+/// byte order mark aside).
+fn is_blank(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .map(str::trim)
+        .all(|line| line.is_empty() || line.starts_with('#'))
 }
 
 fn check_all(sources: &SourceSet, stage: Stage) -> Validation {

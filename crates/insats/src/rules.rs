@@ -130,6 +130,13 @@ rules! {
     /// `[[ledger]]` export.
     FileTooLarge = ("INS005", "file-too-large", Error, "a file larger than insats reads"),
 
+    /// A `*.toml` file in the portfolio holds nothing but white space and
+    /// comments. Such a file checks clean and adds nothing, which is how a
+    /// plan truncated by a failed save or a bad merge would otherwise drop
+    /// out of validation and reports unnoticed. Restore the file's content
+    /// (from version control), or remove the file.
+    EmptyFile = ("INS006", "empty-file", Warning, "a file with nothing in it but comments"),
+
     /// The file is not valid TOML. Every syntax error in the file is
     /// reported, each at its position; fix them from the top, since a later
     /// error is sometimes a consequence of an earlier one. Common causes: a
