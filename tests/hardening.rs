@@ -91,6 +91,38 @@ fn duplicate_keys_and_tables_are_syntax_errors_at_the_second() {
     assert_eq!((d[0].1, d[0].2), (text.lines().count() - 1, 2));
 }
 
+/// Regression: `0x10` was quoted as `10`, `1_0.5e3` as `10.5e3`, and
+/// `1e400` had no help line. Numbers are quoted as written.
+#[test]
+fn a_refused_number_is_quoted_as_written_with_help() {
+    for (written, code) in [
+        ("0x10", Code::InvalidAmount),
+        ("0o17", Code::InvalidAmount),
+        ("1_0.5e3", Code::InvalidAmount),
+        ("1e400", Code::WrongType),
+    ] {
+        let text = case(("amount = 100_000\n\n", &format!("amount = {written}\n\n")));
+        let mut sources = SourceSet::new();
+        sources.add(SourceFile::new("plan.toml", text.as_str()));
+        let v = insats::validate(&sources);
+        let d = &v.diagnostics[0];
+        assert_eq!(d.code, code, "{written}");
+        if code == Code::InvalidAmount {
+            assert!(
+                d.message.starts_with(&format!("`{written}` ")),
+                "{}",
+                d.message
+            );
+        }
+        assert!(
+            d.help
+                .as_deref()
+                .is_some_and(|h| h.starts_with("write an exact decimal")),
+            "{written}"
+        );
+    }
+}
+
 #[test]
 fn numbers_beyond_exact_decimals_are_refused() {
     let text = case((
@@ -367,6 +399,14 @@ fn an_unterminated_quote_is_malformed_not_swallowed_silently() {
     );
     assert!(v.imports[0].reconciles());
     assert_eq!(v.imports[0].rows_malformed, 1);
+    // The message names the quote, not only the count of fields.
+    assert!(
+        v.diagnostics[0]
+            .message
+            .contains("a `\"` opens a quoted field that this line does not close"),
+        "{}",
+        v.diagnostics[0].message
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -547,6 +547,9 @@ impl Ctx<'_> {
                 d = d.help("write dates bare, without quotes: `2019-05-01`");
             } else if message.contains("expected a sequence") {
                 d = d.help("write a list in square brackets: `[\"a\", \"b\"]`");
+            } else if message.contains("overflowed") {
+                // `1e400`: TOML reads it as a float, which cannot hold it.
+                d = d.help(ACCEPTED_NUMBER_FORMS);
             }
             d
         };
@@ -595,6 +598,13 @@ impl Ctx<'_> {
         }
     }
 
+    /// The source text at `range` (of this item), as the user wrote it.
+    fn written(&self, range: Range<usize>) -> &str {
+        let text = &self.sources.get(self.file).text;
+        text.get(range.start + self.base..range.end + self.base)
+            .unwrap_or_default()
+    }
+
     /// Reads an exact decimal at `key` of `node`.
     fn decimal(&mut self, node: &Node<'_>, key: &str, path: &KeyPath) -> Option<Located<Decimal>> {
         let (_, value) = table_get(node, key)?;
@@ -603,7 +613,7 @@ impl Ctx<'_> {
                 let d = self
                     .diag(
                         Code::InvalidAmount,
-                        format!("`{}` is not a decimal number", i.as_str()),
+                        format!("`{}` is not a decimal number", self.written(value.span())),
                         value.span(),
                         &path.key(key),
                     )
@@ -643,13 +653,17 @@ impl Ctx<'_> {
                     DecimalTextError::OutOfRange(_) => "too large to hold exactly",
                     _ => "not an exact decimal",
                 };
+                // The number as written (`1_0.5e3`), not as TOML read it.
+                let message = match value.get_ref() {
+                    DeValue::String(_) => e.to_string(),
+                    _ => e.to_string().replacen(
+                        &format!("`{text}`"),
+                        &format!("`{}`", self.written(value.span())),
+                        1,
+                    ),
+                };
                 let d = self
-                    .diag(
-                        Code::InvalidAmount,
-                        e.to_string(),
-                        value.span(),
-                        &path.key(key),
-                    )
+                    .diag(Code::InvalidAmount, message, value.span(), &path.key(key))
                     .label(label)
                     .help(ACCEPTED_NUMBER_FORMS);
                 self.push(d);

@@ -1949,16 +1949,32 @@ fn read_rows<R: Read>(
             continue;
         }
         if record.len() != columns.count {
-            booker.malformed(
-                pass,
-                &place,
-                format!(
-                    "{} fields where the header has {}",
-                    record.len(),
-                    columns.count
-                ),
-                "every row needs as many fields as the header: look for a stray or missing separator",
-            );
+            // An odd number of quotes on the row's first line: a quoted
+            // field opened and not closed there, so the reader took the
+            // lines after it into that field.
+            let unclosed = place
+                .text
+                .is_some_and(|t| t.iter().filter(|&&b| b == b'"').count() % 2 == 1);
+            let (what, help) = if unclosed {
+                (
+                    format!(
+                        "{} fields where the header has {}: a `\"` opens a quoted field that this line does not close, so the lines after it were read into that field",
+                        record.len(),
+                        columns.count
+                    ),
+                    "close the quote, or remove the stray `\"`; a quote inside a quoted field is written twice (`\"\"`)",
+                )
+            } else {
+                (
+                    format!(
+                        "{} fields where the header has {}",
+                        record.len(),
+                        columns.count
+                    ),
+                    "every row needs as many fields as the header: look for a stray or missing separator",
+                )
+            };
+            booker.malformed(pass, &place, what, help);
             continue;
         }
         let get = |i: Option<usize>| {
