@@ -594,3 +594,31 @@ fn the_html_page_escapes_text_from_the_plan() {
     assert!(html.contains("Skolan &lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
     std::fs::remove_dir_all(&scratch).unwrap();
 }
+
+/// Regression: the workbook carried the time it was made
+/// (`docProps/core.xml`), so the same report gave other bytes each run.
+/// It now carries the as-of date, or SOURCE_DATE_EPOCH when set.
+#[test]
+fn the_same_workbook_is_the_same_bytes() {
+    let out = tempfile::tempdir().unwrap();
+    let make = |name: &str, epoch: Option<&str>| {
+        let path = out.path().join(name);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_insats"));
+        command
+            .args(["report", "--as-of", "2024-03-31", "--format", "xlsx", "-o"])
+            .arg(&path)
+            .arg(dir())
+            .env_remove("SOURCE_DATE_EPOCH");
+        if let Some(epoch) = epoch {
+            command.env("SOURCE_DATE_EPOCH", epoch);
+        }
+        assert!(command.status().unwrap().success());
+        std::fs::read(path).unwrap()
+    };
+    let first = make("a.xlsx", None);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(first, make("b.xlsx", None));
+    let epoch = make("c.xlsx", Some("1700000000"));
+    assert_ne!(first, epoch);
+    assert_eq!(epoch, make("d.xlsx", Some("1700000000")));
+}

@@ -393,7 +393,11 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
             .output
             .as_ref()
             .ok_or("an xlsx workbook is a file: give it with -o report.xlsx")?;
-        output::write_file(path, &report_render::xlsx(&report, &style)?)?;
+        // SOURCE_DATE_EPOCH: seconds since 1970, as reproducible builds set it.
+        let created = std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok());
+        output::write_file(path, &report_render::xlsx(&report, &style, created)?)?;
         let _ = writeln!(anstream::stderr(), "wrote {}", render::path_shown(path));
         return Ok(ExitCode::SUCCESS);
     }

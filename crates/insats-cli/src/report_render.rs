@@ -937,7 +937,7 @@ pub fn imports(
 ///
 /// Excel stores numbers as binary floating point: amounts below about
 /// 10^13 kr keep every öre, and the JSON and CSV outputs stay exact.
-pub fn xlsx(report: &Report, style: &Style) -> Result<Vec<u8>, String> {
+pub fn xlsx(report: &Report, style: &Style, created: Option<i64>) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let l = labels(style.lang);
     let err = |e: rust_xlsxwriter::XlsxError| format!("cannot write the workbook: {e}");
@@ -956,6 +956,15 @@ pub fn xlsx(report: &Report, style: &Style) -> Result<Vec<u8>, String> {
     };
 
     let mut workbook = Workbook::new();
+    // The same report gives the same bytes: the workbook's creation time
+    // is the build time a reproducible build asks for (SOURCE_DATE_EPOCH,
+    // read by the caller), or else the report's as-of date, never now.
+    let created = match created {
+        Some(seconds) => ExcelDateTime::from_timestamp(seconds),
+        None => date(report.as_of),
+    }
+    .map_err(err)?;
+    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     let (sheet_initiatives, sheet_lines, sheet_funding, sheet_targets, sheet_findings) =
         match style.lang {
             Lang::Sv => (
