@@ -153,6 +153,15 @@ pub fn page(
         Some(t) => format!("{} {}: {t}", l.report_as_of, report.as_of),
         None => format!("{} {}", l.report_as_of, report.as_of),
     };
+    // Each initiative's curve and targets, found once: looked up per
+    // initiative, they made a page of 10^5 initiatives take minutes.
+    let curve_of: std::collections::HashMap<&str, &SpendingCurve> =
+        curves.iter().map(|c| (c.initiative.as_str(), c)).collect();
+    let mut targets_of: std::collections::HashMap<&str, Vec<&TargetReport>> =
+        std::collections::HashMap::new();
+    for t in &report.targets {
+        targets_of.entry(t.initiative.as_str()).or_default().push(t);
+    }
     let markup = html! {
         (DOCTYPE)
         html lang=(html_lang(style.lang)) {
@@ -187,8 +196,9 @@ pub fn page(
                         (initiative_section(
                             n,
                             initiative,
-                            curves.iter().find(|c| c.initiative == initiative.id),
-                            report,
+                            curve_of.get(initiative.id.as_str()).copied(),
+                            targets_of.get(initiative.id.as_str()).map_or(&[][..], Vec::as_slice),
+                            report.as_of,
                             style,
                         ))
                     }
@@ -395,18 +405,14 @@ fn initiative_section(
     n: usize,
     initiative: &InitiativeReport,
     curve: Option<&SpendingCurve>,
-    report: &Report,
+    targets: &[&TargetReport],
+    as_of: insats::model::Date,
     style: &Style,
 ) -> Markup {
     let l = labels(style.lang);
     let p = page_labels(style.lang);
     let groups = money_groups(initiative.lines.iter().map(|l| (&l.name, &l.money)));
     let axis = axis_style(style, largest_value(&groups));
-    let targets: Vec<&TargetReport> = report
-        .targets
-        .iter()
-        .filter(|t| t.initiative == initiative.id)
-        .collect();
     html! {
         section class="initiative" id={"insats-" (initiative.id)} {
             h2 { (initiative.name) }
@@ -439,14 +445,14 @@ fn initiative_section(
                 }
             }
             @if let Some(curve) = curve {
-                (curve_figure(n, initiative, curve, report.as_of, style))
+                (curve_figure(n, initiative, curve, as_of, style))
             }
             h3 { (l.targets) }
             @if targets.is_empty() {
                 p { (p.no_targets) }
             }
             @for (t, target) in targets.iter().enumerate() {
-                (target_figure(&format!("chart-{n}-target-{t}"), target, report.as_of, style))
+                (target_figure(&format!("chart-{n}-target-{t}"), target, as_of, style))
             }
         }
     }
