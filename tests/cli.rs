@@ -347,3 +347,25 @@ fn every_report_filter_must_match_something() {
     );
     assert_eq!(report(&["--unit", "Skola B"]).0, Some(0));
 }
+
+/// Regression: a terminal that reports 0 columns (`stty size` gives
+/// `0 0`, as under `script` or on a serial console) got tables squeezed to
+/// one character per column. 0 is now an unknown width: tables are laid
+/// out whole, as when piped. Runs insats in a real terminal through
+/// util-linux's `script`.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_terminal_of_zero_columns_gets_whole_tables() {
+    let command = format!(
+        "stty cols 0 rows 0; {} report tests/fixtures/report/basic --as-of 2024-03-31 --color never",
+        env!("CARGO_BIN_EXE_insats")
+    );
+    let out = Command::new("script")
+        .current_dir(root())
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("util-linux's script");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("│ Budget "), "{text}");
+    assert!(text.contains("Planerat hittills"), "{text}");
+}
