@@ -4,6 +4,8 @@
 //! job prints what insats shows.
 #![cfg(unix)]
 
+mod common;
+
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -102,13 +104,7 @@ fn a_link_inside_the_portfolio_is_read() {
 fn a_fifo_named_like_a_plan_is_reported_not_waited_on() {
     let dir = portfolio();
     let fifo = dir.path().join("p/pipe.toml");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::mkfifo(&fifo);
     let out = validate(&dir.path().join("p"));
     assert_eq!(out.status.code(), Some(1));
     let text = messages(&out);
@@ -162,13 +158,7 @@ fn a_ledger_outside_says_the_same_whether_or_not_a_file_is_there() {
 #[test]
 fn a_fifo_named_as_a_ledger_export_is_refused_not_waited_on() {
     let dir = ledger_portfolio("pipe.csv");
-    assert!(
-        Command::new("mkfifo")
-            .arg(dir.path().join("p/pipe.csv"))
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::mkfifo(&dir.path().join("p/pipe.csv"));
     let out = validate(&dir.path().join("p"));
     assert_eq!(out.status.code(), Some(1));
     assert!(

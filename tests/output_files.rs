@@ -3,9 +3,26 @@
 //! permissions, and an interrupted run leaves no temporary file.
 #![cfg(unix)]
 
+mod common;
+
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+/// Exit 0, or the test fails showing what insats said.
+fn ok(out: &Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What is at `path` itself (a link is not followed).
+fn kind_of(path: &Path) -> std::fs::FileType {
+    std::fs::symlink_metadata(path).unwrap().file_type()
+}
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -38,33 +55,17 @@ fn leftovers(dir: &Path) -> Vec<String> {
 fn a_fifo_is_written_into_not_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("pipe");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::mkfifo(&fifo);
     let reader = {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
     };
     let out = report_to(&fifo, "json");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let read = reader.join().unwrap();
     let json: serde_json::Value = serde_json::from_str(&read).unwrap();
     assert_eq!(json["as_of"], "2024-03-31");
-    assert!(
-        std::fs::symlink_metadata(&fifo)
-            .unwrap()
-            .file_type()
-            .is_fifo()
-    );
+    assert!(kind_of(&fifo).is_fifo());
     assert_eq!(leftovers(dir.path()), Vec::<String>::new());
 }
 
@@ -74,18 +75,8 @@ fn a_link_to_a_device_stays_a_link_and_the_device_a_device() {
     let link = dir.path().join("report.json");
     std::os::unix::fs::symlink("/dev/null", &link).unwrap();
     let out = report_to(&link, "json");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        std::fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink()
-    );
+    ok(&out);
+    assert!(kind_of(&link).is_symlink());
     assert!(
         std::fs::metadata("/dev/null")
             .unwrap()
@@ -114,18 +105,8 @@ fn a_character_device_is_written_into_not_replaced() {
         return;
     }
     let out = report_to(&node, "html");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        std::fs::symlink_metadata(&node)
-            .unwrap()
-            .file_type()
-            .is_char_device()
-    );
+    ok(&out);
+    assert!(kind_of(&node).is_char_device());
 }
 
 #[test]
@@ -136,18 +117,8 @@ fn a_link_to_a_file_is_followed_and_stays_a_link() {
     let link = dir.path().join("report.csv");
     std::os::unix::fs::symlink("real.csv", &link).unwrap();
     let out = report_to(&link, "csv");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        std::fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink()
-    );
+    ok(&out);
+    assert!(kind_of(&link).is_symlink());
     let written = std::fs::read_to_string(&real).unwrap();
     assert!(written.contains("Budget"), "{written}");
 }

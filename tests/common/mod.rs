@@ -1,5 +1,8 @@
 //! Helpers shared by the end-to-end tests.
 
+// Each test target includes this module and uses only some of it.
+#![allow(dead_code)]
+
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -26,4 +29,11 @@ pub fn prepare_fixture(dir: &Path) {
     let text = line.repeat(SIZE / line.len() + 1);
     std::fs::write(&tmp, &text.as_bytes()[..SIZE]).unwrap();
     std::fs::rename(&tmp, &big).unwrap();
+}
+
+/// Makes a FIFO (named pipe) at `path`, with the system's `mkfifo`.
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
 }
