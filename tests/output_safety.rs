@@ -258,3 +258,35 @@ fn markdown_report_renders_hostile_text_as_text() {
     );
     assert!(plain.contains("# *b* `c` &amp;"), "{plain}");
 }
+
+/// A raw C1 control (U+009B, which some terminals take as ESC `[`) is
+/// valid in a TOML string, so it reaches excerpts as written. It is shown
+/// as U+FFFD, one byte longer, and the underline of a later span on the
+/// same line must still stand under that span.
+#[test]
+fn a_raw_c1_control_in_an_excerpt_is_replaced_and_the_underline_still_fits() {
+    let dir = hostile_portfolio();
+    let plan = std::fs::read_to_string(dir.path().join("plan.toml"))
+        .unwrap()
+        .replace(
+            "status = \"active\"",
+            "status = \"active\"\ndecision = { body = \"\u{9b}2J Nämnden\", datum = 2024-01-10, date = 2024-01-10 }",
+        );
+    std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
+    let out = insats(dir.path(), &["--color", "never", "validate", "."]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{9b}'), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("decision = { body = \"\u{fffd}2J Nämnden\""))
+        .unwrap_or_else(|| panic!("{text}"));
+    let column = |line: &str, needle: &str| line[..line.find(needle).unwrap()].chars().count();
+    assert_eq!(
+        column(lines[at], "datum"),
+        column(lines[at + 1], "^^^^^"),
+        "{}\n{}",
+        lines[at],
+        lines[at + 1]
+    );
+}
