@@ -1297,7 +1297,7 @@ struct Tee<R> {
 }
 
 /// The longest line of a CSV export insats reads: a row is a few hundred
-/// bytes, and [`Recent`] keeps 1 MiB. A longer line means the export is
+/// bytes, and the reader keeps the last 1 MiB. A longer line means the export is
 /// not what its profile says (or is not an export); reading it whole once
 /// took gigabytes for one malformed row of a large file.
 pub const MAX_ROW_BYTES: usize = 1 << 20;
