@@ -631,9 +631,9 @@ fn a_sie_file_over_its_limit_is_refused_before_it_is_read() {
 
 /// Regression: one malformed row of a 1 GiB export was read whole (17 GB
 /// and 84 s in the release build); a 10 MB field was kept and printed in
-/// full. A line longer than 1 MiB now stops the import at that line.
+/// full. A row longer than 1 MiB now stops the import at its first line.
 #[test]
-fn a_line_longer_than_a_mebibyte_stops_the_import_at_its_line() {
+fn a_row_longer_than_a_mebibyte_stops_the_import_at_its_line() {
     let long = "y".repeat(insats::ledger::MAX_ROW_BYTES + 10);
     let dir = with_export(
         "long-line",
@@ -650,9 +650,33 @@ fn a_line_longer_than_a_mebibyte_stops_the_import_at_its_line() {
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert_eq!(messages[0].0, Code::LedgerUnreadable);
     assert!(
-        messages[0].1.contains("line 3 is longer than 1 MiB"),
+        messages[0]
+            .1
+            .contains("the row starting on line 3 is longer than 1 MiB"),
         "{}",
         messages[0].1
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+
+    // The same over many short lines: a quoted field never closed (or
+    // closed a megabyte later) holds them all, and the reader buffered
+    // them all (300 MB took 1.1 GB and was booked as one row).
+    let lines = "x".repeat(99) + "\n";
+    let dir = with_export(
+        "long-quoted",
+        &format!(
+            "{HEADER}2024-01-31;5010;3200;4711;100,00;;Lön;L 1\n2024-01-31;5010;3200;4711;100,00;;\"{}\";L 2\n",
+            lines.repeat(11_000)
+        ),
+    );
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    assert_eq!(v.diagnostics.len(), 1, "{:?}", v.diagnostics);
+    assert!(
+        v.diagnostics[0]
+            .message
+            .contains("the row starting on line 3 is longer than 1 MiB"),
+        "{}",
+        v.diagnostics[0].message
     );
     std::fs::remove_dir_all(dir).unwrap();
 }

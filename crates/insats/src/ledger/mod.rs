@@ -1291,15 +1291,18 @@ impl Recent {
 struct Tee<R> {
     inner: R,
     recent: SharedRecent,
-    /// Bytes read since the last line break, and in all.
-    line_length: usize,
+    /// Bytes of the row going on (since the last line break outside
+    /// quotes), whether a quoted field is open, and bytes read in all.
+    row_length: usize,
+    quoted: bool,
     read: usize,
 }
 
-/// The longest line of a CSV export insats reads: a row is a few hundred
-/// bytes, and the reader keeps the last 1 MiB. A longer line means the export is
-/// not what its profile says (or is not an export); reading it whole once
-/// took gigabytes for one malformed row of a large file.
+/// The longest row of a CSV export insats reads: a row is a few hundred
+/// bytes, and the reader keeps the last 1 MiB. A longer row means the
+/// export is not what its profile says (or is not an export); reading it
+/// whole once took gigabytes, whether it was one long line or a quoted
+/// field running over many.
 pub const MAX_ROW_BYTES: usize = 1 << 20;
 
 impl<R> Tee<R> {
@@ -1307,9 +1310,26 @@ impl<R> Tee<R> {
         Tee {
             inner,
             recent: std::rc::Rc::clone(recent),
-            line_length: 0,
+            row_length: 0,
+            quoted: false,
             read: 0,
         }
+    }
+
+    /// The row that started `back` bytes before the end of what was read
+    /// so far is too long.
+    fn too_long(&self, back: usize) -> std::io::Error {
+        let mut recent = self.recent.borrow_mut();
+        let start = recent.base + self.read - back;
+        // `recent` holds up to the last read, where such a row starts.
+        let line = recent.line_of(start);
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "the row starting on line {line} is longer than {} MiB, more than any row of an export: check the profile's `delimiter`, and for a `\"` that is never closed",
+                MAX_ROW_BYTES >> 20
+            ),
+        )
     }
 }
 
@@ -1317,30 +1337,26 @@ impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let bytes = &buf[..n];
-        // The line going on from the last read: its length when it ends in
-        // this one, or so far. (A line starting and ending in one read is
-        // shorter than the read.)
-        let going_on = match memchr::memchr(b'\n', bytes) {
-            Some(first) => self.line_length + first,
-            None => self.line_length + n,
-        };
-        if going_on > MAX_ROW_BYTES {
-            // The line started before this read, in bytes `recent` holds.
-            let mut recent = self.recent.borrow_mut();
-            let start = recent.base + self.read - self.line_length;
-            let line = recent.line_of(start);
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!(
-                    "line {line} is longer than {} MiB, more than any row of an export: check the profile's `delimiter`, and that the file is a CSV export",
-                    MAX_ROW_BYTES >> 20
-                ),
-            ));
+        // Rows end at line breaks outside quotes; a doubled quote inside a
+        // quoted field toggles twice. (A part that starts inside a quoted
+        // field is in step again after that field's closing quote.)
+        let mut row_start = 0;
+        for at in memchr::memchr2_iter(b'"', b'\n', bytes) {
+            if bytes[at] == b'"' {
+                self.quoted = !self.quoted;
+            } else if !self.quoted {
+                if self.row_length + at - row_start > MAX_ROW_BYTES {
+                    // Longer than any read, so it started before this one.
+                    return Err(self.too_long(self.row_length));
+                }
+                self.row_length = 0;
+                row_start = at + 1;
+            }
         }
-        self.line_length = match memchr::memrchr(b'\n', bytes) {
-            Some(last) => n - last - 1,
-            None => going_on,
-        };
+        if self.row_length + n - row_start > MAX_ROW_BYTES {
+            return Err(self.too_long(self.row_length));
+        }
+        self.row_length += n - row_start;
         self.read += n;
         self.recent.borrow_mut().bytes.extend_from_slice(bytes);
         Ok(n)
