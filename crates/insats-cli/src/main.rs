@@ -382,7 +382,9 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
     .iter()
     .filter_map(|(flag, value)| value.as_ref().map(|v| format!("{flag} {v}")))
     .collect();
-    if !given.is_empty() && report.initiatives.iter().all(|i| i.lines.is_empty()) {
+    // (An initiative asked for alone is shown even if it has no lines.)
+    let narrows_lines = args.funding.is_some() || args.unit.is_some();
+    if narrows_lines && report.initiatives.iter().all(|i| i.lines.is_empty()) {
         return Err(format!(
             "no budget line matches {}: each exists, but not together",
             given.join(" and ")
