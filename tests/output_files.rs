@@ -221,3 +221,29 @@ fn new_never_overwrites_and_leaves_nothing_behind() {
     assert_eq!(std::fs::read_to_string(&plan).unwrap(), "mine");
     assert_eq!(leftovers(dir.path()), Vec::<String>::new());
 }
+
+/// A report written over a disk is never meant: a block device of its own
+/// (a loop device's numbers, made as root as in CI) is refused, not written.
+#[test]
+fn a_block_device_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("disk");
+    let made = Command::new("mknod")
+        .arg(&node)
+        .args(["b", "7", "200"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("mknod needs root; the block device case is left to CI");
+        return;
+    }
+    let out = report_to(&node, "json");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("it is a block device (a disk); name a file"),
+        "{err}"
+    );
+    assert!(kind_of(&node).is_block_device());
+}

@@ -11,7 +11,7 @@
 //!   as the shell's `>` does; the link stays a link.
 //! - A character device or a FIFO (`-o /dev/null`, `-o /dev/stdout`, a
 //!   named pipe): written in place, never replaced by a regular file.
-//! - Anything else (a directory, a socket): refused.
+//! - Anything else (a directory, a socket, a block device): refused.
 //!
 //! A temporary file is removed when the process is interrupted (SIGINT,
 //! SIGTERM, SIGHUP); only SIGKILL can leave one behind.
@@ -104,6 +104,8 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     }
     let what = if kind.is_dir() {
         "a directory"
+    } else if is_block_device(&kind) {
+        "a block device (a disk)"
     } else {
         "not a file"
     };
@@ -113,7 +115,19 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
 #[cfg(unix)]
 fn is_device_or_fifo(kind: &std::fs::FileType) -> bool {
     use std::os::unix::fs::FileTypeExt;
-    kind.is_char_device() || kind.is_fifo() || kind.is_block_device()
+    // Not a block device: a report written over a disk is never meant.
+    kind.is_char_device() || kind.is_fifo()
+}
+
+#[cfg(unix)]
+fn is_block_device(kind: &std::fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    kind.is_block_device()
+}
+
+#[cfg(not(unix))]
+fn is_block_device(_: &std::fs::FileType) -> bool {
+    false
 }
 
 #[cfg(not(unix))]
