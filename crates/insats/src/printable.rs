@@ -64,23 +64,6 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Like [`printable`], but keeps tab: for a cell of a table, where a tab
-/// is harmless but a line break would split the row.
-pub fn printable_keep_tab(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c != '\t' && is_unsafe(c)) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c != '\t' && is_unsafe(c) {
-            stand_in(c, &mut out);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
 /// `text` for a Markdown table cell or heading: [`printable`], then every
 /// character that could open markup (emphasis, code, links and images,
 /// HTML, entities, a heading's closing `#`, strikethrough, a table's `|`)
@@ -154,6 +137,5 @@ mod tests {
             printable("\u{85}\u{202e}\u{2028}"),
             "<U+0085><U+202E><U+2028>"
         );
-        assert_eq!(printable_keep_tab("a\tb\nc"), "a\tb␊c");
     }
 }
