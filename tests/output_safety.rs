@@ -182,6 +182,13 @@ fn junit_stays_well_formed_xml_with_characters_xml_forbids() {
             .any(|f| f.text().unwrap_or("").contains("javascript:alert(1)")),
         "{text}"
     );
+    // What XML forbids is shown, not dropped or garbled: ESC and BEL as
+    // their control pictures, U+FFFE and U+FFFF as U+FFFD, CR as ␍.
+    let shown: String = failures.iter().filter_map(|f| f.text()).collect();
+    for expected in ["␛]8;;http://evil␇link", "␍", "\u{fffd}\u{fffd} # *b*"] {
+        assert!(shown.contains(expected), "{expected:?} not in {shown:?}");
+    }
+    assert!(!text.contains('\u{1b}'), "{text}");
 }
 
 #[test]
