@@ -142,15 +142,11 @@ fn replace(
     bytes: &[u8],
     shown: &str,
 ) -> Result<(), String> {
-    let tmp = temporary_beside(path, shown)?;
-    let pending = Pending::new(tmp.path());
-    let mut file = tmp.as_file();
-    file.write_all(bytes)
-        .and_then(|()| file.flush())
-        .map_err(|e| format!("cannot write {shown}: {e}"))?;
+    let (tmp, pending) = filled_temporary(path, bytes, shown)?;
     stall_for_tests();
     if let Some(permissions) = permissions {
-        file.set_permissions(permissions)
+        tmp.as_file()
+            .set_permissions(permissions)
             .map_err(|e| format!("cannot write {shown}: {e}"))?;
     }
     tmp.persist(path)
@@ -162,12 +158,7 @@ fn replace(
 /// Writes `bytes` to `path`, which must not exist: never overwrites.
 pub fn create_new_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let shown = crate::render::path_shown(path);
-    let tmp = temporary_beside(path, &shown)?;
-    let pending = Pending::new(tmp.path());
-    let mut file = tmp.as_file();
-    file.write_all(bytes)
-        .and_then(|()| file.flush())
-        .map_err(|e| format!("cannot create {shown}: {e}"))?;
+    let (tmp, pending) = filled_temporary(path, bytes, &shown)?;
     // Linked into place: refused if anything (a link included) is there.
     tmp.persist_noclobber(path)
         .map_err(|e| match e.error.kind() {
@@ -178,6 +169,22 @@ pub fn create_new_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
         })?;
     drop(pending);
     Ok(())
+}
+
+/// A new temporary file beside `path` holding `bytes`, marked as pending
+/// (removed on an interrupt) until the mark is dropped.
+fn filled_temporary(
+    path: &Path,
+    bytes: &[u8],
+    shown: &str,
+) -> Result<(tempfile::NamedTempFile, Pending), String> {
+    let tmp = temporary_beside(path, shown)?;
+    let pending = Pending::new(tmp.path());
+    let mut file = tmp.as_file();
+    file.write_all(bytes)
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("cannot write {shown}: {e}"))?;
+    Ok((tmp, pending))
 }
 
 fn temporary_beside(path: &Path, shown: &str) -> Result<tempfile::NamedTempFile, String> {

@@ -21,7 +21,7 @@ pub fn human(
     quiet: bool,
 ) -> io::Result<()> {
     let renderer = Renderer::styled();
-    let texts = texts(sources);
+    let texts = texts(sources, &validation.diagnostics);
     for d in &validation.diagnostics {
         if quiet && d.severity == Severity::Warning {
             continue;
@@ -130,7 +130,7 @@ struct Shown<'a> {
     first_line: usize,
     /// Byte offset, in the file, of the safe text's start.
     offset: usize,
-    /// Where the safe text differs from the file: see [`Excerpt`].
+    /// Where the safe text differs from the file: see [`SafeText`].
     grown_at: &'a [usize],
     /// Bytes of the safe text cut from the front by [`Shown::window`].
     cut: usize,
@@ -207,16 +207,16 @@ impl<'a> Shown<'a> {
 /// U+FFFD (three bytes). `grown_at` holds the offset, in the original text,
 /// of each replaced character, so that spans can be moved by one byte for
 /// each replacement before them.
-struct Excerpt<'a> {
+struct SafeText<'a> {
     text: Cow<'a, str>,
     grown_at: Vec<usize>,
 }
 
-impl<'a> Excerpt<'a> {
+impl<'a> SafeText<'a> {
     fn new(text: &'a str) -> Self {
         let is_c1 = |c: char| ('\u{80}'..='\u{9f}').contains(&c);
         if !text.chars().any(is_c1) {
-            return Excerpt {
+            return SafeText {
                 text: Cow::Borrowed(text),
                 grown_at: Vec::new(),
             };
@@ -231,35 +231,47 @@ impl<'a> Excerpt<'a> {
                 shown.push(c);
             }
         }
-        Excerpt {
+        SafeText {
             text: Cow::Owned(shown),
             grown_at,
         }
     }
 }
 
-/// Each file by path, with its text (or, for a streamed ledger export, each
-/// kept excerpt) made safe, found once per run so that finding a
-/// diagnostic's excerpt does not scan every file.
+/// Each file a diagnostic points at, by path, with its text (or, for a
+/// streamed ledger export, each kept excerpt) made safe, found once per
+/// run so that finding a diagnostic's excerpt does not scan every file.
+/// Files no diagnostic names are left alone: a clean national portfolio is
+/// thousands of files that nothing here needs to look at.
 type Texts<'a> = std::collections::HashMap<&'a std::path::Path, SafeFile<'a>>;
 
 struct SafeFile<'a> {
     file: &'a insats::SourceFile,
-    text: Excerpt<'a>,
-    excerpts: Vec<Excerpt<'a>>,
+    text: SafeText<'a>,
+    excerpts: Vec<SafeText<'a>>,
 }
 
-fn texts(sources: &SourceSet) -> Texts<'_> {
+fn texts<'a>(sources: &'a SourceSet, diagnostics: &[Diagnostic]) -> Texts<'a> {
+    let named: std::collections::HashSet<&std::path::Path> = diagnostics
+        .iter()
+        .flat_map(|d| {
+            d.location
+                .iter()
+                .chain(d.related.iter().map(|r| &r.location))
+        })
+        .map(|l| l.file.as_path())
+        .collect();
     sources
         .iter()
+        .filter(|(_, file)| named.contains(file.path.as_path()))
         .map(|(_, file)| {
             let safe = SafeFile {
                 file,
-                text: Excerpt::new(&file.text),
+                text: SafeText::new(&file.text),
                 excerpts: file
                     .excerpts
                     .iter()
-                    .map(|e| Excerpt::new(&e.text))
+                    .map(|e| SafeText::new(&e.text))
                     .collect(),
             };
             (file.path.as_path(), safe)

@@ -186,13 +186,11 @@ fn real_roots(roots: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// Reads one file: its text (empty, or with U+FFFD for bad bytes, when
-/// there is a problem) and the problem. `root` is the real path of the
-/// directory the file must resolve inside when it is a link.
-fn read_one((path, root): (PathBuf, Option<PathBuf>)) -> (SourceFile, ReadProblem) {
+/// there is a problem) and the problem. `link_root`, for a link, is the
+/// real path of the directory it must resolve inside.
+fn read_one((path, link_root): (PathBuf, Option<PathBuf>)) -> (SourceFile, ReadProblem) {
     use std::io::Read;
-    let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-    if is_link
-        && let Some(root) = root
+    if let Some(root) = link_root
         && resolve_inside(&path, std::slice::from_ref(&root)) == Err(Refused::Outside)
     {
         return (SourceFile::new(path, String::new()), ReadProblem::Outside);
@@ -236,7 +234,9 @@ fn read_one((path, root): (PathBuf, Option<PathBuf>)) -> (SourceFile, ReadProble
 /// files taken as they are). Files that cannot be read or are not UTF-8
 /// become diagnostics; only a path that does not exist at all is an error.
 pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), InputError> {
-    // Each file with the real path of the directory it must stay inside.
+    // Each file and, for a link, the real path of the directory it must
+    // resolve inside. The walk knows which entries are links: no file
+    // costs a system call more than its open.
     let mut files: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|source| InputError::Path {
@@ -245,13 +245,23 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), I
         })?;
         if meta.is_dir() {
             let root = std::fs::canonicalize(path).ok();
-            files.extend(toml_files_in(path).into_iter().map(|f| (f, root.clone())));
+            files.extend(
+                toml_files_in(path)
+                    .into_iter()
+                    .map(|(f, link)| (f, root.clone().filter(|_| link))),
+            );
         } else {
+            let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
             let dir = match path.parent() {
                 Some(p) if !p.as_os_str().is_empty() => p,
                 _ => Path::new("."),
             };
-            files.push((path.clone(), std::fs::canonicalize(dir).ok()));
+            let root = if link {
+                std::fs::canonicalize(dir).ok()
+            } else {
+                None
+            };
+            files.push((path.clone(), root));
         }
     }
     files.sort();
@@ -315,7 +325,8 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), I
     Ok((sources, diagnostics))
 }
 
-fn toml_files_in(dir: &Path) -> Vec<PathBuf> {
+/// The `*.toml` entries below `dir`, each with whether it is a link.
+fn toml_files_in(dir: &Path) -> Vec<(PathBuf, bool)> {
     walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
@@ -327,7 +338,10 @@ fn toml_files_in(dir: &Path) -> Vec<PathBuf> {
         // Anything named `*.toml` but a directory: a FIFO or a device is
         // reported when read, not passed over.
         .filter(|e| !e.file_type().is_dir() && e.path().extension().is_some_and(|x| x == "toml"))
-        .map(|e| e.into_path())
+        .map(|e| {
+            let link = e.path_is_symlink();
+            (e.into_path(), link)
+        })
         .collect()
 }
 

@@ -397,17 +397,16 @@ pub const SHOWN_PER_FILE_AND_CODE: usize = 100;
 /// mistake made many times; showing each would bury everything else, and
 /// rendering each with its excerpt costs time in proportion to the file.
 fn cap_per_file_and_code(diagnostics: &mut Vec<Diagnostic>) {
-    use std::collections::HashMap;
     type Key = (Option<std::path::PathBuf>, Code);
     let key = |d: &Diagnostic| -> Key { (d.location.as_ref().map(|l| l.file.clone()), d.code) };
-    let mut seen: HashMap<Key, usize> = HashMap::new();
+    let mut seen: hash::IdMap<Key, usize> = hash::IdMap::default();
     for d in diagnostics.iter() {
         *seen.entry(key(d)).or_default() += 1;
     }
     if seen.values().all(|&n| n <= SHOWN_PER_FILE_AND_CODE) {
         return;
     }
-    let mut shown: HashMap<Key, usize> = HashMap::new();
+    let mut shown: hash::IdMap<Key, usize> = hash::IdMap::default();
     let mut kept = Vec::with_capacity(diagnostics.len());
     for d in diagnostics.drain(..) {
         let k = key(&d);

@@ -654,16 +654,17 @@ impl Ctx<'_> {
                     _ => "not an exact decimal",
                 };
                 // The number as written (`1_0.5e3`), not as TOML read it.
-                let message = match value.get_ref() {
-                    DeValue::String(_) => e.to_string(),
-                    _ => e.to_string().replacen(
-                        &format!("`{text}`"),
-                        &format!("`{}`", self.written(value.span())),
-                        1,
-                    ),
+                let e = match value.get_ref() {
+                    DeValue::String(_) => e,
+                    _ => e.quoting(self.written(value.span())),
                 };
                 let d = self
-                    .diag(Code::InvalidAmount, message, value.span(), &path.key(key))
+                    .diag(
+                        Code::InvalidAmount,
+                        e.to_string(),
+                        value.span(),
+                        &path.key(key),
+                    )
                     .label(label)
                     .help(ACCEPTED_NUMBER_FORMS);
                 self.push(d);

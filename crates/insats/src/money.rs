@@ -36,6 +36,21 @@ pub enum DecimalTextError {
     OutOfRange(String),
 }
 
+impl DecimalTextError {
+    /// The same error quoting `text`: the number as the user wrote it
+    /// (`1_0.5e3`) rather than as TOML read it (`10.5e3`).
+    pub fn quoting(self, text: &str) -> Self {
+        let text = text.to_owned();
+        match self {
+            DecimalTextError::NotANumber(_) => DecimalTextError::NotANumber(text),
+            DecimalTextError::Exponent(_) => DecimalTextError::Exponent(text),
+            DecimalTextError::NotBaseTen(_) => DecimalTextError::NotBaseTen(text),
+            DecimalTextError::DecimalComma(_) => DecimalTextError::DecimalComma(text),
+            DecimalTextError::OutOfRange(_) => DecimalTextError::OutOfRange(text),
+        }
+    }
+}
+
 /// Parses the text of a TOML integer, TOML float or decimal string exactly.
 ///
 /// Accepts an optional sign, digits with `_` between digit groups (as TOML

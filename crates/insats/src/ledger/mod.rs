@@ -1971,24 +1971,16 @@ fn read_rows<R: Read>(
             let unclosed = place
                 .text
                 .is_some_and(|t| t.iter().filter(|&&b| b == b'"').count() % 2 == 1);
-            let (what, help) = if unclosed {
-                (
-                    format!(
-                        "{} fields where the header has {}: a `\"` opens a quoted field that this line does not close, so the lines after it were read into that field",
-                        record.len(),
-                        columns.count
-                    ),
-                    "close the quote, or remove the stray `\"`; a quote inside a quoted field is written twice (`\"\"`)",
-                )
+            let mut what = format!(
+                "{} fields where the header has {}",
+                record.len(),
+                columns.count
+            );
+            let help = if unclosed {
+                what.push_str(": a `\"` opens a quoted field that this line does not close, so the lines after it were read into that field");
+                "close the quote, or remove the stray `\"`; a quote inside a quoted field is written twice (`\"\"`)"
             } else {
-                (
-                    format!(
-                        "{} fields where the header has {}",
-                        record.len(),
-                        columns.count
-                    ),
-                    "every row needs as many fields as the header: look for a stray or missing separator",
-                )
+                "every row needs as many fields as the header: look for a stray or missing separator"
             };
             booker.malformed(pass, &place, what, help);
             continue;
