@@ -213,6 +213,9 @@ fn a_worsening_indicator_gets_no_cost_per_change() {
     let mut p = portfolio();
     for m in &mut p.measurements {
         m.value.value = dec("48");
+        // The value is the exact ratio of these when they are given.
+        m.numerator = None;
+        m.denominator = None;
     }
     let options = ReportOptions::as_of(date("2024-03-31"));
     let r = report(&p, &options);
@@ -407,7 +410,11 @@ fn json_amounts_are_exact_strings() {
     assert_eq!(json["format_version"], 1);
     assert_eq!(json["portfolio"]["planned_to_date"], "251939.89");
     assert_eq!(json["initiatives"][0]["lines"][1]["forecast"], "420546.45");
-    assert_eq!(json["targets"][0]["cost_per_change"]["per_pupil"], "60000");
+    // Rounded to the öre, and written with both decimals.
+    assert_eq!(
+        json["targets"][0]["cost_per_change"]["per_pupil"],
+        "60000.00"
+    );
 }
 
 #[test]

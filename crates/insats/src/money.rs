@@ -1,13 +1,17 @@
 //! Exact decimal arithmetic for money.
 //!
 //! Every amount is a [`Decimal`] read from the characters of the file, never
-//! through a binary float. Rounding happens in exactly two places, both to
-//! whole öre (two decimals) and half away from zero, which is how Swedish
-//! accounting rounds:
+//! through a binary float. Rounding is always to whole öre (two decimals),
+//! half away from zero, which is how Swedish accounting rounds, and always
+//! once, on the exact value:
 //!
-//! * a staffing cost, per calendar year, before the years are added up
-//!   ([`round_ore`]);
-//! * a flat-rate (indirect) cost, once, on the line total.
+//! * a staffing cost, per calendar year, before the years are added up, and
+//!   a flat-rate (indirect) cost on the line total ([`round_ore`], on exact
+//!   products);
+//! * the report's quotients: planned to date, run rate, co-financing
+//!   required, cost per improvement ([`Exact::round_ore`], on an exact
+//!   fraction, so that a 28-digit approximation cannot fall on the wrong side
+//!   of a half öre).
 //!
 //! Splitting an amount over payers or targets ([`split_exact`]) never
 //! rounds the total: the parts are whole öre and always add up to the amount.
@@ -15,6 +19,9 @@
 use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
+
+mod exact;
+pub use exact::Exact;
 
 /// Why a piece of text is not an exact decimal.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -255,39 +262,88 @@ pub fn checked_sum(amounts: impl IntoIterator<Item = Decimal>) -> Option<Decimal
 /// Splits `total` (whole öre) into parts proportional to `weights`, each
 /// part whole öre, the parts adding up to exactly `total`.
 ///
-/// Uses the largest-remainder method: every part is first rounded down to
-/// the öre, and the öre left over go one each to the parts that lost the
-/// most, earlier parts first on a tie. Returns `None` when the weights are
-/// empty, negative, all zero, or the arithmetic overflows.
+/// Uses the largest-remainder method: every part's exact share is first
+/// rounded down to the öre, and the öre left over go one each to the parts
+/// whose exact shares lost the most; on a tie (equal remainders, compared
+/// exactly) the earlier part wins. Returns `None` when the weights are
+/// empty, negative or all zero.
 pub fn split_exact(total: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> {
     if weights.is_empty() || weights.iter().any(|w| w.is_sign_negative() && !w.is_zero()) {
         return None;
     }
-    let weight_sum = checked_sum(weights.iter().copied())?;
-    if weight_sum.is_zero() {
+    if weights.iter().all(|w| w.is_zero()) {
         return None;
     }
-    let ore = Decimal::new(1, 2);
+    // Normalised, as the amounts they are split from are written: a line
+    // of 1 000 000 paid 90/10 puts 900 000 on the first payer, not 900 000,00.
+    let parts = split_in_ore(total, weights).or_else(|| split_exactly(total, weights))?;
+    Some(parts.into_iter().map(|p| p.normalize()).collect())
+}
+
+/// [`split_exact`] in integers, for the usual split (a total in whole öre,
+/// weights that fit 128 bits at a common scale): every exact share has the
+/// same denominator, the sum of the weights, so the remainders compare as
+/// integers. `None` otherwise.
+fn split_in_ore(total: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> {
+    if total.scale() > 2 {
+        return None;
+    }
+    let total_ore = total.mantissa() * 10i128.pow(2 - total.scale());
+    let scale = weights.iter().map(|w| w.scale()).max().unwrap_or(0);
+    let scaled: Vec<i128> = weights
+        .iter()
+        .map(|w| {
+            w.mantissa()
+                .checked_mul(10i128.checked_pow(scale - w.scale())?)
+        })
+        .collect::<Option<_>>()?;
+    let sum = scaled
+        .iter()
+        .try_fold(0i128, |acc, w| acc.checked_add(*w))?;
+    let mut parts = Vec::with_capacity(weights.len());
+    let mut remainders = Vec::with_capacity(weights.len());
+    for (i, w) in scaled.iter().enumerate() {
+        let product = total_ore.checked_mul(*w)?;
+        parts.push(product.div_euclid(sum));
+        remainders.push((product.rem_euclid(sum), i));
+    }
+    let mut left = total_ore - parts.iter().sum::<i128>();
+    // Stable, so that equal remainders keep their order: earlier parts first.
+    remainders.sort_by(|a, b| b.0.cmp(&a.0));
+    for (_, i) in remainders {
+        if left <= 0 {
+            break;
+        }
+        parts[i] += 1;
+        left -= 1;
+    }
+    parts
+        .into_iter()
+        .map(|ore| Decimal::try_from_i128_with_scale(ore, 2).ok())
+        .collect()
+}
+
+/// [`split_exact`] over exact fractions: any total and weights.
+fn split_exactly(total: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> {
+    let weight_sum: Exact = weights.iter().map(|w| Exact::from(*w)).sum();
+    let total_exact = Exact::from(total);
     let mut parts = Vec::with_capacity(weights.len());
     let mut remainders = Vec::with_capacity(weights.len());
     for (i, w) in weights.iter().enumerate() {
-        let exact = total.checked_mul(*w)?.checked_div(weight_sum)?;
-        let floored = exact.round_dp_with_strategy(2, RoundingStrategy::ToNegativeInfinity);
-        remainders.push((exact - floored, i));
+        let exact = (&total_exact * &Exact::from(*w)).checked_div(&weight_sum)?;
+        let (floored, remainder) = exact.floor_ore()?;
+        remainders.push((remainder, i));
         parts.push(floored);
     }
     let assigned = checked_sum(parts.iter().copied())?;
-    let mut left = ((total - assigned) / ore)
-        .round()
-        .to_string()
-        .parse::<usize>()
-        .ok()?;
-    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let left = ((total - assigned) / Decimal::new(1, 2)).round();
+    let mut left = usize::try_from(i64::try_from(left).ok()?).ok()?;
+    remainders.sort_by(|a, b| b.0.cmp(&a.0));
     for (_, i) in remainders {
         if left == 0 {
             break;
         }
-        parts[i] += ore;
+        parts[i] += Decimal::new(1, 2);
         left -= 1;
     }
     Some(parts)
@@ -397,6 +453,25 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The integer split gives what the exact fractions give, ties
+        /// included (small weights make many equal remainders).
+        #[test]
+        fn the_integer_split_agrees_with_the_exact_one(
+            total in -10_000_000i64..10_000_000,
+            weights in proptest::collection::vec((0i64..1_000, 0u32..4), 1..6),
+        ) {
+            let total = Decimal::new(total, 2);
+            let weights: Vec<Decimal> = weights.iter().map(|&(m, s)| Decimal::new(m, s)).collect();
+            proptest::prop_assume!(weights.iter().any(|w| !w.is_zero()));
+            let fast = split_in_ore(total, &weights);
+            proptest::prop_assert!(fast.is_some());
+            proptest::prop_assert_eq!(&fast, &split_exactly(total, &weights));
+            let parts = fast.unwrap();
+            proptest::prop_assert_eq!(parts.iter().copied().sum::<Decimal>(), total);
+        }
+    }
+
     #[test]
     fn kronor_are_grouped_with_spaces_and_a_decimal_comma() {
         assert_eq!(format_kr(dec("8800000")), "8 800 000 kr");
@@ -477,6 +552,15 @@ mod tests {
         let parts = split_exact(dec("1000000"), &[dec("90"), dec("10")]).unwrap();
         assert_eq!(parts, vec![dec("900000"), dec("100000")]);
         assert_eq!(split_exact(dec("1"), &[]), None);
+        // Equal remainders (exactly a third of an öre each): the earlier
+        // part wins, not whichever 28-digit quotient happened to be larger.
+        let parts = split_exact(dec("30.20"), &[dec("400"), dec("100"), dec("100")]).unwrap();
+        assert_eq!(parts, vec![dec("20.14"), dec("5.03"), dec("5.03")]);
+        let parts = split_exact(dec("30.20"), &[dec("100"), dec("100"), dec("400")]).unwrap();
+        assert_eq!(parts, vec![dec("5.04"), dec("5.03"), dec("20.13")]);
+        // A negative total (a correction) splits the same way.
+        let parts = split_exact(dec("-100.00"), &[dec("1"), dec("1"), dec("1")]).unwrap();
+        assert_eq!(parts, vec![dec("-33.33"), dec("-33.33"), dec("-33.34")]);
         assert_eq!(split_exact(dec("1"), &[dec("0")]), None);
     }
 }

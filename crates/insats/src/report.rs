@@ -6,8 +6,9 @@
 //!
 //! # How each figure is computed
 //!
-//! All money is exact; only the figures marked *rounded* are rounded, to
-//! whole öre, half away from zero.
+//! All money is exact; only the figures marked *rounded* are rounded: each
+//! is computed as an exact fraction ([`Exact`]) and rounded once, to whole
+//! öre, half away from zero.
 //!
 //! * **Planned to date** (*rounded*): every line's budget is a set of plan
 //!   segments, each an amount over a period: a staffing line has one per
@@ -19,8 +20,10 @@
 //! * **Share spent**, **share planned** and **share of time elapsed** (of
 //!   the line's plan period, the initiative's period, or the portfolio's
 //!   span): ratios for display.
-//! * **Run rate** (*rounded*): spent to date per month elapsed since the
-//!   line's plan started, a month being 1/12 of 365.25 days.
+//! * **Run rate** (*rounded*): spent to date per month elapsed of the line's
+//!   plan period (to the as-of date, or to the period's end once it is
+//!   over), a month being 1/12 of 365.25 days. An initiative's and the
+//!   portfolio's are the sums of their lines'.
 //! * **Forecast at completion**: spent to date plus what the plan still has
 //!   to come (budget minus planned to date); **variance**: budget minus
 //!   forecast, negative when the line is heading over budget.
@@ -46,7 +49,7 @@ use crate::model::{
     BudgetLine, CostCategory, Date, Direction, FundingKind, IndicatorUnit, Initiative, LineCost,
     Period, Portfolio, When,
 };
-use crate::money::{round_ore, split_exact};
+use crate::money::{Exact, round_ore, split_exact};
 
 /// Version of the report's data shape (and of its JSON). Bumped only when a
 /// field is removed or changes meaning.
@@ -345,11 +348,14 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
-/// One amount planned over a period, linear in days.
-#[derive(Debug, Clone, Copy)]
+/// One amount planned over a period, linear in days: `amount / parts`, kept
+/// as the two so that a staffing month (a twelfth of a year's cost) stays
+/// exact.
+#[derive(Debug, Clone)]
 struct Segment {
     period: Period,
     amount: Decimal,
+    parts: u8,
 }
 
 fn days_inclusive(from: Date, to: Date) -> i64 {
@@ -365,6 +371,21 @@ fn elapsed(period: Period, date: Date) -> Decimal {
     } else {
         Decimal::from(days_inclusive(period.start, date))
             / Decimal::from(days_inclusive(period.start, period.end))
+    }
+}
+
+/// [`elapsed`], exactly: days elapsed over the period's days.
+fn elapsed_exact(period: Period, date: Date) -> Exact {
+    if date < period.start {
+        Exact::zero()
+    } else if date >= period.end {
+        Exact::from(1)
+    } else {
+        Exact::ratio(
+            days_inclusive(period.start, date),
+            days_inclusive(period.start, period.end),
+        )
+        .unwrap_or_else(Exact::zero)
     }
 }
 
@@ -389,13 +410,14 @@ fn segments(line: &BudgetLine, initiative: &Initiative) -> Vec<Segment> {
                             && first.last_of_month() <= staffing.period.end
                     })
                     .collect();
-                let per_month = y.amount / Decimal::from(months.len().max(1));
+                let parts = u8::try_from(months.len().max(1)).unwrap_or(1);
                 out.extend(months.into_iter().map(|first| Segment {
                     period: Period {
                         start: first,
                         end: first.last_of_month(),
                     },
-                    amount: per_month,
+                    amount: y.amount,
+                    parts,
                 }));
             }
             out
@@ -418,23 +440,88 @@ fn segments(line: &BudgetLine, initiative: &Initiative) -> Vec<Segment> {
                 Segment {
                     period: p,
                     amount: y.amount,
+                    parts: 1,
                 }
             })
             .collect(),
         LineCost::Total | LineCost::FlatRate { .. } => vec![Segment {
             period,
             amount: line.amount,
+            parts: 1,
         }],
     }
 }
 
+/// The plan by the end of `date`: summed exactly over the segments and
+/// rounded once.
 fn planned_by(segments: &[Segment], date: Date) -> Decimal {
-    round_ore(
-        segments
-            .iter()
-            .map(|s| s.amount * elapsed(s.period, date))
-            .sum(),
-    )
+    planned_in_ore(segments, date).unwrap_or_else(|| planned_exactly(segments, date))
+}
+
+/// [`planned_by`] over exact fractions: the reference that
+/// [`planned_in_ore`] is a fast path of.
+fn planned_exactly(segments: &[Segment], date: Date) -> Decimal {
+    let exact: Exact = segments
+        .iter()
+        .map(|s| {
+            let share = Exact::ratio(s.amount, i64::from(s.parts)).unwrap_or_else(Exact::zero);
+            &share * &elapsed_exact(s.period, date)
+        })
+        .sum();
+    // Within a Decimal: the segments add up to the line's amount, which
+    // validate has bounded.
+    exact.round_ore().unwrap_or_default()
+}
+
+/// [`planned_by`] in integers, for the usual plan (amounts in whole öre):
+/// the same exact value and rounding without fractions of big integers,
+/// which made a chart of a thousand plans sixteen times slower. `None`
+/// when an amount has more decimals or a product would overflow.
+fn planned_in_ore(segments: &[Segment], date: Date) -> Option<Decimal> {
+    // The segments of a line never overlap, so at most one is partly
+    // elapsed on a given day; the others count whole or not at all. Whole
+    // ones are summed over the common denominator 27 720 (every month count
+    // 1 to 12 divides it); the partial one is amount * days / (parts * its
+    // days).
+    const COMMON: i128 = 27_720;
+    let mut whole: i128 = 0;
+    let mut partial: Option<(i128, i128)> = None;
+    for s in segments {
+        if date < s.period.start {
+            continue;
+        }
+        if s.amount.scale() > 2 {
+            return None;
+        }
+        let ore = s.amount.mantissa() * 10i128.pow(2 - s.amount.scale());
+        let parts = i128::from(s.parts.max(1));
+        if date >= s.period.end {
+            whole = whole.checked_add(ore.checked_mul(COMMON / parts)?)?;
+        } else if partial.is_none() {
+            let days = i128::from(days_inclusive(s.period.start, date));
+            let of = i128::from(days_inclusive(s.period.start, s.period.end));
+            partial = Some((ore.checked_mul(days)?, parts.checked_mul(of)?));
+        } else {
+            return None;
+        }
+    }
+    // total öre = whole / COMMON + p / q, as one fraction n / d.
+    let (numerator, denominator) = match partial {
+        None => (whole, COMMON),
+        Some((p, q)) => (
+            whole.checked_mul(q)?.checked_add(p.checked_mul(COMMON)?)?,
+            COMMON.checked_mul(q)?,
+        ),
+    };
+    // Half away from zero: |n| / d + 1/2, floored, with the sign put back.
+    let rounded = numerator
+        .unsigned_abs()
+        .checked_mul(2)?
+        .checked_add(denominator.unsigned_abs())?
+        / denominator.unsigned_abs().checked_mul(2)?;
+    let rounded = i128::try_from(rounded).ok()?;
+    let rounded = if numerator < 0 { -rounded } else { rounded };
+    Decimal::try_from_i128_with_scale(rounded, 2).ok()
 }
 
 fn plan_period(segments: &[Segment], fallback: Period) -> Period {
@@ -471,9 +558,11 @@ fn line_money(
     let run_rate = if as_of < span.start {
         None
     } else {
+        // Months elapsed of the plan period, a month being 365.25/12 days:
+        // spent * 365.25 / (12 * days), one exact division rounded once.
         let days = days_inclusive(span.start, as_of.min(span.end));
-        let months = Decimal::from(days) * Decimal::from(12) / Decimal::new(36525, 2);
-        ratio(spent, months).map(round_ore)
+        Exact::ratio(&Exact::from(spent) * &Exact::from(36525), 1200 * days)
+            .and_then(|rate| rate.round_ore())
     };
     let mut m = MoneyFigures {
         share_time_elapsed: Some(elapsed(span, as_of)),
@@ -824,6 +913,31 @@ fn straight_path_progress(baseline: Date, target: Date, date: Date) -> Decimal {
     }
 }
 
+/// [`straight_path_progress`], exactly.
+fn straight_path_progress_exact(baseline: Date, target: Date, date: Date) -> Exact {
+    if baseline < target {
+        elapsed_exact(
+            Period {
+                start: baseline.tomorrow().unwrap_or(baseline),
+                end: target,
+            },
+            date,
+        )
+    } else {
+        Exact::from(1)
+    }
+}
+
+/// A measurement's value, exactly: a share given as numerator and
+/// denominator is their exact ratio, in per cent.
+fn exact_value(measurement: &crate::model::Measurement) -> Exact {
+    match (measurement.numerator, measurement.denominator) {
+        (Some(n), Some(d)) => Exact::ratio(&Exact::from(n) * &Exact::from(100), d)
+            .unwrap_or_else(|| Exact::from(measurement.value.value)),
+        _ => Exact::from(measurement.value.value),
+    }
+}
+
 impl TargetReport {
     /// The value on the straight path from baseline to target at the end of
     /// `date`: the expectation that [`TargetReport::expected_progress`]
@@ -861,20 +975,25 @@ fn target_reports(
             let baseline = target.baseline.value.value;
             let goal = target.target.value.value;
             let base_day = target.baseline.when.value.last_day();
-            let mut since_baseline: Vec<ValueAt> = measured
+            let mut since_baseline: Vec<&crate::model::Measurement> = measured
                 .get(target.id.value.as_str())
                 .map(Vec::as_slice)
                 .unwrap_or_default()
                 .iter()
                 .filter(|m| m.when.last_day() > base_day && m.when.last_day() <= as_of)
+                .copied()
+                .collect();
+            // Stable: measurements of the same day keep their file order, and
+            // the last of them is the latest, as before.
+            since_baseline.sort_by_key(|m| m.when.last_day());
+            let latest_exact = since_baseline.last().map(|m| exact_value(m));
+            let since_baseline: Vec<ValueAt> = since_baseline
+                .iter()
                 .map(|m| ValueAt {
                     value: m.value.value,
                     when: m.when,
                 })
                 .collect();
-            // Stable: measurements of the same day keep their file order, and
-            // the last of them is the latest, as before.
-            since_baseline.sort_by_key(|m| m.when.last_day());
             let latest = since_baseline.last().cloned();
 
             // Spending on the target: each serving line's spending, split by
@@ -895,41 +1014,53 @@ fn target_reports(
                 planned += split_or_first(state.money.planned_to_date, &weights)[index];
             }
 
-            let expected =
-                straight_path_progress(base_day, target.target.when.value.last_day(), as_of);
+            let target_day = target.target.when.value.last_day();
+            let expected = straight_path_progress(base_day, target_day, as_of);
+            // Status and cost per improvement are decided on exact values: a
+            // share measured as 2 of 3 is exactly 66 2/3 %, not 28 digits of it.
+            let change_exact = latest_exact.map(|l| &l - &Exact::from(baseline));
+            let progress_exact = change_exact
+                .as_ref()
+                .and_then(|c| c.checked_div(&Exact::from(goal - baseline)));
             let change = latest.as_ref().map(|l| l.value - baseline);
-            let progress = change.and_then(|c| ratio(c, goal - baseline));
-            let status = match progress {
+            let progress = progress_exact.as_ref().and_then(Exact::to_decimal);
+            let status = match &progress_exact {
                 None => TargetStatus::NoMeasurement,
-                Some(p) if p >= Decimal::ONE => TargetStatus::Reached,
-                Some(p) if p >= expected => TargetStatus::OnTrack,
+                Some(p) if *p >= Decimal::ONE => TargetStatus::Reached,
+                Some(p) if *p >= straight_path_progress_exact(base_day, target_day, as_of) => {
+                    TargetStatus::OnTrack
+                }
                 Some(_) => TargetStatus::OffTrack,
             };
-            let improvement = change.map(|c| match indicator.direction {
+            let improvement = change_exact.map(|c| match indicator.direction {
                 Direction::HigherIsBetter => c,
                 Direction::LowerIsBetter => -c,
             });
             let cost_per_change = match improvement {
                 None => CostPerChange::NoMeasurement,
                 Some(i) if i <= Decimal::ZERO => CostPerChange::NoImprovement,
-                Some(i) => match ratio(spent, i) {
-                    // An improvement so small that the cost per unit cannot
-                    // be held is, for a report, no improvement.
-                    None => CostPerChange::NoImprovement,
-                    Some(per_unit) => {
-                        let pupils = match (indicator.unit, target.cohort) {
-                            (IndicatorUnit::Percent, Some(cohort)) => {
-                                Some(i * Decimal::from(cohort) / Decimal::ONE_HUNDRED)
-                            }
-                            _ => None,
-                        };
-                        CostPerChange::PerUnit {
-                            per_unit: round_ore(per_unit),
-                            pupils,
-                            per_pupil: pupils.and_then(|p| ratio(spent, p)).map(round_ore),
-                        }
+                Some(i) => {
+                    let pupils = match (indicator.unit, target.cohort) {
+                        (IndicatorUnit::Percent, Some(cohort)) => Some(
+                            &(&i * &Exact::from(i64::from(cohort)))
+                                * &Exact::ratio(1, 100).unwrap_or_else(Exact::zero),
+                        ),
+                        _ => None,
+                    };
+                    let spent_exact = Exact::from(spent);
+                    match spent_exact.checked_div(&i).and_then(|p| p.round_ore()) {
+                        // An improvement so small that the cost per unit cannot
+                        // be held is, for a report, no improvement.
+                        None => CostPerChange::NoImprovement,
+                        Some(per_unit) => CostPerChange::PerUnit {
+                            per_unit,
+                            pupils: pupils.as_ref().and_then(Exact::to_decimal),
+                            per_pupil: pupils
+                                .and_then(|p| spent_exact.checked_div(&p))
+                                .and_then(|p| p.round_ore()),
+                        },
                     }
-                },
+                }
             };
             out.push(TargetReport {
                 id: target.id.value.clone(),
@@ -1139,4 +1270,67 @@ pub fn grant_statement(
         },
         rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn day(offset: i32) -> Date {
+        jiff::civil::date(2024, 1, 1)
+            .checked_add(jiff::Span::new().days(offset))
+            .unwrap()
+    }
+
+    proptest! {
+        /// The integer fast path gives what the exact fractions give, for
+        /// staffing months (a year's cost in 1 to 12 parts) and whole
+        /// periods, before, inside and after them.
+        #[test]
+        fn planned_in_ore_agrees_with_the_exact_fractions(
+            pieces in proptest::collection::vec((0i32..800, 0i32..400, -10_000_000i64..100_000_000, 1u8..=12), 1..6),
+            at in -5i32..1_300,
+        ) {
+            // Consecutive, non-overlapping segments, as a line's plan is.
+            let mut start = 0;
+            let segments: Vec<Segment> = pieces
+                .iter()
+                .map(|&(gap, length, ore, parts)| {
+                    let first = start + gap;
+                    start = first + length + 1;
+                    Segment {
+                        period: Period { start: day(first), end: day(first + length) },
+                        amount: Decimal::new(ore, 2),
+                        parts,
+                    }
+                })
+                .collect();
+            let fast = planned_in_ore(&segments, day(at));
+            prop_assert!(fast.is_some());
+            prop_assert_eq!(fast.unwrap(), planned_exactly(&segments, day(at)));
+        }
+    }
+
+    #[test]
+    fn an_amount_with_more_decimals_takes_the_exact_path() {
+        let segments = [Segment {
+            period: Period {
+                start: day(0),
+                end: day(2),
+            },
+            amount: "1.005".parse().unwrap(),
+            parts: 1,
+        }];
+        assert_eq!(planned_in_ore(&segments, day(5)), None);
+        assert_eq!(
+            planned_by(&segments, day(5)),
+            "1.01".parse::<Decimal>().unwrap()
+        );
+        // Two thirds of 1,005 = 0,67.
+        assert_eq!(
+            planned_by(&segments, day(1)),
+            "0.67".parse::<Decimal>().unwrap()
+        );
+    }
 }
