@@ -309,7 +309,7 @@ fn split_in_ore(total: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> {
     }
     let mut left = total_ore - parts.iter().sum::<i128>();
     // Stable, so that equal remainders keep their order: earlier parts first.
-    remainders.sort_by(|a, b| b.0.cmp(&a.0));
+    remainders.sort_by_key(|&(remainder, _)| std::cmp::Reverse(remainder));
     for (_, i) in remainders {
         if left <= 0 {
             break;
