@@ -85,7 +85,8 @@ fn every_fixture_exits_with_the_documented_code() {
     for dir in fixtures() {
         common::prepare_fixture(&dir);
         let codes = expected_codes(&dir);
-        let has = |severity: insats::Severity| codes.iter().any(|c| c.default_severity() == severity);
+        let has =
+            |severity: insats::Severity| codes.iter().any(|c| c.default_severity() == severity);
         let expected = if has(insats::Severity::Error) { 1 } else { 0 };
         let status = Command::new(env!("CARGO_BIN_EXE_insats"))
             .args(["validate", "--format", "json"])
@@ -106,7 +107,12 @@ fn every_fixture_exits_with_the_documented_code() {
             .output()
             .unwrap()
             .status;
-        assert_eq!(status.code(), Some(denied), "--deny warnings {}", dir.display());
+        assert_eq!(
+            status.code(),
+            Some(denied),
+            "--deny warnings {}",
+            dir.display()
+        );
     }
 }
 

@@ -306,3 +306,31 @@ amount = 30.20
         ]
     );
 }
+
+#[test]
+fn a_flat_rate_is_rounded_once_half_away_from_zero() {
+    // 10 % of 1 000,05 kr of personnel is 100,005: exactly half an öre,
+    // rounded away from zero to 100,01 (not left at 100,005, not 100,00).
+    let plan = format!(
+        "{HEAD}
+[[line]]
+id = \"personal\"
+name = \"Personal\"
+category = \"personnel\"
+funded_by = \"kommunen\"
+amount = 1000.05
+serves = [\"mal\"]
+
+[[line]]
+id = \"overhead\"
+name = \"Overhead\"
+category = \"other\"
+funded_by = \"kommunen\"
+flat_rate = {{ percent = 10, of = \"personnel\" }}
+serves = [\"mal\"]
+"
+    );
+    let r = report_on(&plan, "2024-03-31");
+    let overhead = &r.initiatives[0].lines[1].money;
+    assert_eq!(overhead.budget, dec("100.01"));
+}

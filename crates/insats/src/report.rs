@@ -159,7 +159,7 @@ pub struct InitiativeReport {
 }
 
 /// Co-financing of a source with a maximum share.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CoFinancing {
     /// The most the source may pay, in percent.
     pub max_share_percent: Decimal,
@@ -315,7 +315,7 @@ pub enum FindingKind {
 }
 
 /// Something a finance officer should look at.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// How serious.
     pub severity: FindingSeverity,

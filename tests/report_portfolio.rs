@@ -1,0 +1,252 @@
+//! The report of a portfolio of two initiatives (tests/fixtures/report/
+//! portfolio), every figure computed by hand from docs/report.md's rules.
+//! It reaches the branches that decide money which the one-initiative
+//! fixture of tests/report.rs does not: a grant whose window ends before
+//! the plan does, a co-financing shortfall although something is paid, an
+//! overspent line with a credit note, targets reached, on track, moving the
+//! wrong way and unmeasured, lower-is-better indicators in days and counts.
+//!
+//! As of 2024-06-30: day 182 of 2024 (366 days, beta's period and every
+//! 2024 phasing) and of 2024-2025 (731 days, alfa's period).
+
+use std::path::{Path, PathBuf};
+
+use insats::report::{
+    CostPerChange, Finding, FindingKind, FindingSeverity, Report, ReportOptions, TargetStatus,
+    report,
+};
+use rust_decimal::Decimal;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/report/portfolio")
+}
+
+fn dec(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+fn run() -> Report {
+    let (_, v) = insats::validate_paths(&[dir()]).unwrap();
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    report(
+        &v.portfolio,
+        &ReportOptions::as_of("2024-06-30".parse().unwrap()),
+    )
+}
+
+fn line<'a>(r: &'a Report, id: &str) -> &'a insats::report::MoneyFigures {
+    &r.initiatives
+        .iter()
+        .flat_map(|i| &i.lines)
+        .find(|l| l.id == id)
+        .unwrap()
+        .money
+}
+
+#[test]
+fn line_figures() {
+    let r = run();
+
+    // Phased 2024, 40 000: planned 40 000 * 182/366 = 19 890,71.
+    let h = line(&r, "alfa-handledning");
+    assert_eq!(h.planned_to_date, dec("19890.71"));
+    assert_eq!(h.spent_to_date, dec("40000"));
+    assert_eq!(h.remaining, dec("0"));
+    // 40 000 + (40 000 - 19 890,71): spent early, heading over.
+    assert_eq!(h.forecast, dec("60109.29"));
+    assert_eq!(h.variance, dec("-20109.29"));
+    // 40 000 * 365.25 / (12 * 182) = 6 689,560...
+    assert_eq!(h.run_rate_per_month, Some(dec("6689.56")));
+    assert_eq!(h.share_spent, Some(dec("1")));
+
+    // Phased 2024, 80 000: 80 000 * 182/366 = 39 781,420...; the 9 999 kr
+    // booked 2024-07-01 is after the as-of date.
+    let l = line(&r, "alfa-lokaler");
+    assert_eq!(l.planned_to_date, dec("39781.42"));
+    assert_eq!(l.spent_to_date, dec("10000"));
+    assert_eq!(l.forecast, dec("50218.58"));
+    assert_eq!(l.variance, dec("29781.42"));
+    assert_eq!(l.run_rate_per_month, Some(dec("1672.39")));
+
+    // A total over alfa's 731 days: 60 000 * 182/731 = 14 938,440...
+    // Spent 75 000 less a credit note of 5 000.
+    let m = line(&r, "alfa-material");
+    assert_eq!(m.planned_to_date, dec("14938.44"));
+    assert_eq!(m.spent_to_date, dec("70000"));
+    assert_eq!(m.remaining, dec("-10000"));
+    assert_eq!(m.forecast, dec("115061.56"));
+    assert_eq!(m.variance, dec("-55061.56"));
+    // Its own time share is of the initiative's period: 182/731.
+    assert_eq!(
+        m.share_time_elapsed.map(|s| s.round_dp(6)),
+        Some(dec("0.248974"))
+    );
+
+    // Staffing 0.5 x 8 000 a month: six whole months = 24 000.
+    let p = line(&r, "beta-personal");
+    assert_eq!(p.budget, dec("48000"));
+    assert_eq!(p.planned_to_date, dec("24000"));
+    // The booking on the as-of date itself counts.
+    assert_eq!(p.spent_to_date, dec("24000"));
+    assert_eq!(p.forecast, dec("48000"));
+    assert_eq!(p.run_rate_per_month, Some(dec("4013.74")));
+
+    // 2 000 over beta's 366 days: 994,535... -> 994,54.
+    let t = line(&r, "beta-resor");
+    assert_eq!(t.planned_to_date, dec("994.54"));
+    assert_eq!(t.forecast, dec("1505.46"));
+}
+
+#[test]
+fn initiative_and_portfolio_totals() {
+    let r = run();
+    let alfa = &r.initiatives[0].money;
+    assert_eq!(alfa.budget, dec("180000"));
+    // 19 890,71 + 39 781,42 + 14 938,44
+    assert_eq!(alfa.planned_to_date, dec("74610.57"));
+    assert_eq!(alfa.spent_to_date, dec("120000"));
+    // 60 109,29 + 50 218,58 + 115 061,56
+    assert_eq!(alfa.forecast, dec("225389.43"));
+    // The sum of the lines' run rates: 6 689,56 + 1 672,39 + 11 706,73.
+    assert_eq!(alfa.run_rate_per_month, Some(dec("20068.68")));
+
+    let beta = &r.initiatives[1].money;
+    assert_eq!(beta.planned_to_date, dec("24994.54"));
+    assert_eq!(beta.spent_to_date, dec("24500"));
+    assert_eq!(beta.variance, dec("494.54"));
+    assert_eq!(
+        beta.share_time_elapsed.map(|s| s.round_dp(6)),
+        Some(dec("0.497268"))
+    );
+
+    let p = &r.portfolio;
+    assert_eq!(p.budget, dec("230000"));
+    assert_eq!(p.planned_to_date, dec("99605.11"));
+    assert_eq!(p.spent_to_date, dec("144500"));
+    assert_eq!(p.remaining, dec("85500"));
+    assert_eq!(p.forecast, dec("274894.89"));
+    assert_eq!(p.variance, dec("-44894.89"));
+    assert_eq!(p.run_rate_per_month, Some(dec("24166.04")));
+    // The portfolio's span runs from the first start to the *last* end
+    // (alfa's, 2025-12-31): 182/731, not beta's 182/366.
+    assert_eq!(
+        p.share_time_elapsed.map(|s| s.round_dp(6)),
+        Some(dec("0.248974"))
+    );
+}
+
+#[test]
+fn a_grant_window_ending_before_the_plan_decides_the_money_at_risk() {
+    let r = run();
+    let grant = r.funding.iter().find(|f| f.id == "statsbidrag").unwrap();
+    assert_eq!(grant.allocated, dec("80000"));
+    // All of handledning's 40 000, half of lokaler's 10 000.
+    assert_eq!(grant.spent_to_date, dec("45000"));
+    assert_eq!(grant.left, dec("35000"));
+    // By the window's end (2024-08-31, day 244): handledning plans
+    // 26 666,67, i.e. 6 775,96 more than today: 46 775,96. Lokaler plans
+    // 53 333,33, 13 551,91 more: 23 551,91, half each; the odd öre goes to
+    // the first payer, the grant: 11 775,96. 46 775,96 + 11 775,96.
+    assert_eq!(grant.forecast_spent, dec("58551.92"));
+    assert_eq!(grant.forecast_unspent, dec("21448.08"));
+
+    // Co-financing: 20 % of the 50 000 spent on its lines is required;
+    // the municipality has paid 5 000 of it.
+    let co = grant.co_financing.as_ref().unwrap();
+    assert_eq!(co.required, dec("10000"));
+    assert_eq!(co.paid, dec("5000"));
+
+    // A municipal budget has no window: its forecast runs to completion.
+    // Lokaler's 50 218,58 half each (25 109,29) + material's 115 061,56.
+    let kommun = r.funding.iter().find(|f| f.id == "alfa-kommun").unwrap();
+    assert_eq!(kommun.spent_to_date, dec("75000"));
+    assert_eq!(kommun.forecast_spent, dec("140170.85"));
+    assert_eq!(kommun.forecast_unspent, dec("-40170.85"));
+    assert_eq!(kommun.co_financing, None);
+}
+
+#[test]
+fn targets_reached_on_track_wrong_way_and_unmeasured() {
+    let r = run();
+    let target = |id: &str| r.targets.iter().find(|t| t.id == id).unwrap();
+
+    // Days absent, lower is better: 20 -> 17 of the way to 10 is 30 %,
+    // ahead of the 182/731 = 24,9 % the straight path expects.
+    let f = target("alfa-franvaro");
+    assert_eq!(f.change, Some(dec("-3")));
+    assert_eq!(f.progress, Some(dec("0.3")));
+    assert_eq!(f.status, TargetStatus::OnTrack);
+    // Handledning's 40 000 and half of lokaler's 10 000.
+    assert_eq!(f.spent_to_date, dec("45000"));
+    assert_eq!(f.planned_to_date, dec("39781.42"));
+    // An improvement of 3 days (the sign turned: fewer is better).
+    match &f.cost_per_change {
+        CostPerChange::PerUnit {
+            per_unit,
+            pupils,
+            per_pupil,
+        } => {
+            assert_eq!(*per_unit, dec("15000"));
+            assert_eq!(*pupils, None);
+            assert_eq!(*per_pupil, None);
+        }
+        other => panic!("expected a cost per day, got {other:?}"),
+    }
+
+    // A score moving the wrong way: off track, no improvement to price.
+    let m = target("alfa-meritvarde");
+    assert_eq!(m.change, Some(dec("-2")));
+    assert_eq!(m.progress, Some(dec("-0.1")));
+    assert_eq!(m.status, TargetStatus::OffTrack);
+    assert!(matches!(m.cost_per_change, CostPerChange::NoImprovement));
+    // Half of lokaler's 10 000 and material's 70 000; planned 19 890,71
+    // (half of 39 781,42) + 14 938,44.
+    assert_eq!(m.spent_to_date, dec("75000"));
+    assert_eq!(m.planned_to_date, dec("34829.15"));
+
+    // 480 of 500 = 96 %, past 95: reached. 6 points of 500 pupils is 30
+    // pupils; 24 000 / 6 = 4 000 a point, 800 a pupil.
+    let n = target("beta-narvaro");
+    assert_eq!(n.status, TargetStatus::Reached);
+    assert_eq!(n.progress, Some(dec("1.2")));
+    match &n.cost_per_change {
+        CostPerChange::PerUnit {
+            per_unit,
+            pupils,
+            per_pupil,
+        } => {
+            assert_eq!(*per_unit, dec("4000"));
+            assert_eq!(*pupils, Some(dec("30")));
+            assert_eq!(*per_pupil, Some(dec("800")));
+        }
+        other => panic!("expected a cost per point, got {other:?}"),
+    }
+
+    let i = target("beta-incidenter");
+    assert_eq!(i.status, TargetStatus::NoMeasurement);
+    assert!(matches!(i.cost_per_change, CostPerChange::NoMeasurement));
+}
+
+#[test]
+fn findings_most_serious_first_then_by_amount() {
+    let r = run();
+    let finding = |severity, kind, subject: &str, amount: &str| Finding {
+        severity,
+        kind,
+        subject: subject.to_owned(),
+        amount: Some(dec(amount)),
+    };
+    use FindingKind::*;
+    use FindingSeverity::*;
+    let expected = [
+        finding(High, GrantMoneyAtRisk, "statsbidrag", "21448.08"),
+        finding(High, OverspentLine, "alfa-material", "10000"),
+        // Short although 5 000 of the 10 000 required is paid.
+        finding(High, CoFinancingShort, "statsbidrag", "5000"),
+        // Off track while spending 75 000 against 34 829,15 planned.
+        finding(Medium, MoneyWithoutImpact, "alfa-meritvarde", "75000"),
+        // Spending, and its only target has no measurement.
+        finding(Low, NoMeasurementForSpending, "beta-resor", "500"),
+    ];
+    assert_eq!(r.findings, expected);
+}
