@@ -215,20 +215,195 @@ fn imported_spending_reaches_the_report() {
     );
 }
 
+/// Each kind of row that goes wrong is counted as that kind, with its sum,
+/// and nothing else moves: `reconciles()` alone would hold even if a
+/// malformed row were counted as unmapped, or an ambiguous one as mapped.
 #[test]
 fn every_row_is_accounted_for_when_rows_go_wrong() {
-    for name in [
-        "INS704-ledger-malformed-row",
-        "INS705-ledger-ambiguous-row",
-        "INS706-ledger-duplicate-row",
-    ] {
+    // (fixture, read, mapped, sum mapped, malformed, ambiguous, sum
+    // ambiguous, duplicate, sum duplicate). The export's rows: 50 000,
+    // 50 000, -1 234,50 and 12 345,67 (together 111 111,17), and then one
+    // more row that goes wrong.
+    let cases = [
+        // "50.000,00" is not in the export's number style: malformed.
+        (
+            "INS704-ledger-malformed-row",
+            5,
+            4,
+            "111111.17",
+            1,
+            0,
+            "0",
+            0,
+            "0",
+        ),
+        // The two 5460 rows match rules for two lines (5* and 54*).
+        (
+            "INS705-ledger-ambiguous-row",
+            4,
+            2,
+            "100000.00",
+            0,
+            2,
+            "11111.17",
+            0,
+            "0",
+        ),
+        // L 1 booked twice: the copy is a duplicate.
+        (
+            "INS706-ledger-duplicate-row",
+            5,
+            4,
+            "111111.17",
+            0,
+            0,
+            "0",
+            1,
+            "50000.00",
+        ),
+    ];
+    for (
+        name,
+        read,
+        mapped,
+        sum_mapped,
+        malformed,
+        ambiguous,
+        sum_ambiguous,
+        duplicate,
+        sum_duplicate,
+    ) in cases
+    {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures/diagnostics")
             .join(name);
         let (_, v) = insats::validate_paths(&[dir]).unwrap();
         let s = &v.imports[0];
+        let got = (
+            s.rows_read,
+            s.rows_mapped,
+            s.sum_mapped,
+            s.rows_malformed,
+            s.rows_ambiguous,
+            s.sum_ambiguous,
+            s.rows_duplicate,
+            s.sum_duplicate,
+            s.rows_unmapped,
+            s.rows_excluded,
+        );
+        let expected = (
+            read,
+            mapped,
+            dec(sum_mapped),
+            malformed,
+            ambiguous,
+            dec(sum_ambiguous),
+            duplicate,
+            dec(sum_duplicate),
+            0,
+            0,
+        );
+        assert_eq!(got, expected, "{name}");
         assert!(s.reconciles(), "{name}: {s:#?}");
     }
+}
+
+/// The control totals an auditor reads, on the shipped portfolio where
+/// rows are excluded and an SIE file has balance rows: each label beside
+/// its own figures, in both languages and in Markdown.
+#[test]
+fn control_totals_label_every_kind_of_row() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_insats"))
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+            .args(["--color", "never", "ledger"])
+            .args(args)
+            .arg("initiatives")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = run(&[]);
+    let borlange: Vec<String> = table
+        .split("borlange-sie-2018")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with('│'))
+        .take(9)
+        .map(|l| {
+            l.split('┆')
+                .map(|c| c.trim_matches(['│', ' ']))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect();
+    assert_eq!(
+        borlange,
+        [
+            " | Rader | Summa",
+            "lästa | 28 | 9 291 889,00 kr",
+            "bokförda på budgetpost | 13 | 9 246 889,00 kr",
+            "utan regel | 0 | 0,00 kr",
+            "undantagna | 1 | 45 000,00 kr",
+            "tvetydiga | 0 | 0,00 kr",
+            "dubbletter | 0 | 0,00 kr",
+            "felaktiga | 0 | –",
+            "balansrader (SIE) | 14 | -9 291 889,00 kr",
+        ]
+    );
+    let english: Vec<String> = run(&["--lang", "en"])
+        .lines()
+        .map(|l| {
+            l.split(['│', '┆'])
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect();
+    assert!(
+        english.iter().any(|r| r == "|excluded|1|45,000.00 SEK|"),
+        "{english:#?}"
+    );
+    assert!(
+        english
+            .iter()
+            .any(|r| r == "|balance rows (SIE)|14|-9,291,889.00 SEK|"),
+        "{english:#?}"
+    );
+    let markdown = run(&["--format", "markdown"]);
+    // Cells without their padding.
+    let rows: Vec<String> = markdown
+        .lines()
+        .map(|l| l.split('|').map(str::trim).collect::<Vec<_>>().join("|"))
+        .collect();
+    assert!(
+        rows.iter().any(|r| r == "|undantagna|1|45 000,00 kr|"),
+        "{markdown}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r == "|balansrader (SIE)|14|-9 291 889,00 kr|"),
+        "{markdown}"
+    );
+    // Read as CommonMark with tables: two tables per import, not one
+    // table swallowing the next.
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let events: Vec<Event> = Parser::new_ext(&markdown, Options::ENABLE_TABLES).collect();
+    let count = |wanted: fn(&Tag) -> bool| {
+        events
+            .iter()
+            .filter(|e| matches!(e, Event::Start(tag) if wanted(tag)))
+            .count()
+    };
+    let headings = count(|t| matches!(t, Tag::Heading { .. }));
+    assert!(headings >= 2, "{markdown}");
+    assert_eq!(
+        count(|t| matches!(t, Tag::Table(_))),
+        2 * headings,
+        "{markdown}"
+    );
 }
 
 #[test]

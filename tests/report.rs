@@ -388,7 +388,7 @@ fn csv_opens_in_a_swedish_excel() {
     assert_eq!(
         lines.next(),
         Some(
-            "initiative;Id;Namn;Kostnadsslag;Budget;Planerat hittills;Förbrukat;Kvar;Förbrukat %;Takt per månad;Prognos;Avvikelse"
+            "Insats;Id;Namn;Kostnadsslag;Budget;Planerat hittills;Förbrukat;Kvar;Förbrukat %;Takt per månad;Prognos;Avvikelse"
         )
     );
     assert_eq!(

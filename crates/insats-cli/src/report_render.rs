@@ -133,6 +133,7 @@ impl Style {
 /// Labels in one language.
 struct Labels {
     report_as_of: &'static str,
+    initiative: &'static str,
     portfolio: &'static str,
     initiatives: &'static str,
     funding: &'static str,
@@ -178,6 +179,7 @@ struct Labels {
 
 const SV: Labels = Labels {
     report_as_of: "Uppföljning per",
+    initiative: "Insats",
     portfolio: "Portföljen",
     initiatives: "Insatser och budgetposter",
     funding: "Finansiering",
@@ -223,6 +225,7 @@ const SV: Labels = Labels {
 
 const EN: Labels = Labels {
     report_as_of: "Follow-up as of",
+    initiative: "Initiative",
     portfolio: "Portfolio",
     initiatives: "Initiatives and budget lines",
     funding: "Funding",
@@ -718,7 +721,7 @@ pub fn csv(
         match table {
             CsvTable::Lines => {
                 w.write_record([
-                    "initiative",
+                    l.initiative,
                     l.id,
                     l.name,
                     l.category,
@@ -843,26 +846,8 @@ pub fn imports(
         Lang::Sv => ("Rader", "Summa"),
         Lang::En => ("Rows", "Sum"),
     };
-    let kinds: [&str; 7] = match lang {
-        Lang::Sv => [
-            "lästa",
-            "bokförda på budgetpost",
-            "utan regel",
-            "tvetydiga",
-            "dubbletter",
-            "felaktiga",
-            "balansrader (SIE)",
-        ],
-        Lang::En => [
-            "read",
-            "booked on a line",
-            "matching no rule",
-            "ambiguous",
-            "duplicates",
-            "malformed",
-            "balance rows (SIE)",
-        ],
-    };
+    let sv = lang == Lang::Sv;
+    let label = |sv_text: &'static str, en_text: &'static str| if sv { sv_text } else { en_text };
     if imports.is_empty() {
         let text = match lang {
             Lang::Sv => "Inga reskontraimporter i portföljen.",
@@ -876,24 +861,53 @@ pub fn imports(
             layout,
             vec![String::new(), rows_label.to_owned(), sum_label.to_owned()],
         );
+        // Each label beside its own figures: a separate list of labels,
+        // zipped with the rows, once lost a label and shifted every label
+        // after it by one row.
         let rows = [
-            (s.rows_read, Some(s.sum_read)),
-            (s.rows_mapped, Some(s.sum_mapped)),
-            (s.rows_unmapped, Some(s.sum_unmapped)),
-            (s.rows_excluded, Some(s.sum_excluded)),
-            (s.rows_ambiguous, Some(s.sum_ambiguous)),
-            (s.rows_duplicate, Some(s.sum_duplicate)),
-            (s.rows_malformed, None),
-            (s.rows_balance, Some(s.sum_balance)),
+            (label("lästa", "read"), s.rows_read, Some(s.sum_read)),
+            (
+                label("bokförda på budgetpost", "booked on a line"),
+                s.rows_mapped,
+                Some(s.sum_mapped),
+            ),
+            (
+                label("utan regel", "matching no rule"),
+                s.rows_unmapped,
+                Some(s.sum_unmapped),
+            ),
+            (
+                label("undantagna", "excluded"),
+                s.rows_excluded,
+                Some(s.sum_excluded),
+            ),
+            (
+                label("tvetydiga", "ambiguous"),
+                s.rows_ambiguous,
+                Some(s.sum_ambiguous),
+            ),
+            (
+                label("dubbletter", "duplicates"),
+                s.rows_duplicate,
+                Some(s.sum_duplicate),
+            ),
+            (label("felaktiga", "malformed"), s.rows_malformed, None),
+            (
+                label("balansrader (SIE)", "balance rows (SIE)"),
+                s.rows_balance,
+                Some(s.sum_balance),
+            ),
         ];
-        for (label, (n, sum)) in kinds.iter().zip(rows) {
+        for (label, n, sum) in rows {
             t.add_row(vec![
-                label.to_string(),
+                label.to_owned(),
                 n.to_string(),
                 sum.map(exact).unwrap_or_else(|| "–".to_owned()),
             ]);
         }
-        writeln!(out, "{t}")?;
+        // A blank line between the tables: in Markdown, a table straight
+        // after another is read as more rows of the first.
+        writeln!(out, "{t}\n")?;
         let mut t = new_table(
             layout,
             vec![
@@ -1074,7 +1088,7 @@ pub fn xlsx(report: &Report, style: &Style, created: Option<i64>) -> Result<Vec<
         .collect();
     sheet(sheet_initiatives, headers, rows)?;
 
-    let mut headers = vec!["initiative", l.id, l.name, l.category];
+    let mut headers = vec![l.initiative, l.id, l.name, l.category];
     headers.extend(money_headers);
     let rows = report
         .initiatives

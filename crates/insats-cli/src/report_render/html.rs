@@ -40,7 +40,6 @@ struct PageLabels {
     straight_path: &'static str,
     measurements: &'static str,
     target_value: &'static str,
-    money_at_risk: &'static str,
     lines_chart: &'static str,
     initiatives_chart: &'static str,
     curve_chart: &'static str,
@@ -67,7 +66,6 @@ const PAGE_SV: PageLabels = PageLabels {
     straight_path: "Rak väg mot målet",
     measurements: "Mätningar",
     target_value: "Målvärde",
-    money_at_risk: "Pengar i risk",
     lines_chart: "Budget, planerat hittills och förbrukat per budgetpost",
     initiatives_chart: "Budget, planerat hittills och förbrukat per insats",
     curve_chart: "Förbrukat över tid mot plan",
@@ -94,7 +92,6 @@ const PAGE_EN: PageLabels = PageLabels {
     straight_path: "Straight path to the target",
     measurements: "Measurements",
     target_value: "Target value",
-    money_at_risk: "Money at risk",
     lines_chart: "Budget, planned to date and spent per budget line",
     initiatives_chart: "Budget, planned to date and spent per initiative",
     curve_chart: "Spending over time against the plan",
@@ -274,7 +271,9 @@ fn overview(report: &Report, style: &Style) -> Markup {
                     th scope="col" class="num" { (l.spent) }
                     th scope="col" class="num" { (l.left) }
                     th scope="col" { (l.window_end) }
-                    th scope="col" class="num" { (p.money_at_risk) }
+                    // The same figure and name as in every other format: negative
+                    // for a source forecast to be overspent, so not "at risk".
+                    th scope="col" class="num" { (l.unspent) }
                     th scope="col" class="num" { (l.cofinancing) }
                 } }
                 tbody {
