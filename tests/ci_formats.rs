@@ -14,15 +14,19 @@ fn fixtures() -> PathBuf {
 }
 
 fn validate(format: &str, dirs: &[&str]) -> Output {
+    validate_in(&fixtures(), format, dirs)
+}
+
+fn validate_in(dir: &Path, format: &str, dirs: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_insats"))
-        .current_dir(fixtures())
+        .current_dir(dir)
         .args(["validate", "--format", format])
         .args(dirs)
         .output()
         .unwrap()
 }
 
-/// Two fixtures checked as one portfolio: errors in both, and a warning.
+/// Two fixtures checked as one portfolio: errors in both (their ids clash).
 const MIXED: &[&str] = &["INS101-unknown-key", "INS302-funding-unallocated"];
 
 #[test]
@@ -128,6 +132,27 @@ fn junit_is_read_by_a_junit_parser() {
         other => panic!("expected a failure, got {other:?}"),
     }
 
+    // A file with warnings only is not a failure: it passes, with its
+    // warnings as output. (Counting it as a failure would fail a CI job
+    // that only meant to show warnings.)
+    let out = validate_in(&fixtures().join("../ci/mixed"), "junit", &["over", "under"]);
+    let suites = junit_parser::from_reader(std::io::Cursor::new(out.stdout)).unwrap();
+    let suite = &suites.suites[0];
+    assert_eq!((suite.tests, suite.failures, suite.errors), (2, 1, 0));
+    let under = suite
+        .cases
+        .iter()
+        .find(|c| c.original_name == "under/plan.toml")
+        .unwrap();
+    assert!(under.status.is_success(), "{:?}", under.status);
+    assert!(
+        under.system_out.as_deref().is_some_and(
+            |o| o.contains("warning: under/plan.toml:13:10:") && o.contains("[INS302]")
+        ),
+        "{:?}",
+        under.system_out
+    );
+
     let clean = validate("junit", &["../../../initiatives"]);
     assert_eq!(clean.status.code(), Some(0));
     let suites = junit_parser::from_reader(std::io::Cursor::new(clean.stdout)).unwrap();
@@ -198,55 +223,79 @@ fn github_annotations_follow_the_workflow_command_syntax() {
         ],
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    let located = workflow_command(
+    // The two forms GitHub documents ("Workflow commands for GitHub
+    // Actions": error and warning, with and without a file position).
+    let located = regex::Regex::new(
         r"^::(error|warning) file=[^,:]+,line=[0-9]+,col=[0-9]+,endLine=[0-9]+,endColumn=[0-9]+,title=[^:]+::.+$",
-    );
-    let unlocated = workflow_command(r"^::(error|warning) title=[^:]+::.+$");
+    )
+    .unwrap();
+    let unlocated = regex::Regex::new(r"^::(error|warning) title=[^:]+::.+$").unwrap();
     assert!(!text.is_empty());
     for line in text.lines() {
         assert!(
-            located(line) || unlocated(line),
+            located.is_match(line) || unlocated.is_match(line),
             "not a workflow command: {line}"
         );
     }
+    // A diagnostic with no place in a file (no plan files at all) takes
+    // the second form.
+    let none = String::from_utf8(validate("github", &["INS003-no-plan-files"]).stdout).unwrap();
+    assert!(
+        none.lines().count() == 1 && unlocated.is_match(none.trim_end()),
+        "{none}"
+    );
     // A newline inside a message is escaped, never written raw.
     assert!(text.contains("%0Ahelp: did you mean `description`?"));
 }
 
-/// A matcher for the two documented forms of a workflow command (the
-/// pattern names which): it checks the fixed parts in order.
-fn workflow_command(pattern: &'static str) -> impl Fn(&str) -> bool {
-    move |line: &str| {
-        let located = pattern.contains("file=");
-        let Some(rest) = line
-            .strip_prefix("::error ")
-            .or_else(|| line.strip_prefix("::warning "))
-        else {
-            return false;
-        };
-        let Some((props, message)) = rest.split_once("::") else {
-            return false;
-        };
-        if message.is_empty() || message.contains('\n') {
-            return false;
-        }
-        let keys: Vec<&str> = props
-            .split(',')
-            .map(|p| p.split('=').next().unwrap_or(""))
-            .collect();
-        let numeric = |k: &str| {
-            props
-                .split(',')
-                .find_map(|p| p.strip_prefix(&format!("{k}=")))
-                .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit()) && !v.is_empty())
-        };
-        if located {
-            keys == ["file", "line", "col", "endLine", "endColumn", "title"]
-                && ["line", "col", "endLine", "endColumn"]
-                    .iter()
-                    .all(|k| numeric(k))
-        } else {
-            keys == ["title"]
-        }
-    }
+/// Each annotation points where the diagnostic does, to the column, with
+/// the severity, code and message of the JSON output for the same run:
+/// GitHub shows it on that line of the pull request's diff.
+#[test]
+fn github_annotations_point_where_the_diagnostics_do() {
+    let dir = fixtures().join("../ci/mixed");
+    let json: Value =
+        serde_json::from_slice(&validate_in(&dir, "json", &["over", "under"]).stdout).unwrap();
+    let expected: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let l = &d["location"];
+            format!(
+                "{} {}:{}:{}-{}:{} {} {}",
+                d["severity"].as_str().unwrap(),
+                l["file"].as_str().unwrap(),
+                l["line"],
+                l["column"],
+                l["end_line"],
+                l["end_column"],
+                d["code"].as_str().unwrap(),
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(expected.len(), 2, "{expected:#?}");
+    let pattern = regex::Regex::new(
+        r"^::(error|warning) file=([^,]+),line=([0-9]+),col=([0-9]+),endLine=([0-9]+),endColumn=([0-9]+),title=(INS[0-9]+) [a-z-]+::([^%]+)",
+    )
+    .unwrap();
+    let text = String::from_utf8(validate_in(&dir, "github", &["over", "under"]).stdout).unwrap();
+    let got: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let c = pattern.captures(line).unwrap_or_else(|| panic!("{line}"));
+            format!(
+                "{} {}:{}:{}-{}:{} {} {}",
+                &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7], &c[8]
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+    // And by hand, the one every other check hangs on: the warning's
+    // amount `100_000` starts at column 10 of line 13.
+    assert!(
+        got[1].starts_with("warning under/plan.toml:13:10-13:17 INS302"),
+        "{got:#?}"
+    );
 }
