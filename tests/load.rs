@@ -128,22 +128,37 @@ fn problems_in_two_lines_are_both_reported() {
     assert_eq!(codes, [Code::UnknownVariant, Code::InvalidAmount]);
 }
 
+/// Shares become amounts by the largest-remainder rule: 33,33 / 33,33 /
+/// 33,34 % of 10 kr is exactly 3,333 / 3,333 / 3,334; each is rounded down
+/// to 3,33 and the öre left goes to the largest remainder, the third. Each
+/// source holds exactly what it is given, so nothing is reported.
 #[test]
 fn shares_split_a_line_to_the_ore() {
     let text = format!(
-        "{HEAD}\n[[funding]]\nid = \"a\"\nkind = \"other\"\namount = 33.34\n\n[[funding]]\nid = \"b\"\nkind = \"other\"\namount = 66.66\n\n[[line]]\nid = \"l\"\nname = \"L\"\ncategory = \"other\"\nfunded_by = [{{ source = \"a\", share_percent = 33.33 }}, {{ source = \"b\", share_percent = 66.67 }}]\namount = 100\nserves = [\"goal\"]\n"
+        "{HEAD}\n[[funding]]\nid = \"a\"\nkind = \"other\"\namount = 3.33\n\n[[funding]]\nid = \"b\"\nkind = \"other\"\namount = 3.33\n\n[[funding]]\nid = \"c\"\nkind = \"other\"\namount = 3.34\n\n[[line]]\nid = \"l\"\nname = \"L\"\ncategory = \"other\"\nfunded_by = [{{ source = \"a\", share_percent = 33.33 }}, {{ source = \"b\", share_percent = 33.33 }}, {{ source = \"c\", share_percent = 33.34 }}]\namount = 10\nserves = [\"goal\"]\n"
     );
     let v = run(&text);
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
     let line = &v.portfolio.initiatives[0].lines[0];
     let parts: Vec<Decimal> = line.payers.iter().map(|p| p.amount).collect();
-    assert_eq!(parts, [dec("33.33"), dec("66.67")]);
-    // Both sources hold a little more than they pay: the warnings say so.
-    let unallocated = v
-        .diagnostics
+    assert_eq!(parts, [dec("3.33"), dec("3.33"), dec("3.34")]);
+}
+
+/// On equal remainders the earlier payer gets the öre: half of 100,01 is
+/// 50,005 each way.
+#[test]
+fn an_equal_split_gives_the_odd_ore_to_the_first_payer() {
+    let text = format!(
+        "{HEAD}\n[[funding]]\nid = \"a\"\nkind = \"other\"\namount = 50.01\n\n[[funding]]\nid = \"b\"\nkind = \"other\"\namount = 50\n\n[[line]]\nid = \"l\"\nname = \"L\"\ncategory = \"other\"\nfunded_by = [{{ source = \"a\", share_percent = 50 }}, {{ source = \"b\", share_percent = 50 }}]\namount = 100.01\nserves = [\"goal\"]\n"
+    );
+    let v = run(&text);
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    let parts: Vec<Decimal> = v.portfolio.initiatives[0].lines[0]
+        .payers
         .iter()
-        .filter(|d| d.code == Code::FundingUnallocated)
-        .count();
-    assert_eq!(unallocated, 1, "{:#?}", v.diagnostics);
+        .map(|p| p.amount)
+        .collect();
+    assert_eq!(parts, [dec("50.01"), dec("50.00")]);
 }
 
 #[test]
@@ -193,11 +208,18 @@ proptest! {
     ) {
         let line = format!("staffing = {{ fte = {fte}, monthly_cost = 1000, from = 2024-01-{day:02}, until = 2024-12-31 }}");
         let v = run(&with_funding_and_line(&amount, &line));
-        // A plan that validates goes on through the report.
+        // A plan that validates goes on through the report, whose plan to
+        // date lies between nothing and the budget, and is the budget once
+        // the period is over.
         if v.is_ok() {
-            let options = insats::report::ReportOptions::as_of(jiff::civil::date(2024, 6, 30));
-            let r = insats::report::report(&v.portfolio, &options);
-            prop_assert_eq!(r.portfolio.budget - r.portfolio.forecast, r.portfolio.variance);
+            let at = |date| {
+                let options = insats::report::ReportOptions::as_of(date);
+                insats::report::report(&v.portfolio, &options).portfolio
+            };
+            let mid = at(jiff::civil::date(2024, 6, 30));
+            prop_assert!(Decimal::ZERO <= mid.planned_to_date && mid.planned_to_date <= mid.budget);
+            let after = at(jiff::civil::date(2025, 1, 1));
+            prop_assert_eq!(after.planned_to_date, after.budget);
         }
     }
 }

@@ -1,0 +1,336 @@
+//! What `insats report` writes, compared whole where a person reads it whole:
+//! every CSV table of the two-initiative fixture (tests/fixtures/report/
+//! portfolio, whose figures tests/report_portfolio.rs works out by hand),
+//! in Swedish and English, the terminal table with another scale, the
+//! Markdown, and the refusal to report on a broken portfolio.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn insats(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_insats"))
+        .current_dir(root())
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// `insats report` on the fixture as of 2024-06-30, with `args`.
+fn report(args: &[&str]) -> String {
+    let mut all = vec![
+        "report",
+        "tests/fixtures/report/portfolio",
+        "--as-of",
+        "2024-06-30",
+    ];
+    all.extend_from_slice(args);
+    let out = insats(&all);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn csv(table: &str, lang: &str) -> String {
+    let text = report(&["--format", "csv", "--table", table, "--lang", lang]);
+    text.strip_prefix('\u{feff}')
+        .expect("a byte order mark")
+        .to_owned()
+}
+
+#[test]
+fn the_funding_table_in_csv() {
+    // Each header over its own figure: spent 45 000 and left 35 000 of the
+    // grant's 80 000 (a swap of the two headers once went unnoticed).
+    assert_eq!(
+        csv("funding", "sv"),
+        "Id;Typ;Belopp;Fördelat;Förbrukat;Kvar att förbruka;Får användas t.o.m.;Prognos oförbrukat\n\
+         statsbidrag;statsbidrag;80000;80000;45000;35000;2024-08-31;21448,08\n\
+         alfa-kommun;kommunal budget;100000;100000;75000;25000;;-40170,85\n\
+         beta-kommun;kommunal budget;50000;50000;24500;25500;;494,54\n"
+    );
+    assert_eq!(
+        csv("funding", "en"),
+        "Id;Kind;Amount;Allocated;Spent;Left;Usable until;Forecast unspent\n\
+         statsbidrag;state grant;80000;80000;45000;35000;2024-08-31;21448.08\n\
+         alfa-kommun;municipal budget;100000;100000;75000;25000;;-40170.85\n\
+         beta-kommun;municipal budget;50000;50000;24500;25500;;494.54\n"
+    );
+}
+
+#[test]
+fn the_findings_table_in_csv() {
+    assert_eq!(
+        csv("findings", "sv"),
+        "Allvar;Avser;Belopp;Typ\n\
+         hög;statsbidrag;21448,08;bidrag riskerar att bli oförbrukat när det inte längre får användas och kan behöva betalas tillbaka\n\
+         hög;alfa-material;10000;budgetposten har förbrukat mer än sin budget\n\
+         hög;statsbidrag;5000;mindre medfinansiering betald än bidragets villkor kräver\n\
+         medel;alfa-meritvarde;75000;pengarna förbrukas enligt plan men målet ligger efter\n\
+         låg;beta-resor;500;pengar förbrukas men målen saknar mätning efter utgångsvärdet\n"
+    );
+}
+
+/// Rows of a CSV as header → cell, for the columns named.
+fn cells(text: &str, columns: &[&str]) -> Vec<Vec<String>> {
+    let mut lines = text.lines();
+    let headers: Vec<&str> = lines.next().unwrap().split(';').collect();
+    let at: Vec<usize> = columns
+        .iter()
+        .map(|c| {
+            headers
+                .iter()
+                .position(|h| h == c)
+                .unwrap_or_else(|| panic!("no column {c} in {headers:?}"))
+        })
+        .collect();
+    lines
+        .map(|l| {
+            let fields: Vec<&str> = l.split(';').collect();
+            at.iter().map(|&i| fields[i].to_owned()).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_lines_table_in_csv() {
+    let text = csv("lines", "en");
+    assert!(
+        text.starts_with("Initiative;Id;Name;Cost category;"),
+        "{text}"
+    );
+    let columns = [
+        "Id",
+        "Budget",
+        "Planned to date",
+        "Spent",
+        "Remaining",
+        "Run rate per month",
+        "Forecast",
+        "Variance",
+    ];
+    let rows = cells(&text, &columns);
+    let expected = [
+        [
+            "alfa-handledning",
+            "40000",
+            "19890.71",
+            "40000",
+            "0",
+            "6689.56",
+            "60109.29",
+            "-20109.29",
+        ],
+        [
+            "alfa-lokaler",
+            "80000",
+            "39781.42",
+            "10000",
+            "70000",
+            "1672.39",
+            "50218.58",
+            "29781.42",
+        ],
+        [
+            "alfa-material",
+            "60000",
+            "14938.44",
+            "70000",
+            "-10000",
+            "11706.73",
+            "115061.56",
+            "-55061.56",
+        ],
+        [
+            "beta-personal",
+            "48000",
+            "24000",
+            "24000",
+            "24000",
+            "4013.74",
+            "48000",
+            "0",
+        ],
+        [
+            "beta-resor",
+            "2000",
+            "994.54",
+            "500",
+            "1500",
+            "83.62",
+            "1505.46",
+            "494.54",
+        ],
+    ];
+    assert_eq!(rows, expected.map(|r| r.map(str::to_owned).to_vec()));
+}
+
+#[test]
+fn the_targets_table_in_csv() {
+    let text = csv("targets", "sv");
+    let rows = cells(
+        &text,
+        &[
+            "Mål",
+            "Utgångsvärde",
+            "Senaste",
+            "Målvärde",
+            "Framsteg",
+            "Status",
+            "Förbrukat",
+        ],
+    );
+    let expected = [
+        ["alfa-franvaro", "20", "17", "10", "30", "i fas", "45000"],
+        [
+            "alfa-meritvarde",
+            "200",
+            "198",
+            "220",
+            "-10",
+            "efter plan",
+            "75000",
+        ],
+        ["beta-narvaro", "90", "96", "95", "120", "uppnått", "24000"],
+        [
+            "beta-incidenter",
+            "40",
+            "",
+            "30",
+            "",
+            "ingen mätning",
+            "500",
+        ],
+    ];
+    assert_eq!(rows, expected.map(|r| r.map(str::to_owned).to_vec()));
+}
+
+/// The cells of the first table row after the line `title`, trimmed: the
+/// row after the header (and, in Markdown, after the delimiter row).
+fn first_row_after(text: &str, title: &str, separator: &[char]) -> Vec<String> {
+    let header_rows = if separator == ['|'] { 2 } else { 1 };
+    text.split(title)
+        .nth(1)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with(separator[0]))
+        .nth(header_rows)
+        .unwrap()
+        .split(separator)
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_terminal_table_in_english_thousands() {
+    let text = report(&["--lang", "en", "--scale", "tkr"]);
+    // 230 000, 99 605,11, 144 500, 85 500, 62.8 %, 182/731, 274 894,89,
+    // -44 894,89: rounded half away from zero to whole thousands.
+    assert_eq!(
+        first_row_after(&text, "Portfolio\n", &['│', '┆']),
+        [
+            "230 kSEK", "100 kSEK", "145 kSEK", "86 kSEK", "62.8 %", "24.9 %", "275 kSEK",
+            "-45 kSEK"
+        ]
+    );
+}
+
+#[test]
+fn the_markdown_in_swedish_kronor() {
+    let text = report(&["--format", "markdown"]);
+    assert!(text.starts_with("# Uppföljning per 2024-06-30\n"), "{text}");
+    assert_eq!(
+        first_row_after(&text, "## Portföljen\n", &['|']),
+        [
+            "230 000 kr",
+            "99 605 kr",
+            "144 500 kr",
+            "85 500 kr",
+            "62,8 %",
+            "24,9 %",
+            "274 895 kr",
+            "-44 895 kr"
+        ]
+    );
+}
+
+#[test]
+fn a_broken_portfolio_gets_its_errors_and_no_report() {
+    // The README promises that report refuses a portfolio with errors: a
+    // report on a broken plan would put wrong numbers before a board.
+    let target = std::env::temp_dir().join(format!("insats-refused-{}.csv", std::process::id()));
+    let out = insats(&[
+        "report",
+        "tests/fixtures/diagnostics/INS301-funding-overallocated",
+        "--as-of",
+        "2024-06-30",
+        "--format",
+        "csv",
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("error[INS301]"), "{stderr}");
+    assert!(
+        stderr.contains("the portfolio has errors; fix them before reporting"),
+        "{stderr}"
+    );
+    assert!(!target.exists(), "no report file is written");
+}
+
+#[test]
+fn text_a_spreadsheet_would_run_is_neutralised_whatever_it_starts_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan =
+        std::fs::read_to_string(root().join("tests/fixtures/report/portfolio/beta.toml")).unwrap();
+    // Every character that starts a formula in Excel or LibreOffice, as
+    // the first character of a line's name (TOML escapes for tab and CR).
+    let starts = ["=", "+", "-", "@", "\\t", "\\r"];
+    let mut plan = plan.replace("name = \"Resor\"", "name = \"@SUM(1)\"");
+    for (i, start) in starts.iter().enumerate() {
+        plan.push_str(&format!(
+            "\n[[line]]\nid = \"extra-{i}\"\nname = \"{start}1+1\"\ncategory = \"other\"\nfunded_by = \"beta-kommun\"\namount = 0\nserves = [\"beta-narvaro\"]\n"
+        ));
+    }
+    std::fs::write(dir.path().join("beta.toml"), plan).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_insats"))
+        .args(["report", "--as-of", "2024-06-30", "--format", "csv"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut reader = csv_reader(&text);
+    let names: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[2].to_owned())
+        .filter(|n| n != "Personal")
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "'@SUM(1)", "'=1+1", "'+1+1", "'-1+1", "'@1+1", "'\t1+1", "'\r1+1"
+        ]
+    );
+}
+
+fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+}
