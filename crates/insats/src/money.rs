@@ -532,6 +532,36 @@ mod tests {
     }
 
     #[test]
+    fn every_other_base_is_refused_with_its_own_error() {
+        for text in ["0x10", "0o17", "0b101", "-0b1", "+0o7"] {
+            assert!(
+                matches!(parse_decimal_text(text), Err(DecimalTextError::NotBaseTen(_))),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn more_decimals_than_a_decimal_holds_are_read_only_when_they_are_zeros() {
+        // 30 decimals: beyond what `from_str_exact` takes. Zeros lose
+        // nothing, so the number is read; any other digit would be rounded
+        // away, so it is refused.
+        let zeros = format!("1.{}", "0".repeat(30));
+        assert_eq!(parse_decimal_text(&zeros), Ok(dec("1")));
+        let one_at_the_end = format!("1.{}1", "0".repeat(29));
+        assert!(matches!(
+            parse_decimal_text(&one_at_the_end),
+            Err(DecimalTextError::OutOfRange(_))
+        ));
+        // Digit groups in such a number are read as digits, not kept as
+        // text: `1_0` is ten.
+        let grouped = format!("1_0.{}", "0".repeat(30));
+        assert_eq!(parse_decimal_text(&grouped), Ok(dec("10")));
+        let signed = format!("+1_0.{}", "0".repeat(30));
+        assert_eq!(parse_decimal_text(&signed), Ok(dec("10")));
+    }
+
+    #[test]
     fn counts_real_decimals() {
         assert_eq!(decimals(dec("1.50")), 1);
         assert_eq!(decimals(dec("1.505")), 3);
