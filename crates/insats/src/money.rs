@@ -136,7 +136,8 @@ pub(crate) fn plain_decimal(text: &str, bare_fraction: bool) -> Option<Decimal> 
 /// reader to read or explain.
 #[derive(Debug, Default)]
 pub(crate) struct DecimalDigits {
-    mantissa: i128,
+    /// The digits' magnitude; the sign is applied once, in `finish`.
+    mantissa: u128,
     /// Digits after the point, once a point is read.
     scale: Option<u32>,
     digits: u32,
@@ -149,7 +150,7 @@ impl DecimalDigits {
         if self.digits > 28 {
             return None;
         }
-        self.mantissa = self.mantissa * 10 + i128::from(b - b'0');
+        self.mantissa = self.mantissa * 10 + u128::from(b - b'0');
         if let Some(s) = self.scale.as_mut() {
             *s += 1;
         }
@@ -172,8 +173,11 @@ impl DecimalDigits {
         if self.digits == 0 || self.scale == Some(0) {
             return None;
         }
-        let mut value =
-            Decimal::try_from_i128_with_scale(self.mantissa, self.scale.unwrap_or(0)).ok()?;
+        let mut value = Decimal::try_from_i128_with_scale(
+            i128::try_from(self.mantissa).ok()?,
+            self.scale.unwrap_or(0),
+        )
+        .ok()?;
         // `-0` is zero, as the general reader (`Decimal`'s parser) reads it:
         // negating would keep a negative zero, which prints as `-0`.
         value.set_sign_negative(negative && !value.is_zero());
@@ -336,7 +340,10 @@ fn split_exactly(total: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> {
         parts.push(floored);
     }
     let assigned = checked_sum(parts.iter().copied())?;
-    let left = ((total - assigned) / Decimal::new(1, 2)).round();
+    // A total finer than the öre (never one insats computes) is split as
+    // if rounded to the öre, by the one rounding rule.
+    let left = ((total - assigned) / Decimal::new(1, 2))
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
     let mut left = usize::try_from(i64::try_from(left).ok()?).ok()?;
     remainders.sort_by(|a, b| b.0.cmp(&a.0));
     for (_, i) in remainders {
@@ -535,7 +542,10 @@ mod tests {
     fn every_other_base_is_refused_with_its_own_error() {
         for text in ["0x10", "0o17", "0b101", "-0b1", "+0o7"] {
             assert!(
-                matches!(parse_decimal_text(text), Err(DecimalTextError::NotBaseTen(_))),
+                matches!(
+                    parse_decimal_text(text),
+                    Err(DecimalTextError::NotBaseTen(_))
+                ),
                 "{text}"
             );
         }
@@ -559,6 +569,11 @@ mod tests {
         assert_eq!(parse_decimal_text(&grouped), Ok(dec("10")));
         let signed = format!("+1_0.{}", "0".repeat(30));
         assert_eq!(parse_decimal_text(&signed), Ok(dec("10")));
+        // The sign is kept, and a negative zero is zero.
+        let negative = format!("-1.{}", "0".repeat(30));
+        assert_eq!(parse_decimal_text(&negative), Ok(dec("-1")));
+        let negative_zero = format!("-0.{}", "0".repeat(30));
+        assert_eq!(parse_decimal_text(&negative_zero), Ok(dec("0")));
     }
 
     #[test]
@@ -588,6 +603,13 @@ mod tests {
         assert_eq!(parts, vec![dec("20.14"), dec("5.03"), dec("5.03")]);
         let parts = split_exact(dec("30.20"), &[dec("100"), dec("100"), dec("400")]).unwrap();
         assert_eq!(parts, vec![dec("5.04"), dec("5.03"), dec("20.13")]);
+        // Negative weights are refused, and so are weights that are all zero.
+        assert_eq!(split_exact(dec("1"), &[dec("-1"), dec("2")]), None);
+        assert_eq!(split_exact(dec("1"), &[dec("0"), dec("0")]), None);
+        // A total finer than the öre splits as if rounded to the öre, half
+        // away from zero (1,005 -> 1,01), by the exact path.
+        let parts = split_exact(dec("1.005"), &[dec("1"), dec("1")]).unwrap();
+        assert_eq!(parts, vec![dec("0.51"), dec("0.5")]);
         // A negative total (a correction) splits the same way.
         let parts = split_exact(dec("-100.00"), &[dec("1"), dec("1"), dec("1")]).unwrap();
         assert_eq!(parts, vec![dec("-33.33"), dec("-33.33"), dec("-33.34")]);

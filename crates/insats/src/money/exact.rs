@@ -38,16 +38,6 @@ impl Exact {
         (!divisor.0.is_zero()).then(|| Exact(&self.0 / &divisor.0))
     }
 
-    /// True for zero.
-    pub fn is_zero(&self) -> bool {
-        self.0.is_zero()
-    }
-
-    /// True for a value below zero.
-    pub fn is_negative(&self) -> bool {
-        self.0.is_negative()
-    }
-
     /// Rounded to whole öre, half away from zero: the one rounding insats
     /// does (`money::round_ore` for a value that is already a `Decimal`).
     /// `None` only when the result is too large for a `Decimal`.
@@ -206,5 +196,7 @@ mod tests {
         assert!(third < d("0.3334"));
         assert!(third > d("0.3333"));
         assert!(e("1.50") == d("1.5"));
+        assert!(third != d("0.3333"));
+        assert!(e("-1") != d("1"));
     }
 }
