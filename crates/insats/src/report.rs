@@ -1313,6 +1313,39 @@ mod tests {
     }
 
     #[test]
+    fn the_first_day_of_a_period_counts_as_one_day_elapsed() {
+        let period = Period {
+            start: day(0),
+            end: day(3),
+        };
+        assert_eq!(elapsed_exact(period, day(-1)), Exact::zero());
+        assert_eq!(elapsed_exact(period, day(0)), Exact::ratio(1, 4).unwrap());
+        assert_eq!(elapsed_exact(period, day(2)), Exact::ratio(3, 4).unwrap());
+        assert_eq!(elapsed_exact(period, day(3)), Exact::from(1));
+        assert_eq!(elapsed(period, day(0)), Decimal::new(25, 2));
+        assert_eq!(elapsed(period, day(3)), Decimal::ONE);
+        assert_eq!(elapsed(period, day(-1)), Decimal::ZERO);
+    }
+
+    #[test]
+    fn a_target_due_when_its_baseline_was_taken_is_expected_in_full() {
+        // Validation refuses such a target (INS405); the report still
+        // expects it reached, rather than dividing by an empty path.
+        for at in [day(-1), day(0), day(1)] {
+            assert_eq!(straight_path_progress(day(0), day(0), at), Decimal::ONE);
+            assert_eq!(
+                straight_path_progress_exact(day(0), day(0), at),
+                Exact::from(1)
+            );
+        }
+        // The path starts the day after the baseline: one of four days.
+        assert_eq!(
+            straight_path_progress(day(0), day(4), day(1)),
+            Decimal::new(25, 2)
+        );
+    }
+
+    #[test]
     fn an_amount_with_more_decimals_takes_the_exact_path() {
         let segments = [Segment {
             period: Period {

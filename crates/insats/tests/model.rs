@@ -981,10 +981,28 @@ fn compare(initiatives: &[Initiative], as_of: Date, r: &Report) -> Vec<String> {
         diff.money(&format!("{at} budget"), got.budget, &totals[0]);
         diff.money(&format!("{at} planned"), got.planned_to_date, &totals[1]);
         diff.money(&format!("{at} spent"), got.spent_to_date, &totals[2]);
+        let forecast = &totals[2] + &totals[0] - &totals[1];
         diff.money(
-            &format!("{at} forecast"),
-            got.forecast,
-            &(&totals[2] + &totals[0] - &totals[1]),
+            &format!("{at} remaining"),
+            got.remaining,
+            &(&totals[0] - &totals[2]),
+        );
+        diff.money(&format!("{at} forecast"), got.forecast, &forecast);
+        diff.money(
+            &format!("{at} variance"),
+            got.variance,
+            &(&totals[0] - &forecast),
+        );
+        let share = |x: &Q| (!totals[0].is_zero()).then(|| x / &totals[0]);
+        diff.ratio(
+            &format!("{at} share spent"),
+            got.share_spent,
+            share(&totals[2]).as_ref(),
+        );
+        diff.ratio(
+            &format!("{at} share planned"),
+            got.share_planned,
+            share(&totals[1]).as_ref(),
         );
         diff.option(
             &format!("{at} run rate"),
@@ -1008,6 +1026,18 @@ fn compare(initiatives: &[Initiative], as_of: Date, r: &Report) -> Vec<String> {
     diff.money("portfolio budget", p.budget, &portfolio[0]);
     diff.money("portfolio planned", p.planned_to_date, &portfolio[1]);
     diff.money("portfolio spent", p.spent_to_date, &portfolio[2]);
+    let forecast = &portfolio[2] + &portfolio[0] - &portfolio[1];
+    diff.money(
+        "portfolio remaining",
+        p.remaining,
+        &(&portfolio[0] - &portfolio[2]),
+    );
+    diff.money("portfolio forecast", p.forecast, &forecast);
+    diff.money(
+        "portfolio variance",
+        p.variance,
+        &(&portfolio[0] - &forecast),
+    );
     diff.option(
         "portfolio run rate",
         p.run_rate_per_month,
