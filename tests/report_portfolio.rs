@@ -250,3 +250,157 @@ fn findings_most_serious_first_then_by_amount() {
     ];
     assert_eq!(r.findings, expected);
 }
+
+fn run_with(options: ReportOptions) -> (insats::Portfolio, Report) {
+    let (_, v) = insats::validate_paths(&[dir()]).unwrap();
+    let r = report(&v.portfolio, &options);
+    (v.portfolio, r)
+}
+
+fn as_of() -> insats::model::Date {
+    "2024-06-30".parse().unwrap()
+}
+
+#[test]
+fn filters_keep_only_what_they_name() {
+    let ids = |r: &Report| -> Vec<(String, Vec<String>)> {
+        r.initiatives
+            .iter()
+            .map(|i| (i.id.clone(), i.lines.iter().map(|l| l.id.clone()).collect()))
+            .collect()
+    };
+    let (_, r) = run_with(ReportOptions {
+        initiative: Some("beta".into()),
+        ..ReportOptions::as_of(as_of())
+    });
+    assert_eq!(
+        ids(&r),
+        [(
+            "beta".to_owned(),
+            vec!["beta-personal".to_owned(), "beta-resor".to_owned()]
+        )]
+    );
+    assert_eq!(
+        r.funding.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+        ["beta-kommun"]
+    );
+    // Only beta-resor is at Skola B: alfa, with no line there, is left out.
+    let (_, r) = run_with(ReportOptions {
+        unit: Some("Skola B".into()),
+        ..ReportOptions::as_of(as_of())
+    });
+    assert_eq!(
+        ids(&r),
+        [("beta".to_owned(), vec!["beta-resor".to_owned()])]
+    );
+    assert_eq!(r.portfolio.budget, dec("2000"));
+    // A filtered report shows the sources of the lines it shows.
+    assert_eq!(
+        r.funding.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+        ["beta-kommun"]
+    );
+    // Only the grant's lines, and only the grant.
+    let (_, r) = run_with(ReportOptions {
+        funding: Some("statsbidrag".into()),
+        ..ReportOptions::as_of(as_of())
+    });
+    assert_eq!(
+        ids(&r),
+        [(
+            "alfa".to_owned(),
+            vec!["alfa-handledning".to_owned(), "alfa-lokaler".to_owned()]
+        )]
+    );
+    assert_eq!(
+        r.funding.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+        ["statsbidrag"]
+    );
+}
+
+#[test]
+fn the_spending_curve_follows_the_filters_and_marks_the_as_of_date() {
+    // As of mid-month, so that the as-of point is not also a month end.
+    let options = ReportOptions {
+        unit: Some("Skola B".into()),
+        ..ReportOptions::as_of("2024-06-20".parse().unwrap())
+    };
+    let (portfolio, r) = run_with(options);
+    let curves = insats::report::spending_curves(&portfolio, &r);
+    assert_eq!(curves.len(), 1);
+    let points = &curves[0].points;
+    let at = |d: &str| {
+        points
+            .iter()
+            .find(|p| p.date.to_string() == d)
+            .unwrap_or_else(|| panic!("no point at {d}: {points:?}"))
+    };
+    // Only beta-resor's 2 000 is planned: all of it by the end, 2 000 *
+    // 172/366 = 939,89 by 2024-06-20, and its 500 spent on 2024-05-20.
+    assert_eq!(at("2024-12-31").planned, dec("2000"));
+    assert_eq!(at("2024-06-20").planned, dec("939.89"));
+    assert_eq!(at("2024-06-20").spent, Some(dec("500")));
+    assert_eq!(at("2024-06-30").spent, None);
+    assert_eq!(at("2023-12-31").planned, dec("0"));
+}
+
+#[test]
+fn grant_statements_for_periods_within_and_after_the_plan() {
+    let (_, v) = insats::validate_paths(&[dir()]).unwrap();
+    let statement = |from: &str, to: &str| {
+        let period = insats::model::Period {
+            start: from.parse().unwrap(),
+            end: to.parse().unwrap(),
+        };
+        let s = insats::report::grant_statement(&v.portfolio, "statsbidrag", period).unwrap();
+        let rows: Vec<(String, Decimal, Decimal, Decimal)> = s
+            .rows
+            .iter()
+            .map(|r| {
+                let category = serde_json::to_value(r.category).unwrap();
+                (
+                    category.as_str().unwrap().to_owned(),
+                    r.budget,
+                    r.costs,
+                    r.difference,
+                )
+            })
+            .collect();
+        (rows, s.total.budget, s.total.costs)
+    };
+    let row = |c: &str, b: &str, k: &str, d: &str| (c.to_owned(), dec(b), dec(k), dec(d));
+
+    // April to June: the plan by June 30 less the plan by March 31.
+    // Handledning 19 890,71 - 9 945,36 = 9 945,35, all the grant's; its
+    // 40 000 booked May 31. Lokaler 39 781,42 - 19 890,71 = 19 890,71,
+    // half each (the odd öre to the grant, listed first): 9 945,36; half
+    // of the 10 000 booked April 30.
+    assert_eq!(
+        statement("2024-04-01", "2024-06-30"),
+        (
+            vec![
+                row("external-services", "9945.35", "40000", "-30054.65"),
+                row("equipment-premises", "9945.36", "5000", "4945.36"),
+            ],
+            dec("19890.71"),
+            dec("45000")
+        )
+    );
+    // July and August: handledning plans 6 775,96 and books nothing, a
+    // row all the same; lokaler half of 13 551,91 and of 9 999.
+    assert_eq!(
+        statement("2024-07-01", "2024-08-31"),
+        (
+            vec![
+                row("external-services", "6775.96", "0", "6775.96"),
+                row("equipment-premises", "6775.96", "4999.5", "1776.46"),
+            ],
+            dec("13551.92"),
+            dec("4999.5")
+        )
+    );
+    // After the plan: nothing planned or booked, so no rows at all.
+    assert_eq!(
+        statement("2025-01-01", "2025-03-31"),
+        (vec![], dec("0"), dec("0"))
+    );
+}
