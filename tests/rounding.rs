@@ -66,22 +66,36 @@ baseline = { value = 50, year = 2023 }
 target = { value = 60, year = 2025 }
 "#;
 
+/// A line of HEAD's initiative, paid by the municipality, serving `mal`.
+fn line(id: &str, category: &str, cost: &str) -> String {
+    format!(
+        "\n[[line]]\nid = \"{id}\"\nname = \"{id}\"\ncategory = \"{category}\"\nfunded_by = \"kommunen\"\n{cost}\nserves = [\"mal\"]\n"
+    )
+}
+
+/// A cost booked on `line`.
+fn spending(line: &str, date: &str, amount: &str) -> String {
+    format!("\n[[spending]]\nline = \"{line}\"\ndate = {date}\namount = {amount}\n")
+}
+
+/// A measurement of `mal` as a share.
+fn share_measured(when: &str, numerator: u32, denominator: u32) -> String {
+    format!(
+        "\n[[measurement]]\ntarget = \"mal\"\n{when}\nnumerator = {numerator}\ndenominator = {denominator}\n"
+    )
+}
+
 #[test]
 fn three_twelfths_of_a_staffing_year_round_half_away_from_zero() {
     // 0.2 FTE x 1 000,04 kr x 12 months = 2 400,096 -> 2 400,10 for 2024.
     // Three months of twelve: exactly 600,025 -> 600,03 (the bug: 600,02,
     // from three 28-digit twelfths adding up to 600,0249999...).
-    let plan = format!(
-        "{HEAD}
-[[line]]
-id = \"personal\"
-name = \"Personal\"
-category = \"personnel\"
-funded_by = \"kommunen\"
-staffing = {{ fte = 0.2, monthly_cost = 1000.04, from = 2024-01-01, until = 2024-12-31 }}
-serves = [\"mal\"]
-"
-    );
+    let plan = HEAD.to_owned()
+        + &line(
+            "personal",
+            "personnel",
+            "staffing = { fte = 0.2, monthly_cost = 1000.04, from = 2024-01-01, until = 2024-12-31 }",
+        );
     let r = report_on(&plan, "2024-03-31");
     let line = &r.initiatives[0].lines[0].money;
     assert_eq!(line.budget, dec("2400.10"));
@@ -94,28 +108,10 @@ fn cost_per_improvement_is_divided_by_the_exact_change() {
     // 152 of 300 is exactly 50 2/3 %: a change of 2/3 of a point from 50.
     // 551 194,65 / (2/3) = 826 791,975 exactly -> 826 791,98 (the bug:
     // 826 791,97, dividing by a change of 0,666...67).
-    let plan = format!(
-        "{HEAD}
-[[line]]
-id = \"insats\"
-name = \"Insats\"
-category = \"external-services\"
-funded_by = \"kommunen\"
-amount = 1_000_000
-serves = [\"mal\"]
-
-[[spending]]
-line = \"insats\"
-date = 2024-06-30
-amount = 551194.65
-
-[[measurement]]
-target = \"mal\"
-year = 2024
-numerator = 152
-denominator = 300
-"
-    );
+    let plan = HEAD.to_owned()
+        + &line("insats", "external-services", "amount = 1_000_000")
+        + &spending("insats", "2024-06-30", "551194.65")
+        + &share_measured("year = 2024", 152, 300);
     let r = report_on(&plan, "2025-06-30");
     let t = &r.targets[0];
     match &t.cost_per_change {
@@ -130,23 +126,9 @@ fn a_share_exactly_on_the_straight_path_is_on_track() {
     // path runs over the 731 days of 2024-2025, and as of 2024-12-31 it
     // expects 366/731 of the way: 50 + 10 * 366/731 %. A measured share of
     // exactly that, 40 210 of 73 100, has made exactly the expected progress.
-    let plan = format!(
-        "{HEAD}
-[[line]]
-id = \"insats\"
-name = \"Insats\"
-category = \"external-services\"
-funded_by = \"kommunen\"
-amount = 1_000
-serves = [\"mal\"]
-
-[[measurement]]
-target = \"mal\"
-date = 2024-12-31
-numerator = 40210
-denominator = 73100
-"
-    );
+    let plan = HEAD.to_owned()
+        + &line("insats", "external-services", "amount = 1_000")
+        + &share_measured("date = 2024-12-31", 40210, 73100);
     let r = report_on(&plan, "2024-12-31");
     assert_eq!(
         r.targets[0].status,
@@ -161,27 +143,10 @@ fn the_run_rate_counts_months_of_the_plan_period_only() {
     // (366 days) is over, and the run rate is the rate while it ran:
     // 12 000 * 365.25 / (12 * 366) = 997,95 kr a month. docs/report.md
     // says the same.
-    let plan = format!(
-        "{HEAD}
-[[line]]
-id = \"insats\"
-name = \"Insats\"
-category = \"external-services\"
-funded_by = \"kommunen\"
-phasing = {{ 2024 = 12_000 }}
-serves = [\"mal\"]
-
-[[spending]]
-line = \"insats\"
-date = 2024-03-31
-amount = 6_000
-
-[[spending]]
-line = \"insats\"
-date = 2024-12-31
-amount = 6_000
-"
-    );
+    let plan = HEAD.to_owned()
+        + &line("insats", "external-services", "phasing = { 2024 = 12_000 }")
+        + &spending("insats", "2024-03-31", "6_000")
+        + &spending("insats", "2024-12-31", "6_000");
     let r = report_on(&plan, "2025-12-31");
     let line = &r.initiatives[0].lines[0].money;
     assert_eq!(line.run_rate_per_month, Some(dec("997.95")));
@@ -311,25 +276,13 @@ amount = 30.20
 fn a_flat_rate_is_rounded_once_half_away_from_zero() {
     // 10 % of 1 000,05 kr of personnel is 100,005: exactly half an öre,
     // rounded away from zero to 100,01 (not left at 100,005, not 100,00).
-    let plan = format!(
-        "{HEAD}
-[[line]]
-id = \"personal\"
-name = \"Personal\"
-category = \"personnel\"
-funded_by = \"kommunen\"
-amount = 1000.05
-serves = [\"mal\"]
-
-[[line]]
-id = \"overhead\"
-name = \"Overhead\"
-category = \"other\"
-funded_by = \"kommunen\"
-flat_rate = {{ percent = 10, of = \"personnel\" }}
-serves = [\"mal\"]
-"
-    );
+    let plan = HEAD.to_owned()
+        + &line("personal", "personnel", "amount = 1000.05")
+        + &line(
+            "overhead",
+            "other",
+            "flat_rate = { percent = 10, of = \"personnel\" }",
+        );
     let r = report_on(&plan, "2024-03-31");
     let overhead = &r.initiatives[0].lines[1].money;
     assert_eq!(overhead.budget, dec("100.01"));
