@@ -22,12 +22,12 @@ fn insats(args: &[&str]) -> Output {
 
 /// `insats report` on the fixture as of 2024-06-30, with `args`.
 fn report(args: &[&str]) -> String {
-    let mut all = vec![
-        "report",
-        "tests/fixtures/report/portfolio",
-        "--as-of",
-        "2024-06-30",
-    ];
+    report_on("tests/fixtures/report/portfolio", args)
+}
+
+/// `insats report` on `portfolio` as of 2024-06-30, which must succeed.
+fn report_on(portfolio: &str, args: &[&str]) -> String {
+    let mut all = vec!["report", portfolio, "--as-of", "2024-06-30"];
     all.extend_from_slice(args);
     let out = insats(&all);
     assert!(
@@ -304,17 +304,7 @@ fn text_a_spreadsheet_would_run_is_neutralised_whatever_it_starts_with() {
         ));
     }
     std::fs::write(dir.path().join("beta.toml"), plan).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_insats"))
-        .args(["report", "--as-of", "2024-06-30", "--format", "csv"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = report_on(dir.path().to_str().unwrap(), &["--format", "csv"]);
     let mut reader = csv_reader(&text);
     let names: Vec<String> = reader
         .records()

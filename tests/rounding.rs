@@ -23,6 +23,16 @@ fn report_on(plan: &str, as_of: &str) -> Report {
     report(&v.portfolio, &ReportOptions::as_of(as_of.parse().unwrap()))
 }
 
+/// An initiative over 2024, for plans with funding of their own.
+const INITIATIVE_2024: &str = r#"
+[initiative]
+id = "avrundning"
+name = "Avrundning"
+organisation = "Exempel kommun"
+period = { start = 2024-01-01, end = 2024-12-31 }
+status = "active"
+"#;
+
 /// An indicator and a target for the lines to serve.
 const TARGET: &str = r#"
 [[indicator]]
@@ -165,14 +175,8 @@ fn co_financing_required_is_rounded_to_the_ore() {
     // 10 % is 5 000,003 -> 5 000,00 required. The municipality has paid
     // exactly 5 000,00 (its 10 % of the line, split to the öre): no
     // shortfall.
-    let plan = r#"
-[initiative]
-id = "medfinansiering"
-name = "Medfinansiering"
-organisation = "Exempel kommun"
-period = { start = 2024-01-01, end = 2024-12-31 }
-status = "active"
-
+    let plan = INITIATIVE_2024.to_owned()
+        + r#"
 [[funding]]
 id = "bidrag"
 kind = "state-grant"
@@ -192,12 +196,7 @@ category = "external-services"
 funded_by = [{ source = "bidrag", amount = 90_000 }, { source = "kommunen", amount = 10_000 }]
 amount = 100_000
 serves = ["mal"]
-
-[[spending]]
-line = "insats"
-date = 2024-06-30
-amount = 50000.03
-"#;
+"# + &spending("insats", "2024-06-30", "50000.03");
     let r = report_on(&format!("{plan}{TARGET}"), "2024-12-31");
     let grant = r.funding.iter().find(|f| f.id == "bidrag").unwrap();
     let co = grant.co_financing.as_ref().unwrap();
@@ -220,14 +219,8 @@ fn a_tie_in_the_largest_remainder_split_goes_to_the_earlier_payer() {
     // 30,20 kr on a line paid 400/100/100: exactly 20,133.. / 5,033.. /
     // 5,033..; one öre is left, all three remainders are a third of an öre,
     // and the first payer gets it: 20,14 / 5,03 / 5,03.
-    let plan = r#"
-[initiative]
-id = "delning"
-name = "Delning"
-organisation = "Exempel kommun"
-period = { start = 2024-01-01, end = 2024-12-31 }
-status = "active"
-
+    let plan = INITIATIVE_2024.to_owned()
+        + r#"
 [[funding]]
 id = "a"
 kind = "municipal-budget"
@@ -250,12 +243,7 @@ category = "external-services"
 funded_by = [{ source = "a", amount = 400 }, { source = "b", amount = 100 }, { source = "c", amount = 100 }]
 amount = 600
 serves = ["mal"]
-
-[[spending]]
-line = "insats"
-date = 2024-06-30
-amount = 30.20
-"#;
+"# + &spending("insats", "2024-06-30", "30.20");
     let r = report_on(&format!("{plan}{TARGET}"), "2024-12-31");
     let spent: Vec<(String, Decimal)> = r
         .funding

@@ -311,15 +311,9 @@ fn split_in_ore(total: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> {
         parts.push(product.div_euclid(sum));
         remainders.push((product.rem_euclid(sum), i));
     }
-    let mut left = total_ore - parts.iter().sum::<i128>();
-    // Stable, so that equal remainders keep their order: earlier parts first.
-    remainders.sort_by_key(|&(remainder, _)| std::cmp::Reverse(remainder));
-    for (_, i) in remainders {
-        if left <= 0 {
-            break;
-        }
+    let left = usize::try_from(total_ore - parts.iter().sum::<i128>()).ok()?;
+    for i in largest_remainders(remainders, left) {
         parts[i] += 1;
-        left -= 1;
     }
     parts
         .into_iter()
@@ -344,16 +338,19 @@ fn split_exactly(total: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> {
     // if rounded to the öre, by the one rounding rule.
     let left = ((total - assigned) / Decimal::new(1, 2))
         .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
-    let mut left = usize::try_from(i64::try_from(left).ok()?).ok()?;
-    remainders.sort_by(|a, b| b.0.cmp(&a.0));
-    for (_, i) in remainders {
-        if left == 0 {
-            break;
-        }
+    let left = usize::try_from(i64::try_from(left).ok()?).ok()?;
+    for i in largest_remainders(remainders, left) {
         parts[i] += Decimal::new(1, 2);
-        left -= 1;
     }
     Some(parts)
+}
+
+/// The parts that get one of the `left` öre over: those whose exact shares
+/// lost the most when rounded down, and on equal losses the earlier part
+/// (the sort is stable). `remainders` pairs each loss with its part.
+fn largest_remainders<R: Ord>(mut remainders: Vec<(R, usize)>, left: usize) -> Vec<usize> {
+    remainders.sort_by(|a, b| b.0.cmp(&a.0));
+    remainders.into_iter().take(left).map(|(_, i)| i).collect()
 }
 
 /// Formats an amount for a message: exact, with a space between thousands,

@@ -351,7 +351,7 @@ pub struct Report {
 /// One amount planned over a period, linear in days: `amount / parts`, kept
 /// as the two so that a staffing month (a twelfth of a year's cost) stays
 /// exact.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Segment {
     period: Period,
     amount: Decimal,
@@ -362,19 +362,13 @@ fn days_inclusive(from: Date, to: Date) -> i64 {
     i64::from((to - from).get_days()) + 1
 }
 
-/// Share (0-1) of `period` elapsed by the end of `date`.
+/// Share (0-1) of `period` elapsed by the end of `date`, for display.
 fn elapsed(period: Period, date: Date) -> Decimal {
-    if date < period.start {
-        Decimal::ZERO
-    } else if date >= period.end {
-        Decimal::ONE
-    } else {
-        Decimal::from(days_inclusive(period.start, date))
-            / Decimal::from(days_inclusive(period.start, period.end))
-    }
+    elapsed_exact(period, date).to_decimal().unwrap_or_default()
 }
 
-/// [`elapsed`], exactly: days elapsed over the period's days.
+/// Share (0-1) of `period` elapsed by the end of `date`, exactly: days
+/// elapsed over the period's days.
 fn elapsed_exact(period: Period, date: Date) -> Exact {
     if date < period.start {
         Exact::zero()
@@ -900,17 +894,9 @@ fn funding_reports(
 /// How far (0-1) a straight path from the baseline's last day to the
 /// target's last day has come by the end of `date`.
 fn straight_path_progress(baseline: Date, target: Date, date: Date) -> Decimal {
-    if baseline < target {
-        elapsed(
-            Period {
-                start: baseline.tomorrow().unwrap_or(baseline),
-                end: target,
-            },
-            date,
-        )
-    } else {
-        Decimal::ONE
-    }
+    straight_path_progress_exact(baseline, target, date)
+        .to_decimal()
+        .unwrap_or_default()
 }
 
 /// [`straight_path_progress`], exactly.
@@ -1015,7 +1001,8 @@ fn target_reports(
             }
 
             let target_day = target.target.when.value.last_day();
-            let expected = straight_path_progress(base_day, target_day, as_of);
+            let expected_exact = straight_path_progress_exact(base_day, target_day, as_of);
+            let expected = expected_exact.to_decimal().unwrap_or_default();
             // Status and cost per improvement are decided on exact values: a
             // share measured as 2 of 3 is exactly 66 2/3 %, not 28 digits of it.
             let change_exact = latest_exact.map(|l| &l - &Exact::from(baseline));
@@ -1027,9 +1014,7 @@ fn target_reports(
             let status = match &progress_exact {
                 None => TargetStatus::NoMeasurement,
                 Some(p) if *p >= Decimal::ONE => TargetStatus::Reached,
-                Some(p) if *p >= straight_path_progress_exact(base_day, target_day, as_of) => {
-                    TargetStatus::OnTrack
-                }
+                Some(p) if *p >= expected_exact => TargetStatus::OnTrack,
                 Some(_) => TargetStatus::OffTrack,
             };
             let improvement = change_exact.map(|c| match indicator.direction {
@@ -1041,10 +1026,9 @@ fn target_reports(
                 Some(i) if i <= Decimal::ZERO => CostPerChange::NoImprovement,
                 Some(i) => {
                     let pupils = match (indicator.unit, target.cohort) {
-                        (IndicatorUnit::Percent, Some(cohort)) => Some(
-                            &(&i * &Exact::from(i64::from(cohort)))
-                                * &Exact::ratio(1, 100).unwrap_or_else(Exact::zero),
-                        ),
+                        (IndicatorUnit::Percent, Some(cohort)) => {
+                            Exact::ratio(&i * &Exact::from(i64::from(cohort)), 100)
+                        }
                         _ => None,
                     };
                     let spent_exact = Exact::from(spent);
