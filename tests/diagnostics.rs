@@ -174,7 +174,12 @@ snapshot!(human_duplicate_id_across_files, "INS111-duplicate-id");
 snapshot!(human_unknown_reference, "INS112-unknown-reference");
 snapshot!(human_staffing_mismatch, "INS204-staffing-mismatch");
 snapshot!(human_funding_overallocated, "INS301-funding-overallocated");
+snapshot!(human_funding_unallocated, "INS302-funding-unallocated");
 snapshot!(human_max_share_exceeded, "INS303-max-share-exceeded");
+snapshot!(
+    human_target_against_direction_lower_is_better,
+    "INS501-target-against-direction-lower-is-better"
+);
 snapshot!(
     human_outside_funding_window,
     "INS404-outside-funding-window"
