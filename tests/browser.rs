@@ -190,7 +190,8 @@ fn swedish_kr(exact: &str) -> String {
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
         if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(' ');
+            // A no-break space: the browser never breaks an amount.
+            grouped.push('\u{a0}');
         }
         grouped.push(c);
     }
@@ -199,7 +200,7 @@ fn swedish_kr(exact: &str) -> String {
     } else {
         ""
     };
-    format!("{sign}{grouped} kr")
+    format!("{sign}{grouped}\u{a0}kr")
 }
 
 fn the_page_loads_cleanly_and_shows_every_chart(chromium: &Path) -> Result<(), Failed> {
@@ -384,7 +385,7 @@ fn the_english_page_uses_english_labels_and_numbers(chromium: &Path) -> Result<(
     let figures = evaluate(&tab, "document.querySelector('.key-figures').textContent")?;
     let figures = figures.as_str().unwrap_or_default();
     check(
-        figures.contains("Budget") && figures.contains("Spent") && figures.contains(" SEK"),
+        figures.contains("Budget") && figures.contains("Spent") && figures.contains("\u{a0}SEK"),
         || format!("key figures: {figures}"),
     )?;
     check(figures.contains(','), || {

@@ -324,71 +324,56 @@ fn control_totals_label_every_kind_of_row() {
         assert!(out.status.success());
         String::from_utf8(out.stdout).unwrap()
     };
+    // Each table row of one import, without the ledger and file columns,
+    // with the no-break spaces between digit groups read as spaces.
+    let rows_of = |text: &str, ledger: &str, sep: &[char]| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains(ledger))
+            .map(|l| {
+                let cells: Vec<&str> = l
+                    .split(sep)
+                    .map(|c| c.trim())
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                cells[2..].join(" | ").replace('\u{a0}', " ")
+            })
+            .collect()
+    };
+    let expected_sv = [
+        "lästa | 28 | 9 291 889,00 kr",
+        "bokförda på budgetpost | 13 | 9 246 889,00 kr",
+        "utan regel | 0 | 0,00 kr",
+        "undantagna | 1 | 45 000,00 kr",
+        "tvetydiga | 0 | 0,00 kr",
+        "dubbletter | 0 | 0,00 kr",
+        "felaktiga | 0 | –",
+        "balansrader (SIE) | 14 | -9 291 889,00 kr",
+    ];
     let table = run(&[]);
-    let borlange: Vec<String> = table
-        .split("borlange-sie-2018")
-        .nth(1)
-        .unwrap()
-        .lines()
-        .filter(|l| l.starts_with('│'))
-        .take(9)
-        .map(|l| {
-            l.split('┆')
-                .map(|c| c.trim_matches(['│', ' ']))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        })
-        .collect();
+    let control = &table[..table.find("Per budgetpost").unwrap()];
     assert_eq!(
-        borlange,
-        [
-            " | Rader | Summa",
-            "lästa | 28 | 9 291 889,00 kr",
-            "bokförda på budgetpost | 13 | 9 246 889,00 kr",
-            "utan regel | 0 | 0,00 kr",
-            "undantagna | 1 | 45 000,00 kr",
-            "tvetydiga | 0 | 0,00 kr",
-            "dubbletter | 0 | 0,00 kr",
-            "felaktiga | 0 | –",
-            "balansrader (SIE) | 14 | -9 291 889,00 kr",
-        ]
+        rows_of(control, "borlange-sie-2018", &['│', '┆']),
+        expected_sv,
+        "{table}"
     );
-    let english: Vec<String> = run(&["--lang", "en"])
-        .lines()
-        .map(|l| {
-            l.split(['│', '┆'])
-                .map(str::trim)
-                .collect::<Vec<_>>()
-                .join("|")
-        })
-        .collect();
-    assert!(
-        english.iter().any(|r| r == "|excluded|1|45,000.00 SEK|"),
-        "{english:#?}"
+    let english = run(&["--lang", "en"]);
+    let control = &english[..english.find("Per budget line").unwrap()];
+    let english_rows = rows_of(control, "borlange-sie-2018", &['│', '┆']);
+    assert_eq!(english_rows[3], "excluded | 1 | 45,000.00 SEK");
+    assert_eq!(
+        english_rows[7],
+        "balance rows (SIE) | 14 | -9,291,889.00 SEK"
     );
-    assert!(
-        english
-            .iter()
-            .any(|r| r == "|balance rows (SIE)|14|-9,291,889.00 SEK|"),
-        "{english:#?}"
-    );
+
     let markdown = run(&["--format", "markdown"]);
-    // Cells without their padding.
-    let rows: Vec<String> = markdown
-        .lines()
-        .map(|l| l.split('|').map(str::trim).collect::<Vec<_>>().join("|"))
-        .collect();
-    assert!(
-        rows.iter().any(|r| r == "|undantagna|1|45 000,00 kr|"),
+    let control = &markdown[..markdown.find("Per budgetpost").unwrap()];
+    assert_eq!(
+        rows_of(control, "borlange-sie-2018", &['|']),
+        expected_sv,
         "{markdown}"
     );
-    assert!(
-        rows.iter()
-            .any(|r| r == "|balansrader (SIE)|14|-9 291 889,00 kr|"),
-        "{markdown}"
-    );
-    // Read as CommonMark with tables: two tables per import, not one
-    // table swallowing the next.
+    // Read as CommonMark with tables: the control totals and the lines
+    // are two tables, not one swallowing the other.
     use pulldown_cmark::{Event, Options, Parser, Tag};
     let events: Vec<Event> = Parser::new_ext(&markdown, Options::ENABLE_TABLES).collect();
     let count = |wanted: fn(&Tag) -> bool| {
@@ -397,12 +382,35 @@ fn control_totals_label_every_kind_of_row() {
             .filter(|e| matches!(e, Event::Start(tag) if wanted(tag)))
             .count()
     };
-    let headings = count(|t| matches!(t, Tag::Heading { .. }));
-    assert!(headings >= 2, "{markdown}");
+    assert_eq!(count(|t| matches!(t, Tag::Table(_))), 2, "{markdown}");
+
+    // CSV: exact sums, one row per kind of row, label beside its figures.
+    let csv = run(&["--format", "csv"]);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
     assert_eq!(
-        count(|t| matches!(t, Tag::Table(_))),
-        2 * headings,
-        "{markdown}"
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["Reskontra", "Fil", "Slag av rader", "Rader", "Summa"]
+    );
+    let borlange: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect::<Vec<_>>())
+        .filter(|r| r[0] == "borlange-sie-2018")
+        .map(|r| r[2..].to_vec())
+        .collect();
+    assert_eq!(
+        borlange,
+        [
+            ["lästa", "28", "9291889"],
+            ["bokförda på budgetpost", "13", "9246889"],
+            ["utan regel", "0", "0"],
+            ["undantagna", "1", "45000"],
+            ["tvetydiga", "0", "0"],
+            ["dubbletter", "0", "0"],
+            ["felaktiga", "0", ""],
+            ["balansrader (SIE)", "14", "-9291889"],
+        ]
     );
 }
 

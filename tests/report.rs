@@ -111,8 +111,9 @@ fn a_target_report_lists_its_measurements_oldest_first() {
     // 2024-12-31; by 2024-03-31, 91 of 366 days: 50 + 10 x 91/366.
     let expected = t.expected_value_at(date("2024-03-31"));
     assert_eq!(expected.round_dp(6), dec("52.486339"));
+    // The share is rounded once, to three decimals (docs/report.md).
     assert_eq!(
-        (expected - t.baseline.value) / (t.target.value - t.baseline.value),
+        ((expected - t.baseline.value) / (t.target.value - t.baseline.value)).round_dp(3),
         t.expected_progress
     );
     assert_eq!(t.expected_value_at(date("2023-06-30")), dec("50"));
@@ -139,12 +140,10 @@ fn totals_reconcile_from_lines_to_initiative_to_portfolio() {
     assert_eq!(i.money.planned_to_date, dec("251939.89"));
     assert_eq!(i.money.spent_to_date, dec("282000"));
     assert_eq!(i.money.variance, dec("-30060.11"));
-    // 91 of 366 days of 2024 have passed.
-    assert_eq!(i.money.share_time_elapsed, Some(dec("91") / dec("366")));
-    assert_eq!(
-        i.lines[2].money.share_time_elapsed,
-        Some(dec("91") / dec("366"))
-    );
+    // 91 of 366 days of 2024 have passed: 0.24863..., shown to a tenth of
+    // a percentage point.
+    assert_eq!(i.money.share_time_elapsed, Some(dec("0.249")));
+    assert_eq!(i.lines[2].money.share_time_elapsed, Some(dec("0.249")));
     assert_eq!(r.portfolio, i.money);
     // Spending split over payers adds up to the spending.
     let spent_by_sources: Decimal = r.funding.iter().map(|f| f.spent_to_date).sum();
@@ -183,8 +182,8 @@ fn impact_figures_follow_the_measurements() {
     assert_eq!(t.latest.as_ref().map(|l| l.value), Some(dec("52")));
     assert_eq!(t.change, Some(dec("2")));
     assert_eq!(t.progress, Some(dec("0.2")));
-    // A straight path over 2024: 91/366 of the way.
-    assert_eq!(t.expected_progress, dec("91") / dec("366"));
+    // A straight path over 2024: 91/366 of the way, 0.24863...
+    assert_eq!(t.expected_progress, dec("0.249"));
     assert_eq!(t.status, TargetStatus::OffTrack);
     // All of personal, and 3/4 of tjanster's 120 000.
     assert_eq!(t.spent_to_date, dec("240000"));
@@ -388,17 +387,21 @@ fn csv_opens_in_a_swedish_excel() {
     assert_eq!(
         lines.next(),
         Some(
-            "Insats;Id;Namn;Kostnadsslag;Budget;Planerat hittills;Förbrukat;Kvar;Förbrukat %;Takt per månad;Prognos;Avvikelse"
+            "Insats;Id;Namn;Kostnadsslag;Enhet eller skola;Budget;Planerat hittills;Förbrukat;Kvar;Förbrukat %;Tid %;Takt per månad;Prognos;Avvikelse"
+        )
+    );
+    // Shares in percent as the report rounds them (91/366 of the time is
+    // 24,9 %); amounts exact.
+    assert_eq!(
+        lines.next(),
+        Some(
+            "rapport;personal;Personal;Personal;;600000;150000;150000;450000;25;24,9;50171,7;600000;0"
         )
     );
     assert_eq!(
         lines.next(),
-        Some("rapport;personal;Personal;Personal;600000;150000;150000;450000;25;50171,7;600000;0")
-    );
-    assert_eq!(
-        lines.next(),
         Some(
-            "rapport;tjanster;Tjänster;Externa tjänster;400000;99453,55;120000;280000;30;40137,36;420546,45;-20546,45"
+            "rapport;tjanster;Tjänster;Externa tjänster;;400000;99453,55;120000;280000;30;24,9;40137,36;420546,45;-20546,45"
         )
     );
 }
@@ -499,6 +502,7 @@ fn the_excel_workbook_holds_numbers_dates_and_text_of_the_right_types() {
     assert_eq!(
         book.sheet_names(),
         [
+            "Portföljen",
             "Insatser",
             "Budgetposter",
             "Finansiering",
@@ -507,24 +511,58 @@ fn the_excel_workbook_holds_numbers_dates_and_text_of_the_right_types() {
         ]
     );
 
+    // Row 1 of every sheet says what the workbook is and as of when;
+    // the header is row 2, the data from row 3.
     let lines = book.worksheet_range("Budgetposter").unwrap();
-    assert_eq!(lines.get((0, 4)), Some(&Data::String("Budget".into())));
-    assert_eq!(lines.get((1, 1)), Some(&Data::String("personal".into())));
+    assert_eq!(
+        lines.get((0, 0)),
+        Some(&Data::String("Uppföljning per 2024-03-31".into()))
+    );
+    assert_eq!(lines.get((1, 0)), Some(&Data::String("Insats".into())));
+    assert_eq!(lines.get((1, 5)), Some(&Data::String("Budget".into())));
+    assert_eq!(lines.get((2, 1)), Some(&Data::String("personal".into())));
     // Amounts are numbers, not text: 600 000 budget, 150 000 planned.
-    assert_eq!(lines.get((1, 4)), Some(&Data::Float(600000.0)));
-    assert_eq!(lines.get((1, 5)), Some(&Data::Float(150000.0)));
-    assert_eq!(lines.get((2, 5)), Some(&Data::Float(99453.55)));
+    assert_eq!(lines.get((2, 5)), Some(&Data::Float(600000.0)));
+    assert_eq!(lines.get((2, 6)), Some(&Data::Float(150000.0)));
+    assert_eq!(lines.get((3, 6)), Some(&Data::Float(99453.55)));
+    // A share is a fraction Excel shows as a percentage: 25 %.
+    assert_eq!(lines.get((2, 9)), Some(&Data::Float(0.25)));
 
     let initiatives = book.worksheet_range("Insatser").unwrap();
-    match initiatives.get((1, 2)) {
+    assert_eq!(initiatives.get((1, 3)), Some(&Data::String("Start".into())));
+    match initiatives.get((2, 3)) {
         // Excel counts days from 1899-12-30: 2024-01-01 is day 45292.
         Some(Data::DateTime(d)) => assert_eq!(d.as_f64(), 45292.0),
         other => panic!("the start is not a date cell: {other:?}"),
     }
 
+    // An indicator value is the value in its unit, not a fraction: 52 %
+    // eligible is 52, shown with a percent sign; its date beside it.
+    let targets = book.worksheet_range("Effektmål").unwrap();
+    let column = |name: &str| {
+        (0..targets.width())
+            .find(|&c| targets.get((1, c)) == Some(&Data::String(name.into())))
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
+    assert_eq!(
+        targets.get((2, column("Senaste"))),
+        Some(&Data::Float(52.0))
+    );
+    match targets.get((2, column("Senaste avser"))) {
+        // 2024-03-31: day 45292 + 90.
+        Some(Data::DateTime(d)) => assert_eq!(d.as_f64(), 45382.0),
+        other => panic!("the measurement's date is not a date cell: {other:?}"),
+    }
+    assert_eq!(
+        targets.get((2, column("Framsteg"))),
+        Some(&Data::Float(0.2))
+    );
+
     let findings = book.worksheet_range("Iakttagelser").unwrap();
-    assert_eq!(findings.get((1, 1)), Some(&Data::String("resor".into())));
-    assert_eq!(findings.get((1, 2)), Some(&Data::Float(2000.0)));
+    assert_eq!(findings.get((2, 1)), Some(&Data::String("resor".into())));
+    // With the name of what it concerns, not only its id.
+    assert_eq!(findings.get((2, 2)), Some(&Data::String("Resor".into())));
+    assert_eq!(findings.get((2, 3)), Some(&Data::Float(2000.0)));
     std::fs::remove_dir_all(&scratch).unwrap();
 }
 

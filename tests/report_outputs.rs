@@ -49,19 +49,21 @@ fn csv(table: &str, lang: &str) -> String {
 fn the_funding_table_in_csv() {
     // Each header over its own figure: spent 45 000 and left 35 000 of the
     // grant's 80 000 (a swap of the two headers once went unnoticed).
+    // Co-financing: 20 % of the 50 000 spent on the grant's lines is
+    // required (worked out in report_portfolio.rs), 5 000 of it is paid.
     assert_eq!(
         csv("funding", "sv"),
-        "Id;Typ;Belopp;Fördelat;Förbrukat;Kvar att förbruka;Får användas t.o.m.;Prognos oförbrukat\n\
-         statsbidrag;statsbidrag;80000;80000;45000;35000;2024-08-31;21448,08\n\
-         alfa-kommun;kommunal budget;100000;100000;75000;25000;;-40170,85\n\
-         beta-kommun;kommunal budget;50000;50000;24500;25500;;494,54\n"
+        "Id;Namn;Typ;Bidragsgivare;Belopp;Fördelat;Förbrukat;Kvar att förbruka;Får användas t.o.m.;Prognos oförbrukat;Medfinansiering krävd;Medfinansiering betald\n\
+         statsbidrag;;statsbidrag;Exempelverket;80000;80000;45000;35000;2024-08-31;21448,08;10000;5000\n\
+         alfa-kommun;;kommunal budget;;100000;100000;75000;25000;;-40170,85;;\n\
+         beta-kommun;;kommunal budget;;50000;50000;24500;25500;;494,54;;\n"
     );
     assert_eq!(
         csv("funding", "en"),
-        "Id;Kind;Amount;Allocated;Spent;Left;Usable until;Forecast unspent\n\
-         statsbidrag;state grant;80000;80000;45000;35000;2024-08-31;21448.08\n\
-         alfa-kommun;municipal budget;100000;100000;75000;25000;;-40170.85\n\
-         beta-kommun;municipal budget;50000;50000;24500;25500;;494.54\n"
+        "Id;Name;Kind;Funder;Amount;Allocated;Spent;Left;Usable until;Forecast unspent;Co-financing required;Co-financing paid\n\
+         statsbidrag;;state grant;Exempelverket;80000;80000;45000;35000;2024-08-31;21448.08;10000;5000\n\
+         alfa-kommun;;municipal budget;;100000;100000;75000;25000;;-40170.85;;\n\
+         beta-kommun;;municipal budget;;50000;50000;24500;25500;;494.54;;\n"
     );
 }
 
@@ -69,12 +71,12 @@ fn the_funding_table_in_csv() {
 fn the_findings_table_in_csv() {
     assert_eq!(
         csv("findings", "sv"),
-        "Allvar;Avser;Belopp;Typ\n\
-         hög;statsbidrag;21448,08;bidrag riskerar att bli oförbrukat när det inte längre får användas och kan behöva betalas tillbaka\n\
-         hög;alfa-material;10000;budgetposten har förbrukat mer än sin budget\n\
-         hög;statsbidrag;5000;mindre medfinansiering betald än bidragets villkor kräver\n\
-         medel;alfa-meritvarde;75000;pengarna förbrukas enligt plan men målet ligger efter\n\
-         låg;beta-resor;500;pengar förbrukas men målen saknar mätning efter utgångsvärdet\n"
+        "Allvar;Avser;Namn;Belopp;Iakttagelse\n\
+         hög;statsbidrag;Exempelverket;21448,08;bidrag riskerar att bli oförbrukat när det inte längre får användas och kan behöva betalas tillbaka\n\
+         hög;alfa-material;Läromedel;10000;budgetposten har förbrukat mer än sin budget\n\
+         hög;statsbidrag;Exempelverket;5000;mindre medfinansiering betald än bidragets villkor kräver\n\
+         medel;alfa-meritvarde;Genomsnittligt meritvärde (Alfa kommun);75000;pengarna förbrukas enligt plan men målet ligger efter\n\
+         låg;beta-resor;Resor;500;pengar förbrukas men målen saknar mätning efter utgångsvärdet\n"
     );
 }
 
@@ -214,6 +216,8 @@ fn the_targets_table_in_csv() {
 
 /// The cells of the first table row after the line `title`, trimmed: the
 /// row after the header (and, in Markdown, after the delimiter row).
+/// The first data row after `title`, cell by cell, with the no-break spaces
+/// between digit groups read as the spaces a reader sees.
 fn first_row_after(text: &str, title: &str, separator: &[char]) -> Vec<String> {
     let header_rows = if separator == ['|'] { 2 } else { 1 };
     text.split(title)
@@ -226,7 +230,7 @@ fn first_row_after(text: &str, title: &str, separator: &[char]) -> Vec<String> {
         .split(separator)
         .map(str::trim)
         .filter(|c| !c.is_empty())
-        .map(str::to_owned)
+        .map(|c| c.replace('\u{a0}', " "))
         .collect()
 }
 
@@ -248,6 +252,13 @@ fn the_terminal_table_in_english_thousands() {
 fn the_markdown_in_swedish_kronor() {
     let text = report(&["--format", "markdown"]);
     assert!(text.starts_with("# Uppföljning per 2024-06-30\n"), "{text}");
+    // Digit groups are held together: no renderer breaks an amount.
+    assert!(text.contains("| 230\u{a0}000\u{a0}kr |"), "{text}");
+    // Amounts are right-aligned.
+    assert!(
+        text.contains("|---:|---:|---:|---:|---:|---:|---:|---:|\n| 230"),
+        "{text}"
+    );
     assert_eq!(
         first_row_after(&text, "## Portföljen\n", &['|']),
         [

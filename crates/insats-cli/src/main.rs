@@ -10,7 +10,7 @@ mod output;
 mod render;
 mod report_render;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -130,6 +130,13 @@ struct LedgerArgs {
     /// Language of labels and numbers.
     #[arg(long, value_enum, default_value_t = report_render::Lang::Sv)]
     lang: report_render::Lang,
+    /// Write to this file instead of standard output (required for xlsx).
+    /// The file is written whole and renamed into place.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// With --format csv: which table to export.
+    #[arg(long, value_enum, default_value_t = report_render::LedgerTable::ControlTotals)]
+    table: report_render::LedgerTable,
 }
 
 #[derive(Debug, clap::Args)]
@@ -292,32 +299,30 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::from(1));
     }
     let portfolio = &validation.portfolio;
-    let style = report_render::Style {
+    let style = insats_view::NumberStyle {
         lang: args.lang,
         scale: args.scale,
         currency: portfolio.currency.clone(),
     };
-    let layout = match args.format {
-        ReportFormat::Markdown => report_render::Layout::Markdown,
-        _ => report_render::Layout::Terminal,
-    };
-    let mut out = anstream::stdout().lock();
-    let io = |e: std::io::Error| format!("cannot write output: {e}");
 
     if let Some(period) = &args.period {
         let funding = args.funding.as_deref().unwrap_or_default();
         let period = parse_period(period)?;
         let statement = insats::report::grant_statement(portfolio, funding, period)
             .ok_or_else(|| format!("no funding source `{funding}` in the portfolio"))?;
-        match args.format {
-            ReportFormat::Json => output_written(json_out(&mut out, &statement))?,
-            ReportFormat::Csv | ReportFormat::Xlsx | ReportFormat::Html => {
-                return Err("a grant statement is written as a table, Markdown or JSON".to_owned());
-            }
-            _ => output_written(report_render::statement(
-                &mut out, &statement, &style, layout,
-            ))?,
-        }
+        let view = report_render::statement_view(&statement, args.lang);
+        emit(
+            &Emit {
+                format: args.format,
+                output: args.output.as_deref(),
+                style: &style,
+                csv_table: "statement",
+                created_fallback: period.end,
+            },
+            &view,
+            &|out| json_out(out, &statement),
+            &|| report_render::html::view_page(&view, &style),
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -390,38 +395,82 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
             given.join(" and ")
         ));
     }
-    if let ReportFormat::Xlsx = args.format {
-        let path = args
+    let view = report_render::report_view(&report, portfolio.name.as_deref(), args.lang);
+    emit(
+        &Emit {
+            format: args.format,
+            output: args.output.as_deref(),
+            style: &style,
+            csv_table: report_render::report_table_key(args.table),
+            created_fallback: report.as_of,
+        },
+        &view,
+        &|out| json_out(out, &report),
+        &|| {
+            let curves = insats::report::spending_curves(portfolio, &report);
+            report_render::html::page(&report, &curves, &style, portfolio.name.as_deref())
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How a view goes out.
+struct Emit<'a> {
+    format: ReportFormat,
+    output: Option<&'a std::path::Path>,
+    style: &'a insats_view::NumberStyle,
+    /// The table a CSV export holds.
+    csv_table: &'a str,
+    /// The creation date a workbook records without `SOURCE_DATE_EPOCH`.
+    created_fallback: insats::model::Date,
+}
+
+/// Writes a view in the format asked for, whole: to standard output, or to
+/// the `-o` file through a temporary file and a rename, so a file is never
+/// left half written. JSON is the data itself, not its view.
+fn emit(
+    how: &Emit<'_>,
+    view: &insats_view::View,
+    json: &dyn Fn(&mut Vec<u8>) -> std::io::Result<()>,
+    html: &dyn Fn() -> String,
+) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("cannot write output: {e}");
+    if let ReportFormat::Xlsx = how.format {
+        let path = how
             .output
-            .as_ref()
             .ok_or("an xlsx workbook is a file: give it with -o report.xlsx")?;
         // SOURCE_DATE_EPOCH: seconds since 1970, as reproducible builds set it.
         let created = std::env::var("SOURCE_DATE_EPOCH")
             .ok()
             .and_then(|s| s.trim().parse::<i64>().ok());
-        output::write_file(path, &report_render::xlsx(&report, &style, created)?)?;
+        let bytes = report_render::xlsx(view, how.style, created, how.created_fallback)?;
+        output::write_file(path, &bytes)?;
         let _ = writeln!(anstream::stderr(), "wrote {}", render::path_shown(path));
-        return Ok(ExitCode::SUCCESS);
+        return Ok(());
     }
-    // Rendered whole first: to standard output, or to the -o file through a
-    // temporary file and a rename, so a file is never left half written.
     let mut buf: Vec<u8> = Vec::new();
-    let rendered = match args.format {
-        ReportFormat::Table | ReportFormat::Markdown => {
-            report_render::tables(&mut buf, &report, &style, layout, portfolio.name.as_deref())
-        }
-        ReportFormat::Json => json_out(&mut buf, &report),
-        ReportFormat::Csv => report_render::csv(&mut buf, &report, &style, args.table),
-        ReportFormat::Html => {
-            let curves = insats::report::spending_curves(portfolio, &report);
-            let page =
-                report_render::html::page(&report, &curves, &style, portfolio.name.as_deref());
-            buf.write_all(page.as_bytes())
-        }
+    let rendered = match how.format {
+        ReportFormat::Table => report_render::text(
+            &mut buf,
+            view,
+            how.style,
+            insats_view::write::text::Layout::Terminal {
+                width: table_width(how.output.is_none()),
+            },
+        ),
+        ReportFormat::Markdown => report_render::text(
+            &mut buf,
+            view,
+            how.style,
+            insats_view::write::text::Layout::Markdown,
+        ),
+        ReportFormat::Json => json(&mut buf),
+        ReportFormat::Csv => report_render::csv(&mut buf, view, how.style, how.csv_table),
+        ReportFormat::Html => buf.write_all(html().as_bytes()),
         ReportFormat::Xlsx => Ok(()),
     };
     rendered.map_err(io)?;
-    match &args.output {
+    match how.output {
         Some(path) => {
             output::write_file(path, &buf)?;
             let _ = writeln!(anstream::stderr(), "wrote {}", render::path_shown(path));
@@ -429,50 +478,64 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
         // Only the terminal tables can carry colour for anstream to strip;
         // the other formats go out as rendered, not scanned byte by byte
         // (4 % of a report over 10^5 ledger rows).
-        None if matches!(args.format, ReportFormat::Table) => output_written(out.write_all(&buf))?,
-        None => {
-            drop(out);
-            output_written(std::io::stdout().lock().write_all(&buf))?
+        None if matches!(how.format, ReportFormat::Table) => {
+            output_written(anstream::stdout().lock().write_all(&buf))?
         }
+        None => output_written(std::io::stdout().lock().write_all(&buf))?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
+}
+
+/// The width terminal tables are fitted to: `COLUMNS` when set (also when
+/// piped, as a script asks for it), else the terminal's width when writing
+/// to one, else no limit.
+fn table_width(to_stdout: bool) -> Option<u16> {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|&c| c > 0)
+    {
+        return Some(columns);
+    }
+    if to_stdout && std::io::stdout().is_terminal() {
+        // comfy-table asks the terminal; a terminal that reports 0 columns
+        // (as under `script`) has an unknown width.
+        return comfy_table::Table::new().width().filter(|&w| w > 0);
+    }
+    None
 }
 
 fn ledger(args: &LedgerArgs) -> Result<ExitCode, String> {
     let (sources, validation) = insats::validate_paths(&args.paths).map_err(|e| e.to_string())?;
-    let mut out = anstream::stdout().lock();
-    let written = match args.format {
-        ReportFormat::Json => {
-            #[derive(serde::Serialize)]
-            struct Imports<'a> {
-                format_version: u32,
-                imports: &'a [insats::ledger::ImportSummary],
-            }
+    let style = insats_view::NumberStyle::new(args.lang);
+    let view = report_render::ledger_view(&validation.imports, args.lang);
+    #[derive(serde::Serialize)]
+    struct Imports<'a> {
+        format_version: u32,
+        imports: &'a [insats::ledger::ImportSummary],
+    }
+    emit(
+        &Emit {
+            format: args.format,
+            output: args.output.as_deref(),
+            style: &style,
+            csv_table: report_render::ledger_table_key(args.table),
+            // Control totals have no as-of date: a fixed date keeps the
+            // workbook's bytes the same for the same ledgers.
+            created_fallback: insats::model::Date::constant(2000, 1, 1),
+        },
+        &view,
+        &|out| {
             json_out(
-                &mut out,
+                out,
                 &Imports {
                     format_version: insats::report::REPORT_FORMAT_VERSION,
                     imports: &validation.imports,
                 },
             )
-        }
-        ReportFormat::Csv | ReportFormat::Xlsx | ReportFormat::Html => {
-            return Err("control totals are written as a table, Markdown or JSON".to_owned());
-        }
-        ReportFormat::Markdown => report_render::imports(
-            &mut out,
-            &validation.imports,
-            args.lang,
-            report_render::Layout::Markdown,
-        ),
-        ReportFormat::Table => report_render::imports(
-            &mut out,
-            &validation.imports,
-            args.lang,
-            report_render::Layout::Terminal,
-        ),
-    };
-    output_written(written)?;
+        },
+        &|| report_render::html::view_page(&view, &style),
+    )?;
     if !validation.is_ok() {
         let mut err = anstream::stderr().lock();
         render::human(&mut err, &sources, &validation, true).map_err(|e| e.to_string())?;

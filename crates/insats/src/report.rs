@@ -364,7 +364,10 @@ fn days_inclusive(from: Date, to: Date) -> i64 {
 
 /// Share (0-1) of `period` elapsed by the end of `date`, for display.
 fn elapsed(period: Period, date: Date) -> Decimal {
-    elapsed_exact(period, date).to_decimal().unwrap_or_default()
+    elapsed_exact(period, date)
+        .round_dp(SHARE_DECIMALS)
+        .unwrap_or_default()
+        .normalize()
 }
 
 /// Share (0-1) of `period` elapsed by the end of `date`, exactly: days
@@ -383,10 +386,22 @@ fn elapsed_exact(period: Period, date: Date) -> Exact {
     }
 }
 
-/// `part / whole`, or `None` when `whole` is zero or the quotient is too
-/// large to hold (a change of 10^-20 against a goal of 10^15 apart).
+/// Decimals of every share (0-1) in a report: spent, planned and time
+/// shares, progress. A tenth of a percentage point, the precision every
+/// output shows, so every output shows the same figure.
+pub const SHARE_DECIMALS: u32 = 3;
+
+/// Decimals of the indicator figures a report computes: a value measured as
+/// counts (45 of 90 and 60 of 70: 65.63 %), the change since the baseline,
+/// the improvement in pupils. A value given in a plan keeps its digits.
+pub const VALUE_DECIMALS: u32 = 2;
+
+/// `part / whole` rounded once to [`SHARE_DECIMALS`], or `None` when
+/// `whole` is zero or the quotient is too large to hold.
 fn ratio(part: Decimal, whole: Decimal) -> Option<Decimal> {
-    part.checked_div(whole)
+    Exact::ratio(part, whole)
+        .and_then(|r| r.round_dp(SHARE_DECIMALS))
+        .map(|r| r.normalize())
 }
 
 fn segments(line: &BudgetLine, initiative: &Initiative) -> Vec<Segment> {
@@ -916,6 +931,17 @@ fn straight_path_progress_exact(baseline: Date, target: Date, date: Date) -> Exa
 
 /// A measurement's value, exactly: a share given as numerator and
 /// denominator is their exact ratio, in per cent.
+/// A measurement's value as the report shows it: as given, or computed
+/// from counts and rounded once to [`VALUE_DECIMALS`].
+fn shown_value(measurement: &crate::model::Measurement) -> Decimal {
+    match (measurement.numerator, measurement.denominator) {
+        (Some(_), Some(_)) => exact_value(measurement)
+            .round_dp(VALUE_DECIMALS)
+            .map_or(measurement.value.value, |v| v.normalize()),
+        _ => measurement.value.value,
+    }
+}
+
 fn exact_value(measurement: &crate::model::Measurement) -> Exact {
     match (measurement.numerator, measurement.denominator) {
         (Some(n), Some(d)) => Exact::ratio(&Exact::from(n) * &Exact::from(100), d)
@@ -976,7 +1002,7 @@ fn target_reports(
             let since_baseline: Vec<ValueAt> = since_baseline
                 .iter()
                 .map(|m| ValueAt {
-                    value: m.value.value,
+                    value: shown_value(m),
                     when: m.when,
                 })
                 .collect();
@@ -1002,15 +1028,24 @@ fn target_reports(
 
             let target_day = target.target.when.value.last_day();
             let expected_exact = straight_path_progress_exact(base_day, target_day, as_of);
-            let expected = expected_exact.to_decimal().unwrap_or_default();
+            let expected = expected_exact
+                .round_dp(SHARE_DECIMALS)
+                .unwrap_or_default()
+                .normalize();
             // Status and cost per improvement are decided on exact values: a
             // share measured as 2 of 3 is exactly 66 2/3 %, not 28 digits of it.
             let change_exact = latest_exact.map(|l| &l - &Exact::from(baseline));
             let progress_exact = change_exact
                 .as_ref()
                 .and_then(|c| c.checked_div(&Exact::from(goal - baseline)));
-            let change = latest.as_ref().map(|l| l.value - baseline);
-            let progress = progress_exact.as_ref().and_then(Exact::to_decimal);
+            let change = change_exact
+                .as_ref()
+                .and_then(|c| c.round_dp(VALUE_DECIMALS))
+                .map(|c| c.normalize());
+            let progress = progress_exact
+                .as_ref()
+                .and_then(|p| p.round_dp(SHARE_DECIMALS))
+                .map(|p| p.normalize());
             let status = match &progress_exact {
                 None => TargetStatus::NoMeasurement,
                 Some(p) if *p >= Decimal::ONE => TargetStatus::Reached,
@@ -1038,7 +1073,10 @@ fn target_reports(
                         None => CostPerChange::NoImprovement,
                         Some(per_unit) => CostPerChange::PerUnit {
                             per_unit,
-                            pupils: pupils.as_ref().and_then(Exact::to_decimal),
+                            pupils: pupils
+                                .as_ref()
+                                .and_then(|p| p.round_dp(VALUE_DECIMALS))
+                                .map(|p| p.normalize()),
                             per_pupil: pupils
                                 .and_then(|p| spent_exact.checked_div(&p))
                                 .and_then(|p| p.round_ore()),
@@ -1170,6 +1208,19 @@ pub struct StatementRow {
     pub difference: Decimal,
 }
 
+/// The sums of a grant statement's rows. A total is not a cost category:
+/// it has none, so that a program adding up rows by category cannot count
+/// it as one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatementTotal {
+    /// The source's share of the budget planned for the period.
+    pub budget: Decimal,
+    /// The source's share of the costs booked in the period.
+    pub costs: Decimal,
+    /// Budget minus costs.
+    pub difference: Decimal,
+}
+
 /// The economic part of a progress or final report to a funder: costs per
 /// cost category against budget, for one funding source and period.
 #[derive(Debug, Clone, Serialize)]
@@ -1187,7 +1238,7 @@ pub struct GrantStatement {
     /// One row per cost category with a budget or costs, in category order.
     pub rows: Vec<StatementRow>,
     /// The sums of the rows.
-    pub total: StatementRow,
+    pub total: StatementTotal,
 }
 
 /// The grant statement of `funding` for `period`, or `None` when no such
@@ -1246,8 +1297,7 @@ pub fn grant_statement(
         funder: source.funder.clone(),
         period,
         currency: portfolio.currency.clone(),
-        total: StatementRow {
-            category: CostCategory::Other,
+        total: StatementTotal {
             budget,
             costs,
             difference: budget - costs,

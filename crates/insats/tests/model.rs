@@ -43,12 +43,23 @@ fn ore(value: i64) -> Q {
 
 /// docs/format.md: "always to whole öre and half away from zero".
 fn round_ore(x: &Q) -> Q {
-    let scaled = x * q(100);
+    round_to(x, 2)
+}
+
+/// `x` rounded half away from zero to `decimals` places.
+fn round_to(x: &Q, decimals: u32) -> Q {
+    let unit = Q::from(BigInt::from(10).pow(decimals));
+    let scaled = x * &unit;
     let half = Q::new(BigInt::one(), BigInt::from(2));
     let rounded = (scaled.abs() + half).floor();
     let rounded = if x.is_negative() { -rounded } else { rounded };
-    rounded / q(100)
+    rounded / unit
 }
+
+/// docs/report.md, "Rounding": a share (0-1) to three decimals, an
+/// indicator figure insats computes to two.
+const SHARE_DECIMALS: u32 = 3;
+const VALUE_DECIMALS: u32 = 2;
 
 /// docs/format.md, "Splits": each part's exact share rounded down to the
 /// öre, the öre left over one each to the parts that lost the most, on
@@ -899,11 +910,19 @@ impl Differences {
         }
     }
     /// A ratio shown, not rounded: a `Decimal` of 28 digits.
+    /// A share: the model's exact value, rounded as documented.
     fn ratio(&mut self, what: &str, got: Option<Decimal>, model: Option<&Q>) {
+        self.rounded(what, got, model, SHARE_DECIMALS);
+    }
+
+    /// An indicator figure insats computes: rounded as documented.
+    fn value(&mut self, what: &str, got: Option<Decimal>, model: Option<&Q>) {
+        self.rounded(what, got, model, VALUE_DECIMALS);
+    }
+
+    fn rounded(&mut self, what: &str, got: Option<Decimal>, model: Option<&Q>, decimals: u32) {
         let close = match (got, model) {
-            (Some(g), Some(m)) => {
-                (qd(g) - m).abs() < Q::new(BigInt::one(), BigInt::from(10).pow(20))
-            }
+            (Some(g), Some(m)) => qd(g) == round_to(m, decimals) && g.scale() <= decimals,
             (None, None) => true,
             _ => false,
         };
@@ -1183,7 +1202,7 @@ fn compare(initiatives: &[Initiative], as_of: Date, r: &Report) -> Vec<String> {
                 Some(got.expected_progress),
                 Some(&expected),
             );
-            diff.ratio(&format!("{at} change"), got.change, change.as_ref());
+            diff.value(&format!("{at} change"), got.change, change.as_ref());
             let status = match &progress {
                 None => TargetStatus::NoMeasurement,
                 Some(p) if *p >= Q::one() => TargetStatus::Reached,
@@ -1226,7 +1245,7 @@ fn compare(initiatives: &[Initiative], as_of: Date, r: &Report) -> Vec<String> {
                         &round_ore(&(&spent / i)),
                     );
                     let model_pupils = target.cohort.map(|c| i * q(c) / q(100));
-                    diff.ratio(&format!("{at} pupils"), *pupils, model_pupils.as_ref());
+                    diff.value(&format!("{at} pupils"), *pupils, model_pupils.as_ref());
                     diff.option(
                         &format!("{at} cost per pupil"),
                         *per_pupil,

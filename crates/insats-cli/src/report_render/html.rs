@@ -21,7 +21,8 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use rust_decimal::Decimal;
 
 use super::chart::{self, Accessible, BarGroup, DateMarker, SeriesStyle, TimeSeries};
-use super::{Lang, Scale, Style, category, finding_text, funding_kind, labels, severity, status};
+use insats_view::labels::{category, finding as finding_text, funding_kind, severity, status};
+use insats_view::{Label, Lang, NumberStyle as Style, Scale};
 
 /// The page's style sheet: screen and A4 print.
 const STYLE_SHEET: &str = include_str!("report.css");
@@ -144,11 +145,11 @@ pub fn page(
     style: &Style,
     title: Option<&str>,
 ) -> String {
-    let l = labels(style.lang);
+    let l = |label: Label| label.text(style.lang);
     let p = page_labels(style.lang);
     let heading = match title {
-        Some(t) => format!("{} {}: {t}", l.report_as_of, report.as_of),
-        None => format!("{} {}", l.report_as_of, report.as_of),
+        Some(t) => format!("{} {}: {t}", l(Label::ReportAsOf), report.as_of),
+        None => format!("{} {}", l(Label::ReportAsOf), report.as_of),
     };
     // Each initiative's curve and targets, found once: looked up per
     // initiative, they made a page of 10^5 initiatives take minutes.
@@ -201,7 +202,7 @@ pub fn page(
                     }
                 }
                 footer {
-                    p { (l.causal_note) }
+                    p { (l(Label::CausalNote)) }
                     p { (p.rounding) }
                     p { (p.generated_by) " insats " (env!("CARGO_PKG_VERSION")) "." }
                 }
@@ -212,7 +213,7 @@ pub fn page(
 }
 
 fn overview(report: &Report, style: &Style) -> Markup {
-    let l = labels(style.lang);
+    let l = |label: Label| label.text(style.lang);
     let p = page_labels(style.lang);
     let m = &report.portfolio;
     let groups = money_groups(report.initiatives.iter().map(|i| (&i.name, &i.money)));
@@ -222,12 +223,12 @@ fn overview(report: &Report, style: &Style) -> Markup {
             h2 { (p.overview) }
             dl class="key-figures" {
                 @for (label, value) in [
-                    (l.budget, m.budget),
-                    (l.planned, m.planned_to_date),
-                    (l.spent, m.spent_to_date),
-                    (l.remaining, m.remaining),
-                    (l.forecast, m.forecast),
-                    (l.variance, m.variance),
+                    (l(Label::Budget), m.budget),
+                    (l(Label::PlannedToDate), m.planned_to_date),
+                    (l(Label::Spent), m.spent_to_date),
+                    (l(Label::Remaining), m.remaining),
+                    (l(Label::Forecast), m.forecast),
+                    (l(Label::Variance), m.variance),
                 ] {
                     div {
                         dt { (label) }
@@ -235,11 +236,11 @@ fn overview(report: &Report, style: &Style) -> Markup {
                     }
                 }
                 div {
-                    dt { (l.share_spent) }
+                    dt { (l(Label::ShareSpent)) }
                     dd class="num" { (style.share(m.share_spent)) }
                 }
                 div {
-                    dt { (l.share_time) }
+                    dt { (l(Label::ShareTime)) }
                     dd class="num" { (style.share(m.share_time_elapsed)) }
                 }
             }
@@ -252,7 +253,7 @@ fn overview(report: &Report, style: &Style) -> Markup {
                 ))
                 figcaption { (p.initiatives_chart) }
                 table {
-                    (money_head(l.name, l))
+                    (money_head(l(Label::Name), style.lang))
                     tbody {
                         @for i in &report.initiatives {
                             tr {
@@ -263,18 +264,18 @@ fn overview(report: &Report, style: &Style) -> Markup {
                     }
                 }
             }
-            h3 { (l.funding) }
+            h3 { (l(Label::Funding)) }
             table class="funding" {
                 thead { tr {
-                    th scope="col" { (l.name) }
-                    th scope="col" class="num" { (l.amount) }
-                    th scope="col" class="num" { (l.spent) }
-                    th scope="col" class="num" { (l.left) }
-                    th scope="col" { (l.window_end) }
+                    th scope="col" { (l(Label::Name)) }
+                    th scope="col" class="num" { (l(Label::Amount)) }
+                    th scope="col" class="num" { (l(Label::Spent)) }
+                    th scope="col" class="num" { (l(Label::Left)) }
+                    th scope="col" { (l(Label::WindowEnd)) }
                     // The same figure and name as in every other format: negative
                     // for a source forecast to be overspent, so not "at risk".
-                    th scope="col" class="num" { (l.unspent) }
-                    th scope="col" class="num" { (l.cofinancing) }
+                    th scope="col" class="num" { (l(Label::ForecastUnspent)) }
+                    th scope="col" class="num" { (l(Label::CoFinancing)) }
                 } }
                 tbody {
                     @for f in &report.funding {
@@ -306,9 +307,9 @@ fn overview(report: &Report, style: &Style) -> Markup {
                     }
                 }
             }
-            h3 { (l.findings) }
+            h3 { (l(Label::Findings)) }
             @if report.findings.is_empty() {
-                p { (l.no_findings) }
+                p { (l(Label::NoFindings)) }
             } @else {
                 ul class="findings" {
                     @for f in &report.findings {
@@ -335,18 +336,18 @@ fn severity_class(s: FindingSeverity) -> &'static str {
 }
 
 fn money_series(lang: Lang) -> [SeriesStyle; 3] {
-    let l = labels(lang);
+    let l = |label: Label| label.text(lang);
     [
         SeriesStyle {
-            name: l.budget.to_owned(),
+            name: l(Label::Budget).to_owned(),
             class: "budget",
         },
         SeriesStyle {
-            name: l.planned.to_owned(),
+            name: l(Label::PlannedToDate).to_owned(),
             class: "planned",
         },
         SeriesStyle {
-            name: l.spent.to_owned(),
+            name: l(Label::Spent).to_owned(),
             class: "spent",
         },
     ]
@@ -375,11 +376,12 @@ fn largest_value(groups: &[BarGroup]) -> Decimal {
 }
 
 /// The header of a table of money figures, after its first column.
-fn money_head(first: &str, l: &super::Labels) -> Markup {
+fn money_head(first: &str, lang: Lang) -> Markup {
+    let l = |label: Label| label.text(lang);
     html! {
         thead { tr {
             th scope="col" { (first) }
-            @for label in [l.budget, l.planned, l.spent, l.share_spent, l.forecast, l.variance] {
+            @for label in [l(Label::Budget), l(Label::PlannedToDate), l(Label::Spent), l(Label::ShareSpent), l(Label::Forecast), l(Label::Variance)] {
                 th scope="col" class="num" { (label) }
             }
         } }
@@ -408,9 +410,14 @@ fn initiative_section(
     as_of: insats::model::Date,
     style: &Style,
 ) -> Markup {
-    let l = labels(style.lang);
+    let l = |label: Label| label.text(style.lang);
     let p = page_labels(style.lang);
-    let groups = money_groups(initiative.lines.iter().map(|l| (&l.name, &l.money)));
+    let groups = money_groups(
+        initiative
+            .lines
+            .iter()
+            .map(|line| (&line.name, &line.money)),
+    );
     let axis = axis_style(style, largest_value(&groups));
     html! {
         section class="initiative" id={"insats-" (initiative.id)} {
@@ -428,7 +435,7 @@ fn initiative_section(
                 ))
                 figcaption { (p.lines_chart) }
                 table {
-                    (money_head(p.line, l))
+                    (money_head(p.line, style.lang))
                     tbody {
                         @for line in &initiative.lines {
                             tr {
@@ -438,7 +445,7 @@ fn initiative_section(
                         }
                     }
                     tfoot { tr {
-                        th scope="row" { (l.total) }
+                        th scope="row" { (l(Label::Total)) }
                         (money_cells(style, &initiative.money))
                     } }
                 }
@@ -446,7 +453,7 @@ fn initiative_section(
             @if let Some(curve) = curve {
                 (curve_figure(n, initiative, curve, as_of, style))
             }
-            h3 { (l.targets) }
+            h3 { (l(Label::Targets)) }
             @if targets.is_empty() {
                 p { (p.no_targets) }
             }
@@ -471,7 +478,7 @@ fn curve_figure(
     as_of: Date,
     style: &Style,
 ) -> Markup {
-    let l = labels(style.lang);
+    let l = |label: Label| label.text(style.lang);
     let p = page_labels(style.lang);
     let planned: Vec<(Date, Decimal)> = curve.points.iter().map(|c| (c.date, c.planned)).collect();
     let spent: Vec<(Date, Decimal)> = curve
@@ -498,7 +505,7 @@ fn curve_figure(
     let series = [
         TimeSeries {
             style: SeriesStyle {
-                name: l.budget.to_owned(),
+                name: l(Label::Budget).to_owned(),
                 class: "budget",
             },
             dashed: true,
@@ -568,7 +575,7 @@ fn curve_figure(
 }
 
 fn target_figure(id: &str, target: &TargetReport, as_of: Date, style: &Style) -> Markup {
-    let l = labels(style.lang);
+    let l = |label: Label| label.text(style.lang);
     let p = page_labels(style.lang);
     let base_day = target.baseline.when.last_day();
     let goal_day = target.target.when.last_day();
@@ -628,9 +635,9 @@ fn target_figure(id: &str, target: &TargetReport, as_of: Date, style: &Style) ->
             ))
             figcaption {
                 strong { (target.indicator_name) } " (" (target.scope) ") · "
-                (l.status) ": " span class={"status " (status_class(target.status))} { (status(target.status, style.lang)) }
-                " · " (l.progress) " " (style.share(target.progress))
-                " · " (l.expected) " " (style.share(Some(target.expected_progress)))
+                (l(Label::Status)) ": " span class={"status " (status_class(target.status))} { (status(target.status, style.lang)) }
+                " · " (l(Label::Progress)) " " (style.share(target.progress))
+                " · " (l(Label::Expected)) " " (style.share(Some(target.expected_progress)))
             }
             table {
                 thead { tr {
@@ -640,7 +647,7 @@ fn target_figure(id: &str, target: &TargetReport, as_of: Date, style: &Style) ->
                 } }
                 tbody {
                     tr {
-                        th scope="row" { (target.baseline.when) " (" (l.baseline) ")" }
+                        th scope="row" { (target.baseline.when) " (" (l(Label::Baseline)) ")" }
                         td class="num" { (value(target.baseline.value)) }
                         td class="num" { (value(target.baseline.value)) }
                     }
@@ -652,7 +659,7 @@ fn target_figure(id: &str, target: &TargetReport, as_of: Date, style: &Style) ->
                         }
                     }
                     tr {
-                        th scope="row" { (target.target.when) " (" (l.goal) ")" }
+                        th scope="row" { (target.target.when) " (" (l(Label::Goal)) ")" }
                         td class="num" { "–" }
                         td class="num" { (value(target.target.value)) }
                     }
@@ -669,4 +676,62 @@ fn status_class(s: TargetStatus) -> &'static str {
         TargetStatus::OnTrack => "on-track",
         TargetStatus::OffTrack => "off-track",
     }
+}
+
+/// Any view as a self-contained page of tables (a grant statement, ledger
+/// control totals): the report page's style sheet and policy, the view's
+/// tables with numbers right-aligned and totals set apart.
+pub fn view_page(view: &insats_view::View, style: &Style) -> String {
+    use insats_view::write::text::cell_text;
+    use insats_view::{ColumnKind, Preset, RowClass};
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(html_lang(style.lang)) {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="Content-Security-Policy"
+                    content="default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="generator" content={"insats " (env!("CARGO_PKG_VERSION"))};
+                link rel="icon" href="data:,";
+                title { (view.title) }
+                style { (PreEscaped(STYLE_SHEET)) }
+            }
+            body {
+                h1 { (view.title) }
+                @for table in &view.tables {
+                    @if table.title != view.title { h2 { (table.title) } }
+                    @if table.rows.is_empty() && table.when_empty.is_some() {
+                        p { (table.when_empty.map(|l| l.text(style.lang)).unwrap_or_default()) }
+                    } @else {
+                        @let shown = table.shown_columns(Preset::Compact);
+                        div class="table-scroll" {
+                            table {
+                                thead { tr {
+                                    @for &c in &shown {
+                                        th scope="col" class=[(table.columns[c].kind == ColumnKind::Number).then_some("num")] {
+                                            (table.columns[c].label.text(style.lang))
+                                        }
+                                    }
+                                } }
+                                tbody {
+                                    @for row in &table.rows {
+                                        tr class=[match row.class { RowClass::Total => Some("total"), RowClass::Flagged => Some("at-risk"), RowClass::Item => None }] {
+                                            @for &c in &shown {
+                                                td class=[(table.columns[c].kind == ColumnKind::Number).then_some("num")] {
+                                                    (cell_text(style, &row.cells[c]))
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @for note in &table.notes { p class="meta" { (note.text(style.lang)) } }
+                }
+            }
+        }
+    };
+    markup.into_string()
 }

@@ -42,10 +42,18 @@ impl Exact {
     /// does (`money::round_ore` for a value that is already a `Decimal`).
     /// `None` only when the result is too large for a `Decimal`.
     pub fn round_ore(&self) -> Option<Decimal> {
-        let numerator: BigInt = self.0.numer().abs() * 200 + self.0.denom();
-        let ore = numerator.div_floor(&(self.0.denom() * BigInt::from(2)));
-        let ore = if self.0.is_negative() { -ore } else { ore };
-        Decimal::try_from_i128_with_scale(ore.to_i128()?, 2).ok()
+        self.round_dp(2)
+    }
+
+    /// Rounded to `decimals` places, half away from zero: how a share or an
+    /// indicator value insats computes is rounded, once. `None` when the
+    /// result is too large for a `Decimal`.
+    pub fn round_dp(&self, decimals: u32) -> Option<Decimal> {
+        let unit = BigInt::from(10u8).pow(decimals);
+        let numerator: BigInt = self.0.numer().abs() * unit * 2 + self.0.denom();
+        let units = numerator.div_floor(&(self.0.denom() * BigInt::from(2)));
+        let units = if self.0.is_negative() { -units } else { units };
+        Decimal::try_from_i128_with_scale(units.to_i128()?, decimals).ok()
     }
 
     /// Rounded down to whole öre (towards minus infinity), and what was cut

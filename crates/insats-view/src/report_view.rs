@@ -1,0 +1,374 @@
+//! The report as tables: one column catalogue per report part.
+//!
+//! Which rows are flagged comes from the report's findings, never from a
+//! rule of the view's own.
+
+use std::collections::{HashMap, HashSet};
+
+use insats::model::IndicatorUnit;
+use insats::report::{CostPerChange, Finding, MoneyFigures, Report};
+
+use crate::Lang;
+use crate::labels::{self, Label};
+use crate::table::{Cell, Column, ColumnKind, Level, Row, RowClass, Table, View, col};
+
+use ColumnKind::{Key, Number, Text};
+
+/// The money columns every level (portfolio, initiative, line) shares.
+const MONEY: [Column; 9] = [
+    col("budget", Label::Budget, Number, Level::Essential),
+    col(
+        "planned_to_date",
+        Label::PlannedToDate,
+        Number,
+        Level::Compact,
+    ),
+    col("spent_to_date", Label::Spent, Number, Level::Essential),
+    col("remaining", Label::Remaining, Number, Level::Essential),
+    col("share_spent", Label::ShareSpent, Number, Level::Essential),
+    col(
+        "share_time_elapsed",
+        Label::ShareTime,
+        Number,
+        Level::Compact,
+    ),
+    col("run_rate_per_month", Label::RunRate, Number, Level::Full),
+    col("forecast", Label::Forecast, Number, Level::Essential),
+    col("variance", Label::Variance, Number, Level::Compact),
+];
+
+fn money_cells(m: &MoneyFigures) -> [Cell; 9] {
+    [
+        Cell::Money(m.budget),
+        Cell::Money(m.planned_to_date),
+        Cell::Money(m.spent_to_date),
+        Cell::Money(m.remaining),
+        Cell::share(m.share_spent),
+        Cell::share(m.share_time_elapsed),
+        Cell::money(m.run_rate_per_month),
+        Cell::Money(m.forecast),
+        Cell::Money(m.variance),
+    ]
+}
+
+/// The title every page and sheet of a report repeats.
+pub fn report_title(report: &Report, portfolio: Option<&str>, lang: Lang) -> String {
+    match portfolio {
+        Some(name) => format!("{} {}: {name}", Label::ReportAsOf.text(lang), report.as_of),
+        None => format!("{} {}", Label::ReportAsOf.text(lang), report.as_of),
+    }
+}
+
+/// The report as tables: `portfolio`, `initiatives`, `lines`, `funding`,
+/// `targets` and `findings`.
+pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View {
+    let flagged: HashSet<&str> = report.findings.iter().map(|f| f.subject.as_str()).collect();
+    let class = |id: &str| {
+        if flagged.contains(id) {
+            RowClass::Flagged
+        } else {
+            RowClass::Item
+        }
+    };
+    let t = |label: Label| label.text(lang).to_owned();
+
+    let portfolio_table = Table {
+        key: "portfolio",
+        title: t(Label::Portfolio),
+        columns: MONEY.to_vec(),
+        rows: vec![Row {
+            class: RowClass::Total,
+            cells: money_cells(&report.portfolio).to_vec(),
+        }],
+        when_empty: None,
+        notes: vec![],
+    };
+
+    let mut columns = vec![
+        col("id", Label::Id, Key, Level::Compact),
+        col("name", Label::Name, Text, Level::Essential),
+        col("organisation", Label::Organisation, Text, Level::Full),
+        col("start", Label::Start, Key, Level::Full),
+        col("end", Label::End, Key, Level::Full),
+    ];
+    columns.extend(MONEY);
+    let initiatives = Table {
+        key: "initiatives",
+        title: t(Label::Initiatives),
+        columns,
+        rows: report
+            .initiatives
+            .iter()
+            .map(|i| {
+                let mut cells = vec![
+                    Cell::Id(i.id.clone()),
+                    Cell::Text(i.name.clone()),
+                    Cell::Text(i.organisation.clone()),
+                    Cell::Date(i.period.start),
+                    Cell::Date(i.period.end),
+                ];
+                cells.extend(money_cells(&i.money));
+                Row {
+                    class: RowClass::Item,
+                    cells,
+                }
+            })
+            .collect(),
+        when_empty: None,
+        notes: vec![],
+    };
+
+    let mut columns = vec![
+        col("initiative", Label::Initiative, Key, Level::Compact),
+        col("id", Label::Id, Key, Level::Compact),
+        col("name", Label::Name, Text, Level::Essential),
+        col("category", Label::Category, Text, Level::Full),
+        col("unit", Label::Unit, Text, Level::Full),
+    ];
+    columns.extend(MONEY);
+    let lines = Table {
+        key: "lines",
+        title: t(Label::Lines),
+        columns,
+        rows: report
+            .initiatives
+            .iter()
+            .flat_map(|i| i.lines.iter().map(move |line| (i, line)))
+            .map(|(i, line)| {
+                let mut cells = vec![
+                    Cell::Id(i.id.clone()),
+                    Cell::Id(line.id.clone()),
+                    Cell::Text(line.name.clone()),
+                    Cell::Text(labels::category(line.category, lang).to_owned()),
+                    Cell::text(line.unit.as_deref()),
+                ];
+                cells.extend(money_cells(&line.money));
+                Row {
+                    class: class(&line.id),
+                    cells,
+                }
+            })
+            .collect(),
+        when_empty: None,
+        notes: vec![],
+    };
+
+    let funding = Table {
+        key: "funding",
+        title: t(Label::Funding),
+        columns: vec![
+            col("id", Label::Id, Key, Level::Essential),
+            col("name", Label::Name, Text, Level::Full),
+            col("kind", Label::Kind, Text, Level::Compact),
+            col("funder", Label::Funder, Text, Level::Full),
+            col("amount", Label::Amount, Number, Level::Essential),
+            col("allocated", Label::Allocated, Number, Level::Compact),
+            col("spent_to_date", Label::Spent, Number, Level::Essential),
+            col("left", Label::Left, Number, Level::Essential),
+            col("window_end", Label::WindowEnd, Key, Level::Compact),
+            col(
+                "forecast_unspent",
+                Label::ForecastUnspent,
+                Number,
+                Level::Essential,
+            ),
+            col(
+                "co_financing_required",
+                Label::CoFinancingRequired,
+                Number,
+                Level::Compact,
+            ),
+            col(
+                "co_financing_paid",
+                Label::CoFinancingPaid,
+                Number,
+                Level::Compact,
+            ),
+        ],
+        rows: report
+            .funding
+            .iter()
+            .map(|f| Row {
+                class: class(&f.id),
+                cells: vec![
+                    Cell::Id(f.id.clone()),
+                    Cell::text(f.name.as_deref()),
+                    Cell::Text(labels::funding_kind(f.kind, lang).to_owned()),
+                    Cell::text(f.funder.as_deref()),
+                    Cell::Money(f.amount),
+                    Cell::Money(f.allocated),
+                    Cell::Money(f.spent_to_date),
+                    Cell::Money(f.left),
+                    Cell::date(f.window_end),
+                    Cell::Money(f.forecast_unspent),
+                    Cell::money(f.co_financing.as_ref().map(|c| c.required)),
+                    Cell::money(f.co_financing.as_ref().map(|c| c.paid)),
+                ],
+            })
+            .collect(),
+        when_empty: None,
+        notes: vec![],
+    };
+
+    let targets = Table {
+        key: "targets",
+        title: t(Label::Targets),
+        columns: vec![
+            col("id", Label::Target, Key, Level::Essential),
+            col("initiative", Label::Initiative, Key, Level::Full),
+            col("scope", Label::Scope, Text, Level::Compact),
+            col("indicator", Label::Indicator, Text, Level::Compact),
+            col("unit", Label::IndicatorUnit, Text, Level::Full),
+            col("baseline", Label::Baseline, Number, Level::Compact),
+            col("baseline_when", Label::BaselineWhen, Key, Level::Full),
+            col("latest", Label::Latest, Number, Level::Essential),
+            col("latest_when", Label::LatestWhen, Key, Level::Full),
+            col("target", Label::Goal, Number, Level::Essential),
+            col("target_when", Label::GoalWhen, Key, Level::Full),
+            col("progress", Label::Progress, Number, Level::Essential),
+            col("expected_progress", Label::Expected, Number, Level::Compact),
+            col("status", Label::Status, Text, Level::Essential),
+            col("spent_to_date", Label::Spent, Number, Level::Compact),
+            col(
+                "cost_per_improvement",
+                Label::CostPerImprovement,
+                Number,
+                Level::Compact,
+            ),
+            col(
+                "improvement_in_pupils",
+                Label::ImprovementInPupils,
+                Number,
+                Level::Full,
+            ),
+            col("cost_per_pupil", Label::CostPerPupil, Number, Level::Full),
+        ],
+        rows: report
+            .targets
+            .iter()
+            .map(|target| {
+                let observation = |v: &insats::report::ValueAt| Cell::Observation {
+                    value: v.value,
+                    unit: target.unit,
+                    when: v.when,
+                };
+                let (per_unit, pupils, per_pupil) = match &target.cost_per_change {
+                    CostPerChange::NoMeasurement => (Cell::Empty, Cell::Empty, Cell::Empty),
+                    CostPerChange::NoImprovement => (
+                        Cell::Text(Label::NoImprovement.text(lang).to_owned()),
+                        Cell::Empty,
+                        Cell::Empty,
+                    ),
+                    CostPerChange::PerUnit {
+                        per_unit,
+                        pupils,
+                        per_pupil,
+                    } => (
+                        Cell::MoneyPer {
+                            amount: *per_unit,
+                            per: labels::per_unit(target.unit, lang),
+                        },
+                        pupils.map_or(Cell::Empty, |p| Cell::Observation {
+                            value: p,
+                            unit: IndicatorUnit::Count,
+                            when: target
+                                .latest
+                                .as_ref()
+                                .map_or(target.target.when, |l| l.when),
+                        }),
+                        Cell::money(*per_pupil),
+                    ),
+                };
+                Row {
+                    class: class(&target.id),
+                    cells: vec![
+                        Cell::Id(target.id.clone()),
+                        Cell::Id(target.initiative.clone()),
+                        Cell::Text(target.scope.clone()),
+                        Cell::Text(target.indicator_name.clone()),
+                        Cell::Text(labels::indicator_unit(target.unit, lang).to_owned()),
+                        observation(&target.baseline),
+                        Cell::When(target.baseline.when),
+                        target.latest.as_ref().map_or(Cell::Empty, observation),
+                        target
+                            .latest
+                            .as_ref()
+                            .map_or(Cell::Empty, |l| Cell::When(l.when)),
+                        observation(&target.target),
+                        Cell::When(target.target.when),
+                        Cell::share(target.progress),
+                        Cell::Share(target.expected_progress),
+                        Cell::Text(labels::status(target.status, lang).to_owned()),
+                        Cell::Money(target.spent_to_date),
+                        per_unit,
+                        pupils,
+                        per_pupil,
+                    ],
+                }
+            })
+            .collect(),
+        when_empty: None,
+        notes: vec![Label::CausalNote],
+    };
+
+    let findings = findings_table(report, lang);
+
+    View {
+        title: report_title(report, portfolio, lang),
+        tables: vec![
+            portfolio_table,
+            initiatives,
+            lines,
+            funding,
+            targets,
+            findings,
+        ],
+    }
+}
+
+/// The findings, each with the name of what it concerns.
+fn findings_table(report: &Report, lang: Lang) -> Table {
+    let mut names: HashMap<&str, String> = HashMap::new();
+    for i in &report.initiatives {
+        for line in &i.lines {
+            names.insert(&line.id, line.name.clone());
+        }
+    }
+    for f in &report.funding {
+        let name = f.name.clone().or_else(|| f.funder.clone());
+        if let Some(name) = name {
+            names.insert(&f.id, name);
+        }
+    }
+    for t in &report.targets {
+        names.insert(&t.id, format!("{} ({})", t.indicator_name, t.scope));
+    }
+    let row = |f: &Finding| Row {
+        class: if f.severity == insats::report::FindingSeverity::High {
+            RowClass::Flagged
+        } else {
+            RowClass::Item
+        },
+        cells: vec![
+            Cell::Text(labels::severity(f.severity, lang).to_owned()),
+            Cell::Id(f.subject.clone()),
+            Cell::text(names.get(f.subject.as_str()).map(String::as_str)),
+            Cell::money(f.amount),
+            Cell::Text(labels::finding(f.kind, lang).to_owned()),
+        ],
+    };
+    Table {
+        key: "findings",
+        title: Label::Findings.text(lang).to_owned(),
+        columns: vec![
+            col("severity", Label::Severity, Text, Level::Essential),
+            col("subject", Label::Concerns, Key, Level::Compact),
+            col("name", Label::Name, Text, Level::Essential),
+            col("amount", Label::Amount, Number, Level::Essential),
+            col("finding", Label::Finding, Text, Level::Essential),
+        ],
+        rows: report.findings.iter().map(row).collect(),
+        when_empty: Some(Label::NoFindings),
+        notes: vec![],
+    }
+}

@@ -1,0 +1,79 @@
+//! A grant statement as a table: costs per cost category against budget.
+
+use insats::report::GrantStatement;
+
+use crate::Lang;
+use crate::labels::{self, Label};
+use crate::table::{Cell, ColumnKind, Level, Row, RowClass, Table, View, col};
+
+/// The statement's heading: what, for which source, for which period.
+pub fn statement_title(s: &GrantStatement, lang: Lang) -> String {
+    format!(
+        "{}: {}{}, {} – {}",
+        Label::Statement.text(lang),
+        s.funding,
+        s.funder
+            .as_ref()
+            .map_or_else(String::new, |f| format!(" ({f})")),
+        s.period.start,
+        s.period.end
+    )
+}
+
+/// The statement as one table, `statement`, whose last row is the total.
+pub fn statement_view(s: &GrantStatement, lang: Lang) -> View {
+    let mut rows: Vec<Row> = s
+        .rows
+        .iter()
+        .map(|r| Row {
+            class: RowClass::Item,
+            cells: vec![
+                Cell::Text(labels::category(r.category, lang).to_owned()),
+                Cell::Money(r.budget),
+                Cell::Money(r.costs),
+                Cell::Money(r.difference),
+            ],
+        })
+        .collect();
+    rows.push(Row {
+        class: RowClass::Total,
+        cells: vec![
+            Cell::Text(Label::Total.text(lang).to_owned()),
+            Cell::Money(s.total.budget),
+            Cell::Money(s.total.costs),
+            Cell::Money(s.total.difference),
+        ],
+    });
+    let title = statement_title(s, lang);
+    View {
+        tables: vec![Table {
+            key: "statement",
+            title: title.clone(),
+            columns: vec![
+                col(
+                    "category",
+                    Label::Category,
+                    ColumnKind::Text,
+                    Level::Essential,
+                ),
+                col(
+                    "budget",
+                    Label::Budget,
+                    ColumnKind::Number,
+                    Level::Essential,
+                ),
+                col("costs", Label::Costs, ColumnKind::Number, Level::Essential),
+                col(
+                    "difference",
+                    Label::Difference,
+                    ColumnKind::Number,
+                    Level::Essential,
+                ),
+            ],
+            rows,
+            when_empty: None,
+            notes: vec![],
+        }],
+        title,
+    }
+}

@@ -1,0 +1,5 @@
+//! Writers: each lays out a view and decides nothing else.
+
+pub mod csv;
+pub mod text;
+pub mod xlsx;
