@@ -335,3 +335,53 @@ fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
         .delimiter(b';')
         .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
 }
+
+/// The terminal report of the shipped portfolio at `columns` wide, as a
+/// script asks for it (`COLUMNS`, piped).
+fn terminal_at(columns: u16) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_insats"))
+        .current_dir(root())
+        .env("COLUMNS", columns.to_string())
+        .args([
+            "--color",
+            "never",
+            "report",
+            "initiatives",
+            "--as-of",
+            "2021-06-30",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Every line fits, and no amount, share or date is broken: each shown
+/// whole on one line (their digit groups are joined by no-break spaces, so
+/// a break inside one would leave a line ending in a digit group).
+fn fits(text: &str, columns: usize) {
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= columns,
+            "a line of {} characters at {columns} columns:\n{line}",
+            line.chars().count()
+        );
+    }
+    // The Botkyrka initiative's budget and a date, whole.
+    assert!(text.contains("19\u{a0}024\u{a0}000\u{a0}kr"), "{text}");
+    assert!(text.contains("2018-12-31"), "{text}");
+}
+
+#[test]
+fn the_terminal_report_fits_80_columns() {
+    let text = terminal_at(80);
+    fits(&text, 80);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn the_terminal_report_fits_120_columns() {
+    let text = terminal_at(120);
+    fits(&text, 120);
+    insta::assert_snapshot!(text);
+}

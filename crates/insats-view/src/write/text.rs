@@ -65,7 +65,16 @@ pub fn write(
         }
         write_table(out, table, style, layout)?;
         for note in &table.notes {
-            writeln!(out, "\n{}", note.text(style.lang))?;
+            let note = note.text(style.lang);
+            match layout {
+                Layout::Terminal { width: Some(w) } => {
+                    writeln!(out)?;
+                    for line in wrap(note, usize::from(w)) {
+                        writeln!(out, "{line}")?;
+                    }
+                }
+                _ => writeln!(out, "\n{note}")?,
+            }
         }
     }
     Ok(())
@@ -189,25 +198,40 @@ fn terminal(
             cells.chain([words(&header[c])]).max().unwrap_or(0)
         })
         .collect();
-    // Borders: one at each side of each column, and a space of padding
-    // each side of each cell.
-    let least_total: usize = least.iter().map(|w| w + 3).sum::<usize>() + 1;
-    if let Some(w) = width
-        && least_total > usize::from(w)
-    {
-        return None;
+    // Each column as wide as its widest content; when that is too wide,
+    // the columns with room to give (names, headers of several words) are
+    // narrowed one character at a time, widest first, never below their
+    // least. Borders: one at each side of each column, and a space of
+    // padding each side of each cell.
+    let frame = 3 * kinds.len() + 1;
+    let mut widths: Vec<usize> = (0..kinds.len())
+        .map(|c| {
+            rows.iter()
+                .map(|r| width_of(&r[c]))
+                .chain([width_of(&header[c])])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    if let Some(w) = width.map(usize::from) {
+        if least.iter().sum::<usize>() + frame > w {
+            return None;
+        }
+        let mut total: usize = widths.iter().sum::<usize>() + frame;
+        while total > w {
+            let Some(c) = (0..widths.len())
+                .filter(|&c| widths[c] > least[c])
+                .max_by_key(|&c| (widths[c] - least[c], std::cmp::Reverse(c)))
+            else {
+                break;
+            };
+            widths[c] -= 1;
+            total -= 1;
+        }
     }
     let mut grid = Grid::new();
-    grid.load_preset(presets::UTF8_FULL_CONDENSED);
-    match width {
-        Some(w) => {
-            grid.set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(w);
-        }
-        None => {
-            grid.set_content_arrangement(ContentArrangement::Disabled);
-        }
-    }
+    grid.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
     grid.set_header(header.iter().map(comfy_table::Cell::new));
     for row in &rows {
         grid.add_row(row.iter().enumerate().map(|(c, text)| {
@@ -219,13 +243,9 @@ fn terminal(
             }
         }));
     }
-    let constraints = least.iter().zip(kinds).map(|(&least, kind)| match kind {
-        ColumnKind::Key | ColumnKind::Number => ColumnConstraint::ContentWidth,
-        ColumnKind::Text => {
-            ColumnConstraint::LowerBoundary(Width::Fixed(u16::try_from(least).unwrap_or(u16::MAX)))
-        }
-    });
-    grid.set_constraints(constraints);
+    grid.set_constraints(widths.iter().map(|&w| {
+        ColumnConstraint::Absolute(Width::Fixed(u16::try_from(w + 2).unwrap_or(u16::MAX)))
+    }));
     Some(grid)
 }
 
