@@ -385,3 +385,63 @@ fn the_terminal_report_fits_120_columns() {
     fits(&text, 120);
     insta::assert_snapshot!(text);
 }
+
+/// A line overspent by 0,40 kr: whole kronor would show `0 kr` left and a
+/// "hög" finding of `0 kr`, reading as exactly on budget.
+#[test]
+fn an_overspend_below_a_krona_is_shown_with_its_ore() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("plan.toml"),
+        r#"
+[initiative]
+id = "liten"
+name = "Liten"
+organisation = "Exempel kommun"
+period = { start = 2024-01-01, end = 2024-12-31 }
+
+[[funding]]
+id = "budget"
+kind = "municipal-budget"
+amount = 100
+
+[[line]]
+id = "material"
+name = "Material"
+category = "other"
+funded_by = "budget"
+amount = 100
+serves = ["mal"]
+
+[[spending]]
+line = "material"
+date = 2024-03-01
+amount = 100.40
+
+[[indicator]]
+id = "andel"
+name = "Andel"
+unit = "percent"
+direction = "higher-is-better"
+
+[[target]]
+id = "mal"
+indicator = "andel"
+scope = { level = "municipality", name = "Exempel kommun" }
+baseline = { value = 50, year = 2023 }
+target = { value = 55, year = 2024 }
+"#,
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let text = report_on(path, &["--format", "markdown"]).replace('\u{a0}', " ");
+    let lines = text.split("## Budgetposter").nth(1).unwrap();
+    let row = lines.lines().find(|l| l.contains("material")).unwrap();
+    assert!(row.contains("| -0,40 kr |"), "remaining: {row}");
+    assert!(row.contains("| 100,4 % |"), "share: {row}");
+    let findings = text.split("## Iakttagelser").nth(1).unwrap();
+    assert!(findings.contains("| 0,40 kr |"), "{findings}");
+    // The CSV keeps the exact amount.
+    let csv = report_on(path, &["--format", "csv"]);
+    assert!(csv.contains(";-0,4;"), "{csv}");
+}

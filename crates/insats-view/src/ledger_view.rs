@@ -105,8 +105,8 @@ pub fn ledger_view(imports: &[ImportSummary], lang: Lang) -> View {
     } else {
         vec![control_totals, per_line]
     };
-    View {
+    View::checked(View {
         title: t(Label::ControlTotals),
         tables,
-    }
+    })
 }

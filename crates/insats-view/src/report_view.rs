@@ -15,7 +15,7 @@ use crate::table::{Cell, Column, ColumnKind, Level, Row, RowClass, Table, View, 
 use ColumnKind::{Key, Number, Text};
 
 /// The money columns every level (portfolio, initiative, line) shares.
-const MONEY: [Column; 9] = [
+const MONEY: [Column; 10] = [
     col("budget", Label::Budget, Number, Level::Essential),
     col(
         "planned_to_date",
@@ -26,6 +26,7 @@ const MONEY: [Column; 9] = [
     col("spent_to_date", Label::Spent, Number, Level::Essential),
     col("remaining", Label::Remaining, Number, Level::Essential),
     col("share_spent", Label::ShareSpent, Number, Level::Essential),
+    col("share_planned", Label::SharePlanned, Number, Level::Full),
     col(
         "share_time_elapsed",
         Label::ShareTime,
@@ -37,13 +38,14 @@ const MONEY: [Column; 9] = [
     col("variance", Label::Variance, Number, Level::Compact),
 ];
 
-fn money_cells(m: &MoneyFigures) -> [Cell; 9] {
+fn money_cells(m: &MoneyFigures) -> [Cell; 10] {
     [
         Cell::Money(m.budget),
         Cell::Money(m.planned_to_date),
         Cell::Money(m.spent_to_date),
         Cell::Money(m.remaining),
         Cell::share(m.share_spent),
+        Cell::share(m.share_planned),
         Cell::share(m.share_time_elapsed),
         Cell::money(m.run_rate_per_month),
         Cell::Money(m.forecast),
@@ -166,11 +168,18 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
             col("spent_to_date", Label::Spent, Number, Level::Essential),
             col("left", Label::Left, Number, Level::Essential),
             col("window_end", Label::WindowEnd, Key, Level::Compact),
+            col("forecast_spent", Label::ForecastSpent, Number, Level::Full),
             col(
                 "forecast_unspent",
                 Label::ForecastUnspent,
                 Number,
                 Level::Essential,
+            ),
+            col(
+                "max_share_percent",
+                Label::MaxSharePercent,
+                Number,
+                Level::Full,
             ),
             col(
                 "co_financing_required",
@@ -200,7 +209,11 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
                     Cell::Money(f.spent_to_date),
                     Cell::Money(f.left),
                     Cell::date(f.window_end),
+                    Cell::Money(f.forecast_spent),
                     Cell::Money(f.forecast_unspent),
+                    f.co_financing
+                        .as_ref()
+                        .map_or(Cell::Empty, |c| Cell::Percent(c.max_share_percent)),
                     Cell::money(f.co_financing.as_ref().map(|c| c.required)),
                     Cell::money(f.co_financing.as_ref().map(|c| c.paid)),
                 ],
@@ -225,10 +238,12 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
             col("latest_when", Label::LatestWhen, Key, Level::Full),
             col("target", Label::Goal, Number, Level::Essential),
             col("target_when", Label::GoalWhen, Key, Level::Full),
+            col("change", Label::Change, Number, Level::Full),
             col("progress", Label::Progress, Number, Level::Essential),
             col("expected_progress", Label::Expected, Number, Level::Compact),
             col("status", Label::Status, Text, Level::Essential),
             col("spent_to_date", Label::Spent, Number, Level::Compact),
+            col("planned_to_date", Label::PlannedToDate, Number, Level::Full),
             col(
                 "cost_per_improvement",
                 Label::CostPerImprovement,
@@ -296,10 +311,19 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
                             .map_or(Cell::Empty, |l| Cell::When(l.when)),
                         observation(&target.target),
                         Cell::When(target.target.when),
+                        target.change.map_or(Cell::Empty, |c| Cell::Observation {
+                            value: c,
+                            unit: target.unit,
+                            when: target
+                                .latest
+                                .as_ref()
+                                .map_or(target.target.when, |l| l.when),
+                        }),
                         Cell::share(target.progress),
                         Cell::Share(target.expected_progress),
                         Cell::Text(labels::status(target.status, lang).to_owned()),
                         Cell::Money(target.spent_to_date),
+                        Cell::Money(target.planned_to_date),
                         per_unit,
                         pupils,
                         per_pupil,
@@ -313,7 +337,7 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
 
     let findings = findings_table(report, lang);
 
-    View {
+    View::checked(View {
         title: report_title(report, portfolio, lang),
         tables: vec![
             portfolio_table,
@@ -323,7 +347,7 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
             targets,
             findings,
         ],
-    }
+    })
 }
 
 /// The findings, each with the name of what it concerns.

@@ -45,7 +45,7 @@ pub fn statement_view(s: &GrantStatement, lang: Lang) -> View {
         ],
     });
     let title = statement_title(s, lang);
-    View {
+    View::checked(View {
         tables: vec![Table {
             key: "statement",
             title: title.clone(),
@@ -75,5 +75,5 @@ pub fn statement_view(s: &GrantStatement, lang: Lang) -> View {
             notes: vec![],
         }],
         title,
-    }
+    })
 }

@@ -31,6 +31,8 @@ pub enum Cell {
     },
     /// A share, 0-1, shown as a percentage.
     Share(Decimal),
+    /// A number that is already in percent (a maximum share of 90 %).
+    Percent(Decimal),
     /// An indicator value in its unit; text writers add when it was
     /// observed, spreadsheets give that a column of its own.
     Observation {
@@ -78,6 +80,7 @@ impl Cell {
                 | Cell::ExactMoney(_)
                 | Cell::MoneyPer { .. }
                 | Cell::Share(_)
+                | Cell::Percent(_)
                 | Cell::Observation { .. }
                 | Cell::Count(_)
         )
@@ -197,6 +200,26 @@ pub struct View {
 }
 
 impl View {
+    /// `view`, checked in tests and debug builds: every row has a cell for
+    /// each column, so no cell sits under another column's header.
+    pub(crate) fn checked(view: View) -> View {
+        view.debug_check();
+        view
+    }
+
+    fn debug_check(&self) {
+        for table in &self.tables {
+            for row in &table.rows {
+                debug_assert_eq!(
+                    row.cells.len(),
+                    table.columns.len(),
+                    "a row of `{}` whose cells do not match its columns",
+                    table.key
+                );
+            }
+        }
+    }
+
     /// The table named `key`.
     pub fn table(&self, key: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.key == key)

@@ -27,6 +27,7 @@ pub fn field(style: &NumberStyle, cell: &Cell) -> String {
         Cell::Text(t) | Cell::Id(t) => safe_text(t),
         Cell::Money(d) | Cell::ExactMoney(d) | Cell::MoneyPer { amount: d, .. } => style.plain(*d),
         Cell::Share(d) => style.plain(*d * Decimal::ONE_HUNDRED),
+        Cell::Percent(d) => style.plain(*d),
         Cell::Observation { value, .. } => style.plain(*value),
         Cell::When(w) => w.to_string(),
         Cell::Date(d) => d.to_string(),

@@ -35,6 +35,7 @@ pub fn cell_text(style: &NumberStyle, cell: &Cell) -> String {
         Cell::ExactMoney(d) => style.exact_money(*d),
         Cell::MoneyPer { amount, per } => format!("{} {per}", style.money(*amount)),
         Cell::Share(d) => style.share(Some(*d)),
+        Cell::Percent(d) => format!("{}\u{a0}%", style.number(*d, d.scale())),
         Cell::Observation { value, unit, when } => {
             format!("{} ({when})", style.indicator(*value, *unit))
         }

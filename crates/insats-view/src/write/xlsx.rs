@@ -196,6 +196,9 @@ fn sheet(
                 Cell::Share(d) => {
                     ws.write_number_with_format(r, x, float(*d), &format(&f.share))?;
                 }
+                Cell::Percent(d) => {
+                    ws.write_number_with_format(r, x, float(*d), &format(&f.percent_value))?;
+                }
                 Cell::Observation { value, unit, .. } => {
                     let base = if *unit == IndicatorUnit::Percent {
                         &f.percent_value
