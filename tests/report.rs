@@ -387,21 +387,21 @@ fn csv_opens_in_a_swedish_excel() {
     assert_eq!(
         lines.next(),
         Some(
-            "Insats;Id;Namn;Kostnadsslag;Enhet eller skola;Budget;Planerat hittills;Förbrukat;Kvar;Förbrukat %;Tid %;Takt per månad;Prognos;Avvikelse"
+            "Insats;Id;Namn;Kostnadsslag;Enhet eller skola;Budget;Planerat hittills;Förbrukat;Kvar;Förbrukat %;Planerat %;Tid %;Takt per månad;Prognos;Avvikelse"
         )
     );
     // Shares in percent as the report rounds them (91/366 of the time is
-    // 24,9 %); amounts exact.
+    // 24,9 %, and so is 99 453,55 planned of 400 000); amounts exact.
     assert_eq!(
         lines.next(),
         Some(
-            "rapport;personal;Personal;Personal;;600000;150000;150000;450000;25;24,9;50171,7;600000;0"
+            "rapport;personal;Personal;Personal;;600000;150000;150000;450000;25;25;24,9;50171,7;600000;0"
         )
     );
     assert_eq!(
         lines.next(),
         Some(
-            "rapport;tjanster;Tjänster;Externa tjänster;;400000;99453,55;120000;280000;30;24,9;40137,36;420546,45;-20546,45"
+            "rapport;tjanster;Tjänster;Externa tjänster;;400000;99453,55;120000;280000;30;24,9;24,9;40137,36;420546,45;-20546,45"
         )
     );
 }

@@ -51,19 +51,20 @@ fn the_funding_table_in_csv() {
     // grant's 80 000 (a swap of the two headers once went unnoticed).
     // Co-financing: 20 % of the 50 000 spent on the grant's lines is
     // required (worked out in report_portfolio.rs), 5 000 of it is paid.
+    // Forecast spent and unspent add up to the amount.
     assert_eq!(
         csv("funding", "sv"),
-        "Id;Namn;Typ;Bidragsgivare;Belopp;Fördelat;Förbrukat;Kvar att förbruka;Får användas t.o.m.;Prognos oförbrukat;Medfinansiering krävd;Medfinansiering betald\n\
-         statsbidrag;;statsbidrag;Exempelverket;80000;80000;45000;35000;2024-08-31;21448,08;10000;5000\n\
-         alfa-kommun;;kommunal budget;;100000;100000;75000;25000;;-40170,85;;\n\
-         beta-kommun;;kommunal budget;;50000;50000;24500;25500;;494,54;;\n"
+        "Id;Namn;Typ;Bidragsgivare;Belopp;Fördelat;Förbrukat;Kvar att förbruka;Får användas t.o.m.;Prognos förbrukat;Prognos oförbrukat;Högsta andel %;Medfinansiering krävd;Medfinansiering betald\n\
+         statsbidrag;;statsbidrag;Exempelverket;80000;80000;45000;35000;2024-08-31;58551,92;21448,08;80;10000;5000\n\
+         alfa-kommun;;kommunal budget;;100000;100000;75000;25000;;140170,85;-40170,85;;;\n\
+         beta-kommun;;kommunal budget;;50000;50000;24500;25500;;49505,46;494,54;;;\n"
     );
     assert_eq!(
         csv("funding", "en"),
-        "Id;Name;Kind;Funder;Amount;Allocated;Spent;Left;Usable until;Forecast unspent;Co-financing required;Co-financing paid\n\
-         statsbidrag;;state grant;Exempelverket;80000;80000;45000;35000;2024-08-31;21448.08;10000;5000\n\
-         alfa-kommun;;municipal budget;;100000;100000;75000;25000;;-40170.85;;\n\
-         beta-kommun;;municipal budget;;50000;50000;24500;25500;;494.54;;\n"
+        "Id;Name;Kind;Funder;Amount;Allocated;Spent;Left;Usable until;Forecast spent;Forecast unspent;Maximum share %;Co-financing required;Co-financing paid\n\
+         statsbidrag;;state grant;Exempelverket;80000;80000;45000;35000;2024-08-31;58551.92;21448.08;80;10000;5000\n\
+         alfa-kommun;;municipal budget;;100000;100000;75000;25000;;140170.85;-40170.85;;;\n\
+         beta-kommun;;municipal budget;;50000;50000;24500;25500;;49505.46;494.54;;;\n"
     );
 }
 
