@@ -47,6 +47,9 @@ const NOT_IN_TABLES: &[(&str, &str)] = &[
     ),
 ];
 
+/// A JSON field, the column that shows it, and how.
+type Field = (&'static str, &'static str, fn(&Value) -> Wanted);
+
 /// One figure: what it belongs to and what it is.
 #[derive(Debug, Clone)]
 struct Figure {
@@ -79,7 +82,7 @@ fn figures_of(
     object: &Value,
     table: &'static str,
     row: &str,
-    fields: &[(&str, &'static str, fn(&Value) -> Wanted)],
+    fields: &[Field],
     out: &mut Vec<Figure>,
 ) {
     let map = object.as_object().unwrap();
@@ -135,7 +138,7 @@ fn skip(_: &Value) -> Wanted {
     Wanted::Text(String::new())
 }
 
-const MONEY_FIELDS: [(&str, &str, fn(&Value) -> Wanted); 10] = [
+const MONEY_FIELDS: [Field; 10] = [
     ("budget", "budget", money),
     ("planned_to_date", "planned_to_date", money),
     ("spent_to_date", "spent_to_date", money),
@@ -193,7 +196,7 @@ fn all_figures(report: &Value) -> Vec<Figure> {
         }
     }
     for f in report["funding"].as_array().unwrap() {
-        let fields: [(&str, &str, fn(&Value) -> Wanted); 11] = [
+        let fields: [Field; 11] = [
             ("id", "id", text),
             ("name", "name", text),
             ("funder", "funder", text),
@@ -229,7 +232,7 @@ fn all_figures(report: &Value) -> Vec<Figure> {
     }
     for t in report["targets"].as_array().unwrap() {
         let id = t["id"].as_str().unwrap();
-        let fields: [(&str, &str, fn(&Value) -> Wanted); 11] = [
+        let fields: [Field; 11] = [
             ("id", "id", text),
             ("initiative", "initiative", text),
             ("indicator", "", skip),
@@ -291,7 +294,7 @@ fn all_figures(report: &Value) -> Vec<Figure> {
         }
     }
     for (n, f) in report["findings"].as_array().unwrap().iter().enumerate() {
-        let fields: [(&str, &str, fn(&Value) -> Wanted); 4] = [
+        let fields: [Field; 4] = [
             ("severity", "", skip),
             ("kind", "", skip),
             ("subject", "subject", text),
