@@ -418,9 +418,66 @@ fn a_page_that_reaches_for_the_network_is_caught(chromium: &Path) -> Result<(), 
 
 type Case = fn(&Path) -> Result<(), Failed>;
 
+/// On a phone (390 px wide): the page never scrolls sideways (wide
+/// tables and charts scroll inside their own boxes), every key figure is
+/// in view, and chart text stays at least 11 px as drawn.
+fn the_page_reads_on_a_phone(chromium: &Path) -> Result<(), Failed> {
+    let page = write_page("report-phone.html", "sv")?;
+    let browser = launch(chromium, 600, 844)?;
+    let (tab, _) = open(&browser, &page)?;
+    // A window cannot be made as narrow as a phone; the phone is emulated,
+    // as the browser's device toolbar does.
+    tab.call_method(Emulation::SetDeviceMetricsOverride {
+        width: 390,
+        height: 844,
+        device_scale_factor: 1.0,
+        mobile: true,
+        scale: None,
+        screen_width: None,
+        screen_height: None,
+        position_x: None,
+        position_y: None,
+        dont_set_visible_size: None,
+        screen_orientation: None,
+        viewport: None,
+        display_feature: None,
+        device_posture: None,
+    })
+    .map_err(|e| format!("emulate a phone: {e}"))?;
+    let page_width = evaluate(&tab, "document.documentElement.scrollWidth")?;
+    let wide = evaluate(
+        &tab,
+        "JSON.stringify([...document.querySelectorAll('body *')] \
+            .filter(e => !e.parentElement.closest('.table-scroll, figure') && e.getBoundingClientRect().right > 391) \
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)))",
+    )?;
+    check(page_width.as_f64().is_some_and(|w| w <= 390.0), || {
+        format!("the page is {page_width} px wide on a 390 px phone: {wide}")
+    })?;
+    let cut = evaluate(
+        &tab,
+        "[...document.querySelectorAll('.key-figures div')] \
+            .filter(d => d.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length",
+    )?;
+    check(cut == 0, || format!("{cut} key figures cut off"))?;
+    // The drawn size of a chart's text: its font size times the scale the
+    // SVG is drawn at.
+    let smallest = evaluate(
+        &tab,
+        "Math.min(...[...document.querySelectorAll('svg.chart text')] \
+            .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a))",
+    )?;
+    check(
+        smallest.as_f64().is_some_and(|px| px >= 11.0 - 1e-6),
+        || format!("chart text drawn at {smallest} px on a phone"),
+    )?;
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
-    let cases: [(&str, Case); 4] = [
+    let cases: [(&str, Case); 5] = [
+        ("the_page_reads_on_a_phone", the_page_reads_on_a_phone),
         (
             "the_page_loads_cleanly_and_shows_every_chart",
             the_page_loads_cleanly_and_shows_every_chart,

@@ -516,7 +516,9 @@ fn the_excel_workbook_holds_numbers_dates_and_text_of_the_right_types() {
     let lines = book.worksheet_range("Budgetposter").unwrap();
     assert_eq!(
         lines.get((0, 0)),
-        Some(&Data::String("Uppföljning per 2024-03-31".into()))
+        Some(&Data::String(
+            "Budgetposter – Uppföljning per 2024-03-31".into()
+        ))
     );
     assert_eq!(lines.get((1, 0)), Some(&Data::String("Insats".into())));
     assert_eq!(lines.get((1, 5)), Some(&Data::String("Budget".into())));

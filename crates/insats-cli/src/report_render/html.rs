@@ -12,10 +12,10 @@
 //! reads the same on a screen reader and on paper. Amounts are shown as in
 //! the tables (see the module above): rounded for display only.
 
-use insats::model::{Date, FundingKind, IndicatorUnit};
+use insats::model::{Date, IndicatorUnit};
 use insats::report::{
-    CurvePoint, FindingSeverity, InitiativeReport, Report, SpendingCurve, TargetReport,
-    TargetStatus,
+    CurvePoint, FindingKind, FindingSeverity, InitiativeReport, Report, SpendingCurve,
+    TargetReport, TargetStatus,
 };
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use rust_decimal::Decimal;
@@ -252,6 +252,7 @@ fn overview(report: &Report, style: &Style) -> Markup {
                     &|v| axis.money(v),
                 ))
                 figcaption { (p.initiatives_chart) }
+                div class="table-scroll" {
                 table {
                     (money_head(l(Label::Name), style.lang))
                     tbody {
@@ -263,8 +264,10 @@ fn overview(report: &Report, style: &Style) -> Markup {
                         }
                     }
                 }
+                }
             }
             h3 { (l(Label::Funding)) }
+            div class="table-scroll" {
             table class="funding" {
                 thead { tr {
                     th scope="col" { (l(Label::Name)) }
@@ -279,7 +282,9 @@ fn overview(report: &Report, style: &Style) -> Markup {
                 } }
                 tbody {
                     @for f in &report.funding {
-                        @let at_risk = f.kind == FundingKind::StateGrant && f.forecast_unspent > Decimal::ZERO;
+                        // Flagged as the report's findings flag it, never by a
+                        // rule of the page's own.
+                        @let at_risk = report.findings.iter().any(|x| x.kind == FindingKind::GrantMoneyAtRisk && x.subject == f.id);
                         tr class=[at_risk.then_some("at-risk")] {
                             th scope="row" {
                                 (f.name.as_deref().unwrap_or(&f.id)) br;
@@ -306,6 +311,7 @@ fn overview(report: &Report, style: &Style) -> Markup {
                         }
                     }
                 }
+            }
             }
             h3 { (l(Label::Findings)) }
             @if report.findings.is_empty() {
@@ -434,6 +440,7 @@ fn initiative_section(
                     &|v| axis.money(v),
                 ))
                 figcaption { (p.lines_chart) }
+                div class="table-scroll" {
                 table {
                     (money_head(p.line, style.lang))
                     tbody {
@@ -448,6 +455,7 @@ fn initiative_section(
                         th scope="row" { (l(Label::Total)) }
                         (money_cells(style, &initiative.money))
                     } }
+                }
                 }
             }
             @if let Some(curve) = curve {
@@ -554,6 +562,7 @@ fn curve_figure(
                 true,
             ))
             figcaption { (p.curve_chart) }
+            div class="table-scroll" {
             table {
                 thead { tr {
                     th scope="col" { (p.date) }
@@ -569,6 +578,7 @@ fn curve_figure(
                         }
                     }
                 }
+            }
             }
         }
     }
@@ -639,6 +649,7 @@ fn target_figure(id: &str, target: &TargetReport, as_of: Date, style: &Style) ->
                 " · " (l(Label::Progress)) " " (style.share(target.progress))
                 " · " (l(Label::Expected)) " " (style.share(Some(target.expected_progress)))
             }
+            div class="table-scroll" {
             table {
                 thead { tr {
                     th scope="col" { (p.date) }
@@ -664,6 +675,7 @@ fn target_figure(id: &str, target: &TargetReport, as_of: Date, style: &Style) ->
                         td class="num" { (value(target.target.value)) }
                     }
                 }
+            }
             }
         }
     }

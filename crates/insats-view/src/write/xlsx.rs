@@ -29,7 +29,7 @@ const TITLE_ROW: u32 = 0;
 const HEADER_ROW: u32 = 1;
 const FIRST_DATA_ROW: u32 = 2;
 /// Widest a text column is made; longer text wraps within it.
-const MAX_TEXT_WIDTH: usize = 60;
+const MAX_TEXT_WIDTH: usize = 40;
 
 struct Formats {
     title: Format,
@@ -61,7 +61,8 @@ impl Formats {
             // Amounts to the öre: a workbook is for working with the
             // figures, whatever scale the text outputs use.
             money: Format::new().set_num_format(format!("#,##0.00 \"{unit}\"")),
-            share: Format::new().set_num_format("0.00%"),
+            // A share is rounded to a tenth of a percentage point.
+            share: Format::new().set_num_format("0.0%"),
             // An indicator value is in its own unit: a percentage indicator
             // holds 89.1 for 89,1 %, which Excel's `%` would show as 8910 %.
             percent_value: Format::new().set_num_format("General\" %\""),
@@ -165,10 +166,13 @@ fn sheet(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let shown = table.shown_columns(Preset::Full);
-    ws.write_string_with_format(TITLE_ROW, 0, &view.title, &f.title)?;
-    if table.title != view.title {
-        ws.write_string_with_format(TITLE_ROW, 1.min(shown.len() as u16), &table.title, &f.title)?;
-    }
+    // One string: a second cell beside it would cut the first off.
+    let heading = if table.title == view.title {
+        view.title.clone()
+    } else {
+        format!("{} – {}", table.title, view.title)
+    };
+    ws.write_string_with_format(TITLE_ROW, 0, &heading, &f.title)?;
     for (x, &c) in shown.iter().enumerate() {
         let label = table.columns[c].label.text(style.lang);
         ws.write_string_with_format(HEADER_ROW, x as u16, label, &f.header)?;
