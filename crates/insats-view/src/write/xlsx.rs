@@ -28,7 +28,7 @@ pub struct XlsxWriteError(#[from] XlsxError);
 const TITLE_ROW: u32 = 0;
 const HEADER_ROW: u32 = 1;
 const FIRST_DATA_ROW: u32 = 2;
-/// Widest a text column is made; longer text wraps within it.
+/// Widest a text column is made; longer text is cut at its edge.
 const MAX_TEXT_WIDTH: usize = 40;
 
 struct Formats {
@@ -70,7 +70,10 @@ impl Formats {
             year: Format::new().set_num_format("0"),
             date: Format::new().set_num_format("yyyy-mm-dd"),
             count: Format::new().set_num_format("#,##0"),
-            text: Format::new().set_text_wrap(),
+            // Not wrapped: a spreadsheet does not grow a row for wrapped
+            // text it did not lay out itself (LibreOffice draws the lines
+            // over the next row); a long name is cut at the column's edge.
+            text: Format::new(),
         }
     }
 }
@@ -246,6 +249,8 @@ fn sheet(
         };
         ws.set_column_width(x as u16, (width + 2) as f64)?;
     }
+    // Two lines for headers that wrap ("Medfinansiering krävd").
+    ws.set_row_height(HEADER_ROW, 30)?;
     ws.set_freeze_panes(FIRST_DATA_ROW, 0)?;
     if !shown.is_empty() {
         ws.autofilter(
