@@ -539,6 +539,10 @@ fn a_large_export_streams_with_exact_lines_and_excerpts() {
         .map(|d| (d.code.as_str(), d.location.as_ref().unwrap().line))
         .collect();
     assert_eq!(found, [("INS704", 50_001), ("INS706", 60_001)]);
+    // The whole row is marked: from column 1 to just after its last
+    // character ("2024-05-05;4711;1.000,00;Fel" is 28).
+    let malformed = v.diagnostics[0].location.as_ref().unwrap();
+    assert_eq!((malformed.column, malformed.end_column), (1, 29));
     let duplicate = &v.diagnostics[1];
     assert_eq!(duplicate.related[0].location.line, 11);
 
@@ -601,6 +605,23 @@ fn rows_of_a_kind_beyond_fifty_are_counted_in_one_more_diagnostic() {
     let s = &v.imports[0];
     assert_eq!((s.rows_mapped, s.rows_duplicate), (60, 60));
     assert!(s.reconciles());
+    // A copy is taken back from what it was first booked as: the line
+    // keeps 60 rows of 100,00, in its control totals and in its spending.
+    let per_line: Vec<(&str, usize, Decimal)> = s
+        .per_line
+        .iter()
+        .map(|t| (t.line.as_str(), t.rows, t.sum))
+        .collect();
+    assert_eq!(per_line, [("team", 60, dec("6000"))]);
+    let (rows, spent) = v
+        .portfolio
+        .imported
+        .iter()
+        .flat_map(|c| &c.days)
+        .fold((0, Decimal::ZERO), |(n, sum), d| {
+            (n + d.rows, sum + d.amount)
+        });
+    assert_eq!((rows, spent), (60, dec("6000")));
     let duplicates: Vec<&str> = v
         .diagnostics
         .iter()
@@ -689,4 +710,60 @@ fn an_amount_longer_than_a_decimal_is_a_malformed_row() {
     assert_eq!(d.code.as_str(), "INS704");
     assert_eq!(d.location.as_ref().unwrap().line, 2);
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_first_thousand_unmapped_rows_are_listed_and_all_are_counted() {
+    // 1 001 rows on a project no rule names.
+    let csv = export(1001, |_, row| row.replace(";4711;", ";9999;"));
+    let dir = portfolio_with(PLAIN_PROFILE, &csv, "unmapped-many");
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let s = &v.imports[0];
+    assert_eq!(s.rows_unmapped, 1001);
+    assert_eq!(s.sum_unmapped, dec("100100"));
+    assert_eq!(s.unmapped.len(), insats::ledger::UNMAPPED_KEPT);
+    assert_eq!(s.unmapped.len(), 1000);
+    assert_eq!(s.unmapped[999].line, 1001, "the first 1 000, in file order");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn exactly_fifty_rows_of_a_kind_are_all_shown_with_no_count_of_more() {
+    // Rows 0-49 repeat rows 50-99: fifty duplicates, each shown.
+    let csv = export(100, |i, _| {
+        format!("2024-01-{:02};4711;100,00;Rad {}", i % 50 % 28 + 1, i % 50)
+    });
+    let dir = portfolio_with(PLAIN_PROFILE, &csv, "fifty-duplicates");
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let messages: Vec<&str> = v
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "INS706")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 50, "{messages:?}");
+    assert!(!messages.iter().any(|m| m.contains("more duplicate rows")));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_unmapped_rows_listed_in_the_diagnostic_are_twenty_and_a_count_of_the_rest() {
+    for (rows, more) in [(20, None), (21, Some("and 1 more rows"))] {
+        let csv = export(rows, |_, row| row.replace(";4711;", ";9999;"));
+        let dir = portfolio_with(PLAIN_PROFILE, &csv, &format!("unmapped-{rows}"));
+        let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+        let d = v
+            .diagnostics
+            .iter()
+            .find(|d| d.code.as_str() == "INS707")
+            .expect("INS707");
+        let more_notes: Vec<&String> = d.notes.iter().filter(|n| n.contains("more rows")).collect();
+        assert_eq!(
+            more_notes.first().map(|n| n.as_str()),
+            more,
+            "{rows} rows: {:?}",
+            d.notes
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -922,9 +922,11 @@ impl<'a> Booker<'a> {
         s.rows_unmapped += t.rows_unmapped;
         s.rows_excluded += t.rows_excluded;
         s.rows_ambiguous += t.rows_ambiguous;
-        s.rows_duplicate += t.rows_duplicate;
         s.rows_malformed += t.rows_malformed;
-        s.rows_balance += t.rows_balance;
+        // Duplicates are found by the second reading, after the parts are
+        // merged, and balance rows are SIE rows, never read in parts: a
+        // part has none of either to add.
+        debug_assert_eq!((t.rows_duplicate, t.rows_balance), (0, 0));
         s.unmapped.extend(t.unmapped);
         s.unmapped.truncate(UNMAPPED_KEPT);
         self.sums.absorb(&later.sums);
@@ -1172,7 +1174,7 @@ impl<'a> Booker<'a> {
         let summary_lines: Vec<LineTotal> = self
             .booked_order
             .iter()
-            .filter(|&&l| self.lines[l].rows > 0)
+            .filter(|&&l| self.lines[l].rows != 0)
             .map(|&l| LineTotal {
                 line: self.lines[l].rule.line.value.clone(),
                 rows: self.lines[l].rows,
