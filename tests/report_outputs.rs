@@ -446,3 +446,55 @@ target = { value = 55, year = 2024 }
     let csv = report_on(path, &["--format", "csv"]);
     assert!(csv.contains(";-0,4;"), "{csv}");
 }
+
+/// No figure in the JSON report carries more digits than documented
+/// (docs/report.md): amounts to the öre, shares to three decimals,
+/// computed indicator figures to two. A quotient written to 28 digits
+/// (`0.4675419401896425966447848286`) once leaked into every share.
+#[test]
+fn json_figures_carry_their_documented_decimals() {
+    fn walk(path: &str, value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(&format!("{path}.{k}"), v, out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(&format!("{path}[{i}]"), v, out);
+                }
+            }
+            serde_json::Value::String(s) if s.parse::<rust_decimal::Decimal>().is_ok() => {
+                let decimals = s.split_once('.').map_or(0, |(_, f)| f.len());
+                let field = path.rsplit('.').next().unwrap_or_default();
+                let share = field.starts_with("share") || field.contains("progress");
+                let indicator = ["value", "change", "pupils", "max_share_percent"].contains(&field);
+                let allowed = if share { 3 } else { 2 };
+                if decimals > allowed {
+                    out.push(format!("{path} = {s}"));
+                }
+                // An amount is written as plans write them: 48000, not 48000.0.
+                if decimals == 1 && !share && !indicator {
+                    out.push(format!("{path} = {s} (one decimal)"));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (portfolio, as_of) in [
+        ("tests/fixtures/report/portfolio", "2024-06-30"),
+        ("initiatives", "2021-06-30"),
+        ("initiatives", "2024-12-31"),
+    ] {
+        let out = insats(&["report", portfolio, "--as-of", as_of, "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut wrong = Vec::new();
+        walk("", &json, &mut wrong);
+        assert!(
+            wrong.is_empty(),
+            "{portfolio} {as_of}:\n{}",
+            wrong.join("\n")
+        );
+    }
+}

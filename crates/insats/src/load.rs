@@ -908,7 +908,7 @@ impl Ctx<'_> {
             let d = self
                 .diag(
                     Code::PercentOutOfRange,
-                    format!("{} % is more than 100 %", value.value),
+                    format!("{} % is more than 100 %", money::format_number(value.value)),
                     self.range_of(&value.span),
                     &path.key(key),
                 )
@@ -1109,7 +1109,7 @@ impl Ctx<'_> {
                     )
                     .label(format!(
                         "{} % of {} costs is {}",
-                        percent.value,
+                        money::format_number(percent.value),
                         flat.of.as_str(),
                         kr(computed)
                     ))
@@ -1135,9 +1135,9 @@ impl Ctx<'_> {
                         .diag(Code::StaffingMismatch, format!("stated amount {} but the staffing gives {}", kr(s.value), kr(total)), self.range_of(&s.span), &path.key("amount"))
                         .label(format!(
                             "{} FTE x {} a month x {} months = {}",
-                            staffing.fte, kr(staffing.monthly_cost), staffing.months, kr(total)
+                            money::format_number(staffing.fte), kr(staffing.monthly_cost), staffing.months, kr(total)
                         ))
-                        .help(format!("set `amount = {total}`, or drop `amount` and let insats compute it, or correct the staffing"));
+                        .help(format!("set `amount = {}`, or drop `amount` and let insats compute it, or correct the staffing", total.normalize()));
                 self.push(d);
                 return None;
             }
@@ -1312,7 +1312,9 @@ impl Ctx<'_> {
                 .value
                 .checked_mul(monthly.value)
                 .and_then(|c| c.checked_mul(Decimal::from(m)))
-                .map(money::round_ore)
+                // Written as amounts are (48000, not the 48000.0 that
+                // 0.5 FTE leaves).
+                .map(|c| money::round_ore(c).normalize())
                 .filter(|c| money::within_limit(*c));
             let Some(cost) = cost else {
                 let d = self
@@ -1448,8 +1450,11 @@ impl Ctx<'_> {
             if total != Decimal::ONE_HUNDRED {
                 return fail(
                     self,
-                    format!("the shares add up to {total} %, not 100 %"),
-                    format!("{total} %"),
+                    format!(
+                        "the shares add up to {} %, not 100 %",
+                        money::format_number(total)
+                    ),
+                    format!("{} %", money::format_number(total)),
                     "make the `share_percent` values add up to exactly 100",
                 );
             }

@@ -359,6 +359,35 @@ pub fn format_kr(amount: rust_decimal::Decimal) -> String {
     format!("{} kr", format_amount(amount))
 }
 
+/// A number in a message, in the one style every message uses: digits
+/// grouped by spaces and a decimal comma, as amounts are (`93,31`, `2,5`,
+/// `1 234`), with the digits it has.
+pub fn format_number(value: rust_decimal::Decimal) -> String {
+    let text = value.normalize().to_string();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let grouped = group_thousands(int);
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped},{frac}")
+    }
+}
+
+fn group_thousands(int: &str) -> String {
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(' ');
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
 /// [`format_kr`] without the unit: `8 800 000`, `1 234,50`.
 pub fn format_amount(amount: rust_decimal::Decimal) -> String {
     let text = amount.normalize().to_string();
@@ -367,13 +396,7 @@ pub fn format_amount(amount: rust_decimal::Decimal) -> String {
         None => ("", text.as_str()),
     };
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(' ');
-        }
-        grouped.push(c);
-    }
+    let grouped = group_thousands(int);
     if frac.is_empty() {
         format!("{sign}{grouped}")
     } else {
@@ -482,6 +505,11 @@ mod tests {
         assert_eq!(format_kr(dec("1234.5")), "1 234,50 kr");
         assert_eq!(format_kr(dec("-950")), "-950 kr");
         assert_eq!(format_kr(dec("100")), "100 kr");
+        // Every number in a message in the same style as the amounts.
+        assert_eq!(format_number(dec("93.31")), "93,31");
+        assert_eq!(format_number(dec("2.50")), "2,5");
+        assert_eq!(format_number(dec("-1234567.5")), "-1 234 567,5");
+        assert_eq!(format_number(dec("90")), "90");
     }
 
     #[test]

@@ -155,12 +155,12 @@ pub(super) fn check_sums(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                         Code::MaxShareExceeded,
                         format!(
                             "`{}` pays {} % of the {} its lines cost, more than its maximum {} %",
-                            source.id.value, share.normalize(), kr(cost_base), max.value.normalize()
+                            source.id.value, money::format_number(share), kr(cost_base), money::format_number(max.value)
                         ),
                         &max.span,
                         format!("{}.max_share_percent", source.key_path),
                     )
-                    .label(format!("at most {} %", max.value.normalize()))
+                    .label(format!("at most {} %", money::format_number(max.value)))
                     .note(format!("co-financing required: at least {}; co-financing planned: {}", kr(required), kr(actual)))
                     .help("split the lines' `funded_by` so another source pays the required co-financing");
                 ctx.push(d);

@@ -31,7 +31,10 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
             let d = ctx
                 .diag(
                     Code::PercentOutOfRange,
-                    format!("measured value {v} is outside 0-100 for a percentage"),
+                    format!(
+                        "measured value {} is outside 0-100 for a percentage",
+                        crate::money::format_number(v)
+                    ),
                     &m.value.span,
                     format!("{}.value", m.key_path),
                 )
@@ -52,7 +55,8 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                         .diag(
                             Code::PercentOutOfRange,
                             format!(
-                                "{name} {v} is outside 0-100 for the percentage indicator `{}`",
+                                "{name} {} is outside 0-100 for the percentage indicator `{}`",
+                                crate::money::format_number(v),
                                 indicator.id.value
                             ),
                             &obs.value.span,
@@ -76,7 +80,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                 "lower"
             };
             let d = ctx
-                .diag(Code::TargetAgainstDirection, format!("target `{}` goes from {b} to {t}, but {way} is better for `{}`", target.id.value, indicator.id.value), &target.target.value.span, format!("{}.target.value", target.key_path))
+                .diag(Code::TargetAgainstDirection, format!("target `{}` goes from {} to {}, but {way} is better for `{}`", target.id.value, crate::money::format_number(b), crate::money::format_number(t), indicator.id.value), &target.target.value.span, format!("{}.target.value", target.key_path))
                 .label(format!("{way} is better"))
                 .help("check whether baseline and target are swapped; if the aim is to limit a decline, say so in `note`");
             ctx.push(d);
