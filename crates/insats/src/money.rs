@@ -380,7 +380,7 @@ pub fn format_number(value: rust_decimal::Decimal) -> String {
 fn group_thousands(int: &str) -> String {
     let mut grouped = String::new();
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             grouped.push(' ');
         }
         grouped.push(c);
