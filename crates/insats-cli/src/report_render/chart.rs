@@ -113,8 +113,12 @@ fn day_number(origin: Date, date: Date) -> f64 {
 }
 
 /// Ticks of a time axis: every 1 January, or for a span under two years
-/// the first day of every quarter, within `start..=end`.
-pub fn date_ticks(start: Date, end: Date) -> Vec<(Date, String)> {
+/// the first day of every quarter, within `start..=end`; each with where
+/// its label goes. A year's label sits in the middle of the year it
+/// names, not on the line where it begins: a yearly value is drawn at the
+/// end of its year (31 December), and under a label at 1 January it read
+/// as the next year's.
+pub fn date_ticks(start: Date, end: Date) -> Vec<(Date, Date, String)> {
     let by_year = (end - start).get_days() >= 2 * 365;
     let mut out = Vec::new();
     let mut day = start.first_of_month();
@@ -125,12 +129,17 @@ pub fn date_ticks(start: Date, end: Date) -> Vec<(Date, String)> {
             (day.month() - 1) % 3 == 0
         };
         if is_tick && day >= start {
-            let label = if by_year {
-                day.year().to_string()
+            let (label, at) = if by_year {
+                // The middle of the year, or of the part of it shown.
+                let year_end = day.last_of_year().min(end);
+                let middle = day
+                    .checked_add(jiff::Span::new().days((year_end - day).get_days() / 2))
+                    .unwrap_or(day);
+                (day.year().to_string(), middle)
             } else {
-                format!("{}-{:02}", day.year(), day.month())
+                (format!("{}-{:02}", day.year(), day.month()), day)
             };
-            out.push((day, label));
+            out.push((day, at, label));
         }
         match day.last_of_month().tomorrow() {
             Ok(next) => day = next,
@@ -345,10 +354,11 @@ pub fn time_chart(
                     line x1=(px(left)) y1=(px(at)) x2=(px(right)) y2=(px(at)) {}
                     text class="tick" x=(px(left - 6.0)) y=(px(at + 4.0)) text-anchor="end" { (format(*tick)) }
                 }
-                @for (date, label) in date_ticks(start, end) {
+                @for (date, label_date, label) in date_ticks(start, end) {
                     @let at = x.map(day_number(start, date));
+                    @let label_at = x.map(day_number(start, label_date));
                     line x1=(px(at)) y1=(px(top)) x2=(px(at)) y2=(px(bottom)) {}
-                    text class="tick" x=(px(at)) y=(px(bottom + 16.0)) text-anchor="middle" { (label) }
+                    text class="tick" x=(px(label_at)) y=(px(bottom + 16.0)) text-anchor="middle" { (label) }
                 }
             }
             line class="axis" x1=(px(left)) y1=(px(bottom)) x2=(px(right)) y2=(px(bottom)) {}
@@ -433,14 +443,37 @@ mod tests {
         let d = |s: &str| s.parse::<Date>().unwrap();
         let years: Vec<String> = date_ticks(d("2022-01-01"), d("2027-12-31"))
             .into_iter()
-            .map(|t| t.1)
+            .map(|t| t.2)
             .collect();
         assert_eq!(years, ["2022", "2023", "2024", "2025", "2026", "2027"]);
-        let quarters: Vec<String> = date_ticks(d("2023-12-31"), d("2024-12-31"))
-            .into_iter()
-            .map(|t| t.1)
+        let quarters: Vec<(Date, Date, String)> = date_ticks(d("2023-12-31"), d("2024-12-31"));
+        let labels: Vec<&str> = quarters.iter().map(|t| t.2.as_str()).collect();
+        assert_eq!(labels, ["2024-01", "2024-04", "2024-07", "2024-10"]);
+        // A quarter is labelled where it begins.
+        assert!(quarters.iter().all(|(line, label, _)| line == label));
+    }
+
+    /// A yearly value is drawn at the end of its year (31 December): the
+    /// year's label sits in the middle of the year, so that the value at
+    /// the end of 2023 is read under "2023", not under the "2024" that
+    /// begins a day later.
+    #[test]
+    fn a_year_is_labelled_in_its_middle() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        let ticks = date_ticks(d("2022-06-30"), d("2025-03-31"));
+        let found: Vec<(String, String, &str)> = ticks
+            .iter()
+            .map(|(line, label, text)| (line.to_string(), label.to_string(), text.as_str()))
             .collect();
-        assert_eq!(quarters, ["2024-01", "2024-04", "2024-07", "2024-10"]);
+        assert_eq!(
+            found,
+            [
+                ("2023-01-01".into(), "2023-07-02".into(), "2023"),
+                ("2024-01-01".into(), "2024-07-01".into(), "2024"),
+                // The part of 2025 shown: its middle.
+                ("2025-01-01".into(), "2025-02-14".into(), "2025"),
+            ]
+        );
     }
 
     #[test]
