@@ -498,3 +498,56 @@ fn json_figures_carry_their_documented_decimals() {
         );
     }
 }
+
+/// The grant statement and the ledger's control totals in every format
+/// `--help` offers (#15: CSV, xlsx and HTML were once refused, exit 2).
+#[test]
+fn a_grant_statement_and_control_totals_come_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let statement = [
+        "report",
+        "tests/fixtures/report/portfolio",
+        "--funding",
+        "statsbidrag",
+        "--period",
+        "2024-01-01..2024-06-30",
+    ];
+    let ledger = ["ledger", "initiatives"];
+    for (what, args) in [("statement", &statement[..]), ("ledger", &ledger[..])] {
+        for format in ["table", "markdown", "json", "csv", "html"] {
+            let mut all = args.to_vec();
+            all.extend(["--format", format]);
+            let out = insats(&all);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{what} {format}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(!out.stdout.is_empty(), "{what} {format}");
+        }
+        let path = dir.path().join(format!("{what}.xlsx"));
+        let mut all = args.to_vec();
+        all.extend(["--format", "xlsx", "-o", path.to_str().unwrap()]);
+        assert_eq!(insats(&all).status.code(), Some(0), "{what} xlsx");
+        assert!(std::fs::metadata(&path).unwrap().len() > 1000);
+    }
+    // The statement's CSV: one row per category, then the total, which is
+    // no category.
+    let mut all = statement.to_vec();
+    all.extend(["--format", "csv"]);
+    let csv = String::from_utf8(insats(&all).stdout).unwrap();
+    assert!(
+        csv.trim_end().lines().last().unwrap().starts_with("Summa;"),
+        "{csv}"
+    );
+    let mut all = statement.to_vec();
+    all.extend(["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&insats(&all).stdout).unwrap();
+    assert!(json["total"].get("category").is_none(), "{json}");
+    // The ledger's page: a table per kind of figure, nothing fetched.
+    let html =
+        String::from_utf8(insats(&["ledger", "initiatives", "--format", "html"]).stdout).unwrap();
+    assert!(html.contains("default-src 'none'"));
+    assert_eq!(html.matches("<table>").count(), 2, "{html}");
+}

@@ -130,6 +130,24 @@ fn axis_style(style: &Style, largest: Decimal) -> Style {
     }
 }
 
+/// The head of every page insats writes: its title, the style sheet, and a
+/// policy under which nothing may be fetched (no script, font, image or
+/// style from anywhere but the file itself).
+fn page_head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta http-equiv="Content-Security-Policy"
+                content="default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="generator" content={"insats " (env!("CARGO_PKG_VERSION"))};
+            link rel="icon" href="data:,";
+            title { (title) }
+            style { (PreEscaped(STYLE_SHEET)) }
+        }
+    }
+}
+
 fn html_lang(lang: Lang) -> &'static str {
     match lang {
         Lang::Sv => "sv",
@@ -163,18 +181,7 @@ pub fn page(
     let markup = html! {
         (DOCTYPE)
         html lang=(html_lang(style.lang)) {
-            head {
-                meta charset="utf-8";
-                // Nothing may be fetched: no script, font, image or style
-                // from anywhere but this file.
-                meta http-equiv="Content-Security-Policy"
-                    content="default-src 'none'; style-src 'unsafe-inline'; img-src data:";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="generator" content={"insats " (env!("CARGO_PKG_VERSION"))};
-                link rel="icon" href="data:,";
-                title { (p.document) " – " (heading) }
-                style { (PreEscaped(STYLE_SHEET)) }
-            }
+            (page_head(&format!("{} – {heading}", p.document)))
             body {
                 header {
                     p class="kicker" { (p.document) }
@@ -699,16 +706,7 @@ pub fn view_page(view: &insats_view::View, style: &Style) -> String {
     let markup = html! {
         (DOCTYPE)
         html lang=(html_lang(style.lang)) {
-            head {
-                meta charset="utf-8";
-                meta http-equiv="Content-Security-Policy"
-                    content="default-src 'none'; style-src 'unsafe-inline'; img-src data:";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="generator" content={"insats " (env!("CARGO_PKG_VERSION"))};
-                link rel="icon" href="data:,";
-                title { (view.title) }
-                style { (PreEscaped(STYLE_SHEET)) }
-            }
+            (page_head(&view.title))
             body {
                 h1 { (view.title) }
                 @for table in &view.tables {
