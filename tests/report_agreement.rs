@@ -679,11 +679,150 @@ fn check(portfolio: &str, as_of: &str) {
         &workbook_tables(portfolio, as_of),
         &figures,
     ));
+    problems.extend(compare_html(portfolio, as_of, &figures));
     assert!(
         problems.is_empty(),
         "{portfolio} as of {as_of}:\n{}",
         problems.join("\n")
     );
+}
+
+/// The figures the HTML page shows, by table and column; the page lays
+/// out its own sections (key figures, the initiatives' table, a table of
+/// lines per initiative, the funding table), so each figure is looked for
+/// in the row that names what it belongs to, as the page writes it.
+const HTML_SHOWS: &[(&str, &[&str])] = &[
+    (
+        "portfolio",
+        &[
+            "budget",
+            "planned_to_date",
+            "spent_to_date",
+            "remaining",
+            "share_spent",
+            "share_time_elapsed",
+            "forecast",
+            "variance",
+        ],
+    ),
+    (
+        "initiatives",
+        &["budget", "planned_to_date", "spent_to_date"],
+    ),
+    (
+        "lines",
+        &[
+            "budget",
+            "planned_to_date",
+            "spent_to_date",
+            "share_spent",
+            "forecast",
+            "variance",
+        ],
+    ),
+    (
+        "funding",
+        &["amount", "spent_to_date", "left", "forecast_unspent"],
+    ),
+];
+
+/// A figure as the Swedish page writes it.
+fn swedish(wanted: &Wanted) -> Option<String> {
+    let (value, unit, decimals) = match wanted {
+        Wanted::Money(m) => {
+            let shown = shown_money(*m);
+            (shown, "kr", shown.scale())
+        }
+        Wanted::Share(s) => ((*s * Decimal::ONE_HUNDRED).round_dp(1), "%", 1),
+        _ => return None,
+    };
+    let text = format!("{:.*}", decimals as usize, value.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(c);
+    }
+    let sign = if value.is_sign_negative() && !value.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    let frac = if frac.is_empty() {
+        String::new()
+    } else {
+        format!(",{frac}")
+    };
+    Some(format!("{sign}{grouped}{frac}\u{a0}{unit}"))
+}
+
+/// The texts of the elements in `html`, one per `>...<` run.
+fn texts_of(html: &str) -> std::collections::HashSet<&str> {
+    html.split('>')
+        .filter_map(|part| part.split('<').next())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+fn compare_html(portfolio: &str, as_of: &str, figures: &[Figure]) -> Vec<String> {
+    let page = String::from_utf8(insats(&[
+        "report", portfolio, "--as-of", as_of, "--format", "html",
+    ]))
+    .unwrap();
+    let key_figures = page
+        .split("class=\"key-figures\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</dl>").next())
+        .unwrap_or_default();
+    let rows: Vec<&str> = page
+        .split("<tr")
+        .skip(1)
+        .map(|r| r.split("</tr>").next().unwrap_or_default())
+        .collect();
+    // A row is found by the name it shows.
+    let names: HashMap<(&str, &str), String> = figures
+        .iter()
+        .filter(|f| f.column == "name")
+        .filter_map(|f| match &f.value {
+            Wanted::Text(t) => Some(((f.table, f.row.as_str()), t.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for figure in figures {
+        let shown = HTML_SHOWS
+            .iter()
+            .any(|(table, columns)| *table == figure.table && columns.contains(&figure.column));
+        let Some(text) = swedish(&figure.value).filter(|_| shown) else {
+            continue;
+        };
+        let found = if figure.table == "portfolio" {
+            texts_of(key_figures).contains(text.as_str())
+        } else {
+            let key = names
+                .get(&(figure.table, figure.row.as_str()))
+                .cloned()
+                .unwrap_or_else(|| figure.row.clone());
+            let escaped = key
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            let mut matching = rows
+                .iter()
+                .filter(|r| texts_of(r).contains(escaped.as_str()));
+            matching.any(|r| texts_of(r).contains(text.as_str()))
+        };
+        if !found {
+            problems.push(format!(
+                "html: {} {} {}: {text:?} is not in its row",
+                figure.table, figure.row, figure.column
+            ));
+        }
+    }
+    problems
 }
 
 #[test]
