@@ -767,3 +767,22 @@ fn the_unmapped_rows_listed_in_the_diagnostic_are_twenty_and_a_count_of_the_rest
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
+
+/// The control totals in an 80-column terminal: a table with the ledger,
+/// the kind of row, its count and its sum (the file's path, the column a
+/// narrow terminal can spare, is left out), every line within 80.
+#[test]
+fn control_totals_fit_80_columns() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_insats"))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .env("COLUMNS", "80")
+        .args(["--color", "never", "ledger", "initiatives"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in text.lines() {
+        assert!(line.chars().count() <= 80, "{line}");
+    }
+    insta::assert_snapshot!(text);
+}

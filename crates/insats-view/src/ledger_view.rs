@@ -72,7 +72,7 @@ pub fn ledger_view(imports: &[ImportSummary], lang: Lang) -> View {
         title: t(Label::ControlTotals),
         columns: vec![
             col("ledger", Label::Ledger, ColumnKind::Key, Level::Essential),
-            col("file", Label::File, ColumnKind::Key, Level::Essential),
+            col("file", Label::File, ColumnKind::Key, Level::Compact),
             col("kind", Label::RowKind, ColumnKind::Text, Level::Essential),
             col("rows", Label::Rows, ColumnKind::Number, Level::Essential),
             col("sum", Label::Sum, ColumnKind::Number, Level::Essential),
