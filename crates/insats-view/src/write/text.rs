@@ -296,3 +296,43 @@ fn wrap(text: &str, room: usize) -> Vec<String> {
     lines.push(line);
     lines
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    /// A table fits when its narrowest layout is exactly as wide as the
+    /// terminal, and not when it is one column wider: a name wraps between
+    /// its words, a number never breaks.
+    #[test]
+    fn a_table_fits_to_the_last_column() {
+        let header = strings(&["Namn", "Budget"]);
+        let rows = vec![strings(&[
+            "Språkutvecklande arbetssätt",
+            "3\u{a0}000\u{a0}000\u{a0}kr",
+        ])];
+        let kinds = [ColumnKind::Text, ColumnKind::Number];
+        // Least: the longest word (16) and the amount (12), plus borders
+        // and padding (3 per column and 1): 35.
+        let grid = terminal(&header, &rows, &kinds, Some(35)).expect("fits in 35");
+        let text = grid.to_string();
+        assert!(text.lines().all(|l| l.chars().count() <= 35), "{text}");
+        assert!(text.contains("Språkutvecklande"), "{text}");
+        assert!(text.contains("3\u{a0}000\u{a0}000\u{a0}kr"), "{text}");
+        assert!(terminal(&header, &rows, &kinds, Some(34)).is_none());
+    }
+
+    #[test]
+    fn long_text_wraps_between_words_and_keeps_a_long_word_whole() {
+        assert_eq!(wrap("ett två tre", 7), ["ett två", "tre"]);
+        assert_eq!(
+            wrap("kompetensförsörjning i", 5),
+            ["kompetensförsörjning", "i"]
+        );
+        assert_eq!(wrap("", 5), [""]);
+    }
+}
