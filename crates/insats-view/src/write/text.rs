@@ -218,10 +218,12 @@ fn terminal(
         if least.iter().sum::<usize>() + frame > w {
             return None;
         }
+        // Every column is at least its least (a cell's widest word is no
+        // wider than the cell), so a column with room is one above it.
         let mut total: usize = widths.iter().sum::<usize>() + frame;
         while total > w {
             let Some(c) = (0..widths.len())
-                .filter(|&c| widths[c] > least[c])
+                .filter(|&c| widths[c] != least[c])
                 .max_by_key(|&c| (widths[c] - least[c], std::cmp::Reverse(c)))
             else {
                 break;
