@@ -310,7 +310,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
         let period = parse_period(period)?;
         let statement = insats::report::grant_statement(portfolio, funding, period)
             .ok_or_else(|| format!("no funding source `{funding}` in the portfolio"))?;
-        let view = report_render::statement_view(&statement, args.lang);
+        let view = insats_view::statement_view(&statement, args.lang);
         emit(
             &Emit {
                 format: args.format,
@@ -395,13 +395,13 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
             given.join(" and ")
         ));
     }
-    let view = report_render::report_view(&report, portfolio.name.as_deref(), args.lang);
+    let view = insats_view::report_view(&report, portfolio.name.as_deref(), args.lang);
     emit(
         &Emit {
             format: args.format,
             output: args.output.as_deref(),
             style: &style,
-            csv_table: report_render::report_table_key(args.table),
+            csv_table: args.table.key(),
             created_fallback: report.as_of,
         },
         &view,
@@ -450,7 +450,7 @@ fn emit(
     }
     let mut buf: Vec<u8> = Vec::new();
     let rendered = match how.format {
-        ReportFormat::Table => report_render::text(
+        ReportFormat::Table => insats_view::write::text::write(
             &mut buf,
             view,
             how.style,
@@ -458,7 +458,7 @@ fn emit(
                 width: table_width(how.output.is_none()),
             },
         ),
-        ReportFormat::Markdown => report_render::text(
+        ReportFormat::Markdown => insats_view::write::text::write(
             &mut buf,
             view,
             how.style,
@@ -508,7 +508,7 @@ fn table_width(to_stdout: bool) -> Option<u16> {
 fn ledger(args: &LedgerArgs) -> Result<ExitCode, String> {
     let (sources, validation) = insats::validate_paths(&args.paths).map_err(|e| e.to_string())?;
     let style = insats_view::NumberStyle::new(args.lang);
-    let view = report_render::ledger_view(&validation.imports, args.lang);
+    let view = insats_view::ledger_view(&validation.imports, args.lang);
     #[derive(serde::Serialize)]
     struct Imports<'a> {
         format_version: u32,
@@ -519,7 +519,7 @@ fn ledger(args: &LedgerArgs) -> Result<ExitCode, String> {
             format: args.format,
             output: args.output.as_deref(),
             style: &style,
-            csv_table: report_render::ledger_table_key(args.table),
+            csv_table: args.table.key(),
             // Control totals have no as-of date: a fixed date keeps the
             // workbook's bytes the same for the same ledgers.
             created_fallback: insats::model::Date::constant(2000, 1, 1),

@@ -8,8 +8,7 @@ pub mod html;
 
 use std::io::{self, Write};
 
-use insats::report::{GrantStatement, Report};
-use insats_view::write::{self, text::Layout};
+use insats_view::write;
 use insats_view::{NumberStyle, View};
 
 pub use insats_view::{Lang, Scale};
@@ -32,7 +31,8 @@ pub enum CsvTable {
 }
 
 impl CsvTable {
-    fn key(self) -> &'static str {
+    /// The view's name of the table.
+    pub fn key(self) -> &'static str {
         match self {
             CsvTable::Portfolio => "portfolio",
             CsvTable::Initiatives => "initiatives",
@@ -54,37 +54,13 @@ pub enum LedgerTable {
 }
 
 impl LedgerTable {
-    fn key(self) -> &'static str {
+    /// The view's name of the table.
+    pub fn key(self) -> &'static str {
         match self {
             LedgerTable::ControlTotals => "control-totals",
             LedgerTable::PerLine => "per-line",
         }
     }
-}
-
-/// The report as a view.
-pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View {
-    insats_view::report_view(report, portfolio, lang)
-}
-
-/// A grant statement as a view.
-pub fn statement_view(statement: &GrantStatement, lang: Lang) -> View {
-    insats_view::statement_view(statement, lang)
-}
-
-/// Ledger control totals as a view.
-pub fn ledger_view(imports: &[insats::ledger::ImportSummary], lang: Lang) -> View {
-    insats_view::ledger_view(imports, lang)
-}
-
-/// Writes a view as terminal tables or Markdown.
-pub fn text(
-    out: &mut impl Write,
-    view: &View,
-    style: &NumberStyle,
-    layout: Layout,
-) -> io::Result<()> {
-    write::text::write(out, view, style, layout)
 }
 
 /// Writes one table of a view as CSV; `key` names it.
@@ -93,16 +69,6 @@ pub fn csv(out: &mut impl Write, view: &View, style: &NumberStyle, key: &str) ->
         .table(key)
         .ok_or_else(|| io::Error::other(format!("no table `{key}` in this output")))?;
     write::csv::write(out, table, style)
-}
-
-/// The CSV table key of a report's `--table`.
-pub fn report_table_key(table: CsvTable) -> &'static str {
-    table.key()
-}
-
-/// The CSV table key of the ledger's `--table`.
-pub fn ledger_table_key(table: LedgerTable) -> &'static str {
-    table.key()
 }
 
 /// A view as an Excel workbook. `created` is the creation time to record
@@ -118,12 +84,7 @@ pub fn xlsx(
     let err = |e: rust_xlsxwriter::XlsxError| format!("cannot write the workbook: {e}");
     let created = match created {
         Some(seconds) => ExcelDateTime::from_timestamp(seconds).map_err(err)?,
-        None => ExcelDateTime::from_ymd(
-            u16::try_from(fallback.year()).unwrap_or(1970),
-            fallback.month() as u8,
-            fallback.day() as u8,
-        )
-        .map_err(err)?,
+        None => write::xlsx::excel_date(fallback).map_err(err)?,
     };
     write::xlsx::workbook(view, style, created).map_err(|e| e.to_string())
 }

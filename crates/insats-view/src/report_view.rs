@@ -53,6 +53,31 @@ fn money_cells(m: &MoneyFigures) -> [Cell; 10] {
     ]
 }
 
+/// A table of the money figures of a level (portfolio, initiatives,
+/// lines): the columns that say what a row is, then [`MONEY`].
+fn money_table<'a>(
+    key: &'static str,
+    title: String,
+    mut columns: Vec<Column>,
+    rows: impl IntoIterator<Item = (RowClass, Vec<Cell>, &'a MoneyFigures)>,
+) -> Table {
+    columns.extend(MONEY);
+    Table {
+        key,
+        title,
+        columns,
+        rows: rows
+            .into_iter()
+            .map(|(class, mut cells, money)| {
+                cells.extend(money_cells(money));
+                Row { class, cells }
+            })
+            .collect(),
+        when_empty: None,
+        notes: vec![],
+    }
+}
+
 /// The title every page and sheet of a report repeats.
 pub fn report_title(report: &Report, portfolio: Option<&str>, lang: Lang) -> String {
     match portfolio {
@@ -74,86 +99,60 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
     };
     let t = |label: Label| label.text(lang).to_owned();
 
-    let portfolio_table = Table {
-        key: "portfolio",
-        title: t(Label::Portfolio),
-        columns: MONEY.to_vec(),
-        rows: vec![Row {
-            class: RowClass::Total,
-            cells: money_cells(&report.portfolio).to_vec(),
-        }],
-        when_empty: None,
-        notes: vec![],
-    };
+    let portfolio_table = money_table(
+        "portfolio",
+        t(Label::Portfolio),
+        vec![],
+        [(RowClass::Total, vec![], &report.portfolio)],
+    );
 
-    let mut columns = vec![
-        col("id", Label::Id, Key, Level::Compact),
-        col("name", Label::Name, Text, Level::Essential),
-        col("organisation", Label::Organisation, Text, Level::Full),
-        col("start", Label::Start, Key, Level::Full),
-        col("end", Label::End, Key, Level::Full),
-    ];
-    columns.extend(MONEY);
-    let initiatives = Table {
-        key: "initiatives",
-        title: t(Label::Initiatives),
-        columns,
-        rows: report
-            .initiatives
-            .iter()
-            .map(|i| {
-                let mut cells = vec![
-                    Cell::Id(i.id.clone()),
-                    Cell::Text(i.name.clone()),
-                    Cell::Text(i.organisation.clone()),
-                    Cell::Date(i.period.start),
-                    Cell::Date(i.period.end),
-                ];
-                cells.extend(money_cells(&i.money));
-                Row {
-                    class: RowClass::Item,
-                    cells,
-                }
-            })
-            .collect(),
-        when_empty: None,
-        notes: vec![],
-    };
+    let initiatives = money_table(
+        "initiatives",
+        t(Label::Initiatives),
+        vec![
+            col("id", Label::Id, Key, Level::Compact),
+            col("name", Label::Name, Text, Level::Essential),
+            col("organisation", Label::Organisation, Text, Level::Full),
+            col("start", Label::Start, Key, Level::Full),
+            col("end", Label::End, Key, Level::Full),
+        ],
+        report.initiatives.iter().map(|i| {
+            let cells = vec![
+                Cell::Id(i.id.clone()),
+                Cell::Text(i.name.clone()),
+                Cell::Text(i.organisation.clone()),
+                Cell::Date(i.period.start),
+                Cell::Date(i.period.end),
+            ];
+            (RowClass::Item, cells, &i.money)
+        }),
+    );
 
-    let mut columns = vec![
-        col("initiative", Label::Initiative, Key, Level::Compact),
-        col("id", Label::Id, Key, Level::Compact),
-        col("name", Label::Name, Text, Level::Essential),
-        col("category", Label::Category, Text, Level::Full),
-        col("unit", Label::Unit, Text, Level::Full),
-    ];
-    columns.extend(MONEY);
-    let lines = Table {
-        key: "lines",
-        title: t(Label::Lines),
-        columns,
-        rows: report
+    let lines = money_table(
+        "lines",
+        t(Label::Lines),
+        vec![
+            col("initiative", Label::Initiative, Key, Level::Compact),
+            col("id", Label::Id, Key, Level::Compact),
+            col("name", Label::Name, Text, Level::Essential),
+            col("category", Label::Category, Text, Level::Full),
+            col("unit", Label::Unit, Text, Level::Full),
+        ],
+        report
             .initiatives
             .iter()
             .flat_map(|i| i.lines.iter().map(move |line| (i, line)))
             .map(|(i, line)| {
-                let mut cells = vec![
+                let cells = vec![
                     Cell::Id(i.id.clone()),
                     Cell::Id(line.id.clone()),
                     Cell::Text(line.name.clone()),
                     Cell::Text(labels::category(line.category, lang).to_owned()),
                     Cell::text(line.unit.as_deref()),
                 ];
-                cells.extend(money_cells(&line.money));
-                Row {
-                    class: class(&line.id),
-                    cells,
-                }
-            })
-            .collect(),
-        when_empty: None,
-        notes: vec![],
-    };
+                (class(&line.id), cells, &line.money)
+            }),
+    );
 
     let funding = Table {
         key: "funding",

@@ -9,6 +9,7 @@
 //! once already, so every output shows the same figure.
 
 use insats::model::IndicatorUnit;
+use insats::money::group_digits;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Language of labels and number style.
@@ -78,17 +79,6 @@ pub struct NumberStyle {
 /// `8 800 000 kr` across lines.
 pub const GROUP_SPACE: char = '\u{a0}';
 
-fn group(int: &str, sep: char) -> String {
-    let mut out = String::with_capacity(int.len() + int.len() / 3 * 2);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
-}
-
 impl NumberStyle {
     /// Swedish or English, in kronor, in SEK.
     pub fn new(lang: Lang) -> Self {
@@ -117,9 +107,9 @@ impl NumberStyle {
             ""
         };
         if frac.is_empty() {
-            format!("{sign}{}", group(int, sep))
+            format!("{sign}{}", group_digits(int, sep))
         } else {
-            format!("{sign}{}{point}{frac}", group(int, sep))
+            format!("{sign}{}{point}{frac}", group_digits(int, sep))
         }
     }
 
@@ -166,12 +156,21 @@ impl NumberStyle {
     /// An amount to the öre with its unit, whatever the scale: control
     /// totals must match the ledger they were read from.
     pub fn exact_money(&self, value: Decimal) -> String {
-        let unit = NumberStyle {
+        format!(
+            "{}\u{a0}{}",
+            self.number(value, 2),
+            self.unit_of_whole_amounts()
+        )
+    }
+
+    /// The unit of an amount shown whole, whatever the scale: `kr`, `SEK`,
+    /// `EUR`.
+    pub fn unit_of_whole_amounts(&self) -> String {
+        NumberStyle {
             scale: Scale::Kr,
             ..self.clone()
         }
-        .money_unit();
-        format!("{}\u{a0}{unit}", self.number(value, 2))
+        .money_unit()
     }
 
     /// A share (0-1) as a percentage with one decimal: `45,2 %`; `–` for

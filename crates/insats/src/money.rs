@@ -369,7 +369,7 @@ pub fn format_number(value: rust_decimal::Decimal) -> String {
         None => ("", text.as_str()),
     };
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let grouped = group_thousands(int);
+    let grouped = group_digits(int, ' ');
     if frac.is_empty() {
         format!("{sign}{grouped}")
     } else {
@@ -377,11 +377,13 @@ pub fn format_number(value: rust_decimal::Decimal) -> String {
     }
 }
 
-fn group_thousands(int: &str) -> String {
-    let mut grouped = String::new();
+/// The digits `int` in groups of three from the right, `sep` between:
+/// the one grouping every message and output uses.
+pub fn group_digits(int: &str, sep: char) -> String {
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3 * sep.len_utf8());
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i).is_multiple_of(3) {
-            grouped.push(' ');
+            grouped.push(sep);
         }
         grouped.push(c);
     }
@@ -396,7 +398,7 @@ pub fn format_amount(amount: rust_decimal::Decimal) -> String {
         None => ("", text.as_str()),
     };
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let grouped = group_thousands(int);
+    let grouped = group_digits(int, ' ');
     if frac.is_empty() {
         format!("{sign}{grouped}")
     } else {

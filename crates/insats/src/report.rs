@@ -364,10 +364,7 @@ fn days_inclusive(from: Date, to: Date) -> i64 {
 
 /// Share (0-1) of `period` elapsed by the end of `date`, for display.
 fn elapsed(period: Period, date: Date) -> Decimal {
-    elapsed_exact(period, date)
-        .round_dp(SHARE_DECIMALS)
-        .unwrap_or_default()
-        .normalize()
+    share(&elapsed_exact(period, date)).unwrap_or_default()
 }
 
 /// Share (0-1) of `period` elapsed by the end of `date`, exactly: days
@@ -399,9 +396,19 @@ pub const VALUE_DECIMALS: u32 = 2;
 /// `part / whole` rounded once to [`SHARE_DECIMALS`], or `None` when
 /// `whole` is zero or the quotient is too large to hold.
 fn ratio(part: Decimal, whole: Decimal) -> Option<Decimal> {
-    Exact::ratio(part, whole)
-        .and_then(|r| r.round_dp(SHARE_DECIMALS))
-        .map(|r| r.normalize())
+    Exact::ratio(part, whole).and_then(|r| share(&r))
+}
+
+/// An exact share as a report writes it: rounded once to
+/// [`SHARE_DECIMALS`], without trailing zeros.
+fn share(exact: &Exact) -> Option<Decimal> {
+    exact.round_dp(SHARE_DECIMALS).map(|d| d.normalize())
+}
+
+/// An exact indicator figure as a report writes it: rounded once to
+/// [`VALUE_DECIMALS`], without trailing zeros.
+fn indicator_figure(exact: &Exact) -> Option<Decimal> {
+    exact.round_dp(VALUE_DECIMALS).map(|d| d.normalize())
 }
 
 fn segments(line: &BudgetLine, initiative: &Initiative) -> Vec<Segment> {
@@ -935,9 +942,9 @@ fn straight_path_progress_exact(baseline: Date, target: Date, date: Date) -> Exa
 /// from counts and rounded once to [`VALUE_DECIMALS`].
 fn shown_value(measurement: &crate::model::Measurement) -> Decimal {
     match (measurement.numerator, measurement.denominator) {
-        (Some(_), Some(_)) => exact_value(measurement)
-            .round_dp(VALUE_DECIMALS)
-            .map_or(measurement.value.value, |v| v.normalize()),
+        (Some(_), Some(_)) => {
+            indicator_figure(&exact_value(measurement)).unwrap_or(measurement.value.value)
+        }
         _ => measurement.value.value,
     }
 }
@@ -1028,24 +1035,15 @@ fn target_reports(
 
             let target_day = target.target.when.value.last_day();
             let expected_exact = straight_path_progress_exact(base_day, target_day, as_of);
-            let expected = expected_exact
-                .round_dp(SHARE_DECIMALS)
-                .unwrap_or_default()
-                .normalize();
+            let expected = share(&expected_exact).unwrap_or_default();
             // Status and cost per improvement are decided on exact values: a
             // share measured as 2 of 3 is exactly 66 2/3 %, not 28 digits of it.
             let change_exact = latest_exact.map(|l| &l - &Exact::from(baseline));
             let progress_exact = change_exact
                 .as_ref()
                 .and_then(|c| c.checked_div(&Exact::from(goal - baseline)));
-            let change = change_exact
-                .as_ref()
-                .and_then(|c| c.round_dp(VALUE_DECIMALS))
-                .map(|c| c.normalize());
-            let progress = progress_exact
-                .as_ref()
-                .and_then(|p| p.round_dp(SHARE_DECIMALS))
-                .map(|p| p.normalize());
+            let change = change_exact.as_ref().and_then(indicator_figure);
+            let progress = progress_exact.as_ref().and_then(share);
             let status = match &progress_exact {
                 None => TargetStatus::NoMeasurement,
                 Some(p) if *p >= Decimal::ONE => TargetStatus::Reached,
@@ -1073,10 +1071,7 @@ fn target_reports(
                         None => CostPerChange::NoImprovement,
                         Some(per_unit) => CostPerChange::PerUnit {
                             per_unit,
-                            pupils: pupils
-                                .as_ref()
-                                .and_then(|p| p.round_dp(VALUE_DECIMALS))
-                                .map(|p| p.normalize()),
+                            pupils: pupils.as_ref().and_then(indicator_figure),
                             per_pupil: pupils
                                 .and_then(|p| spent_exact.checked_div(&p))
                                 .and_then(|p| p.round_ore()),

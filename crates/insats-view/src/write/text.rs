@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use comfy_table::{
     CellAlignment, ColumnConstraint, ContentArrangement, Table as Grid, Width, presets,
 };
+use insats::model::IndicatorUnit;
 use insats::printable::{markdown_text, printable};
 
 use crate::NumberStyle;
@@ -35,7 +36,7 @@ pub fn cell_text(style: &NumberStyle, cell: &Cell) -> String {
         Cell::ExactMoney(d) => style.exact_money(*d),
         Cell::MoneyPer { amount, per } => format!("{} {per}", style.money(*amount)),
         Cell::Share(d) => style.share(Some(*d)),
-        Cell::Percent(d) => format!("{}\u{a0}%", style.number(*d, d.scale())),
+        Cell::Percent(d) => style.indicator(*d, IndicatorUnit::Percent),
         Cell::Observation { value, unit, when } => {
             format!("{} ({when})", style.indicator(*value, *unit))
         }
@@ -130,14 +131,14 @@ pub fn write_table(
         Layout::Terminal { width } => {
             // The compact columns if they fit, else the essential ones,
             // else one record per block with the compact columns.
-            for preset in [Preset::Compact, Preset::Narrow] {
-                let (header, rows, kinds) = cells(preset);
-                let grid = terminal(&header, &rows, &kinds, width);
-                if let Some(grid) = grid {
-                    return writeln!(out, "{grid}");
-                }
+            let (header, rows, kinds) = cells(Preset::Compact);
+            if let Some(grid) = terminal(&header, &rows, &kinds, width) {
+                return writeln!(out, "{grid}");
             }
-            let (header, rows, _) = cells(Preset::Compact);
+            let (narrow_header, narrow_rows, narrow_kinds) = cells(Preset::Narrow);
+            if let Some(grid) = terminal(&narrow_header, &narrow_rows, &narrow_kinds, width) {
+                return writeln!(out, "{grid}");
+            }
             records(out, &header, &rows, width.map_or(usize::MAX, usize::from))
         }
     }

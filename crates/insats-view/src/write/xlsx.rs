@@ -46,12 +46,7 @@ struct Formats {
 
 impl Formats {
     fn new(style: &NumberStyle) -> Self {
-        let unit = NumberStyle {
-            scale: crate::Scale::Kr,
-            ..style.clone()
-        }
-        .money_unit()
-        .replace('"', "");
+        let unit = style.unit_of_whole_amounts().replace('"', "");
         Formats {
             title: Format::new().set_bold().set_font_size(13),
             header: Format::new()
@@ -84,7 +79,8 @@ fn float(d: Decimal) -> f64 {
     d.to_string().parse().unwrap_or(0.0)
 }
 
-fn excel_date(d: Date) -> Result<ExcelDateTime, XlsxError> {
+/// A date as Excel holds it.
+pub fn excel_date(d: Date) -> Result<ExcelDateTime, XlsxError> {
     // Dates are validated to years 1900-9999 on load; a year outside
     // Excel's range is an error here, not a wrong date.
     let year = u16::try_from(d.year()).map_err(|_| XlsxError::DateTimeRangeError(d.to_string()))?;
