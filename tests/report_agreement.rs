@@ -609,6 +609,19 @@ fn check(portfolio: &str, as_of: &str) {
         },
     );
     let view = insats_view::report_view(&report, validation.portfolio.name.as_deref(), Lang::Sv);
+    // A header names one kind of figure: two columns that mean different
+    // things (a line's school, a target's unit of measure) never share a
+    // header, in either language, so no reader takes one for the other.
+    for lang in [Lang::Sv, Lang::En] {
+        let mut meaning: HashMap<&str, insats_view::Label> = HashMap::new();
+        for table in &view.tables {
+            for column in &table.columns {
+                let text = column.label.text(lang);
+                let first = *meaning.entry(text).or_insert(column.label);
+                assert_eq!(first, column.label, "two labels read {text:?}");
+            }
+        }
+    }
     // Every column of the view is filled from the report (not left empty
     // by a catalogue that lost its figure).
     for table in &view.tables {
@@ -679,7 +692,7 @@ fn check(portfolio: &str, as_of: &str) {
         &workbook_tables(portfolio, as_of),
         &figures,
     ));
-    problems.extend(compare_html(portfolio, as_of, &figures));
+    problems.extend(compare_html(&view, portfolio, as_of, &figures));
     assert!(
         problems.is_empty(),
         "{portfolio} as of {as_of}:\n{}",
@@ -687,141 +700,202 @@ fn check(portfolio: &str, as_of: &str) {
     );
 }
 
-/// The figures the HTML page shows, by table and column; the page lays
-/// out its own sections (key figures, the initiatives' table, a table of
-/// lines per initiative, the funding table), so each figure is looked for
-/// in the row that names what it belongs to, as the page writes it.
-const HTML_SHOWS: &[(&str, &[&str])] = &[
-    (
-        "portfolio",
-        &[
-            "budget",
-            "planned_to_date",
-            "spent_to_date",
-            "remaining",
-            "share_spent",
-            "share_time_elapsed",
-            "forecast",
-            "variance",
-        ],
-    ),
-    (
-        "initiatives",
-        &["budget", "planned_to_date", "spent_to_date"],
-    ),
-    (
-        "lines",
-        &[
-            "budget",
-            "planned_to_date",
-            "spent_to_date",
-            "share_spent",
-            "forecast",
-            "variance",
-        ],
-    ),
-    (
-        "funding",
-        &["amount", "spent_to_date", "left", "forecast_unspent"],
-    ),
-];
-
-/// A figure as the Swedish page writes it.
-fn swedish(wanted: &Wanted) -> Option<String> {
-    let (value, unit, decimals) = match wanted {
-        Wanted::Money(m) => {
-            let shown = shown_money(*m);
-            (shown, "kr", shown.scale())
-        }
-        Wanted::Share(s) => ((*s * Decimal::ONE_HUNDRED).round_dp(1), "%", 1),
-        _ => return None,
-    };
-    let text = format!("{:.*}", decimals as usize, value.abs());
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            grouped.push('\u{a0}');
-        }
-        grouped.push(c);
+/// The text of a piece of HTML, its tags left out and its entities read.
+fn html_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        rest = rest[open..].split_once('>').map_or("", |(_, after)| after);
     }
-    let sign = if value.is_sign_negative() && !value.is_zero() {
-        "-"
-    } else {
-        ""
-    };
-    let frac = if frac.is_empty() {
-        String::new()
-    } else {
-        format!(",{frac}")
-    };
-    Some(format!("{sign}{grouped}{frac}\u{a0}{unit}"))
+    text.push_str(rest);
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .trim()
+        .to_owned()
 }
 
-/// The texts of the elements in `html`, one per `>...<` run.
-fn texts_of(html: &str) -> std::collections::HashSet<&str> {
-    html.split('>')
-        .filter_map(|part| part.split('<').next())
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+/// The parts of `html` between each `open` and the next `close`.
+fn parts<'a>(html: &'a str, open: &str, close: &str) -> Vec<&'a str> {
+    html.split(open)
+        .skip(1)
+        .map(|part| part.split(close).next().unwrap_or_default())
         .collect()
 }
 
-fn compare_html(portfolio: &str, as_of: &str, figures: &[Figure]) -> Vec<String> {
+/// The cells of a row of the page, then what its row header writes small
+/// under the row's name (`<span data-key="kind">`, its id), by column key.
+/// The header of a row without a name is its id.
+fn html_row(row: &str) -> (Vec<String>, HashMap<String, String>) {
+    let mut cells = Vec::new();
+    let mut under = HashMap::new();
+    for cell in row.split("<t").skip(1) {
+        let Some((_, content)) = cell.split_once('>') else {
+            continue;
+        };
+        let content = content
+            .rsplit_once("</t")
+            .map_or(content, |(inside, _)| inside);
+        let (shown, small) = content
+            .split_once("<br><span class=\"id\">")
+            .unwrap_or((content, ""));
+        for part in parts(small, "<span data-key=\"", "</span>") {
+            if let Some((key, text)) = part.split_once("\">") {
+                under.insert(key.to_owned(), html_text(text));
+            }
+        }
+        if cell.starts_with("h scope=\"row\"") && !under.contains_key("id") {
+            under.insert("id".to_owned(), html_text(shown));
+        }
+        cells.push(html_text(shown));
+    }
+    (cells, under)
+}
+
+/// A table of the page as read back, headed by the view's labels: the
+/// page's columns, then what the row headers write under the names.
+fn html_table(table: &str, of: &insats_view::Table) -> (Read, Vec<Vec<String>>) {
+    let head = table.split("</thead>").next().unwrap_or_default();
+    let mut header: Vec<String> = parts(head, "<th ", "</th>")
+        .iter()
+        .map(|h| html_text(h.split_once('>').map_or("", |(_, t)| t)))
+        .collect();
+    let under: Vec<&insats_view::Column> = of
+        .columns
+        .iter()
+        .filter(|c| !header.iter().any(|h| h == c.label.text(Lang::Sv)))
+        .collect();
+    header.extend(under.iter().map(|c| c.label.text(Lang::Sv).to_owned()));
+    let read_rows = |part: &str| -> Vec<Vec<String>> {
+        parts(part, "<tr", "</tr>")
+            .iter()
+            .map(|row| {
+                let (mut cells, small) = html_row(row);
+                cells.extend(
+                    under
+                        .iter()
+                        .map(|c| small.get(c.key).cloned().unwrap_or_default()),
+                );
+                cells
+            })
+            .collect()
+    };
+    let body = table.split("<tbody>").nth(1).unwrap_or_default();
+    let body = body.split("</tbody>").next().unwrap_or_default();
+    let foot = table.split("<tfoot>").nth(1).unwrap_or_default();
+    (
+        Read {
+            header,
+            rows: read_rows(body),
+        },
+        read_rows(foot),
+    )
+}
+
+/// Every figure of the JSON report that the HTML page's tables show, in
+/// its row and column there. The page is made of the view's tables (the
+/// compact preset) arranged in sections: the portfolio as key figures,
+/// the initiatives, funding and findings in the overview, and in each
+/// initiative's section its lines, with the initiative's figures as their
+/// total, and its targets.
+fn compare_html(view: &View, portfolio: &str, as_of: &str, figures: &[Figure]) -> Vec<String> {
     let page = String::from_utf8(insats(&[
         "report", portfolio, "--as-of", as_of, "--format", "html",
     ]))
     .unwrap();
-    let key_figures = page
-        .split("class=\"key-figures\"")
-        .nth(1)
-        .and_then(|rest| rest.split("</dl>").next())
+    let title = |key: &str| view.table(key).unwrap().title.clone();
+    let mut tables: HashMap<String, Read> = HashMap::new();
+    let key_figures = parts(&page, "class=\"key-figures\"", "</dl>")
+        .first()
+        .copied()
         .unwrap_or_default();
-    let rows: Vec<&str> = page
-        .split("<tr")
-        .skip(1)
-        .map(|r| r.split("</tr>").next().unwrap_or_default())
-        .collect();
-    // A row is found by the name it shows.
-    let names: HashMap<(&str, &str), String> = figures
-        .iter()
-        .filter(|f| f.column == "name")
-        .filter_map(|f| match &f.value {
-            Wanted::Text(t) => Some(((f.table, f.row.as_str()), t.clone())),
-            _ => None,
-        })
-        .collect();
-    let mut problems = Vec::new();
-    for figure in figures {
-        let shown = HTML_SHOWS
-            .iter()
-            .any(|(table, columns)| *table == figure.table && columns.contains(&figure.column));
-        let Some(text) = swedish(&figure.value).filter(|_| shown) else {
-            continue;
-        };
-        let found = if figure.table == "portfolio" {
-            texts_of(key_figures).contains(text.as_str())
-        } else {
-            let key = names
-                .get(&(figure.table, figure.row.as_str()))
-                .cloned()
-                .unwrap_or_else(|| figure.row.clone());
-            let escaped = key
-                .replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;");
-            let mut matching = rows
+    tables.insert(
+        title("portfolio"),
+        Read {
+            header: parts(key_figures, "<dt>", "</dt>")
                 .iter()
-                .filter(|r| texts_of(r).contains(escaped.as_str()));
-            matching.any(|r| texts_of(r).contains(text.as_str()))
-        };
-        if !found {
+                .map(|t| html_text(t))
+                .collect(),
+            rows: vec![
+                parts(key_figures, "<dd", "</dd>")
+                    .iter()
+                    .map(|t| html_text(t.split_once('>').map_or("", |(_, t)| t)))
+                    .collect(),
+            ],
+        },
+    );
+    let mut totals = Read::default();
+    for key in ["initiatives", "lines", "funding", "targets", "findings"] {
+        for table in parts(&page, &format!("<table class=\"{key}\">"), "</table>") {
+            let (read, foot) = html_table(table, view.table(key).unwrap());
+            let merged = tables.entry(title(key)).or_default();
+            merged.header = read.header;
+            merged.rows.extend(read.rows);
+            if key == "lines" {
+                totals.rows.extend(foot);
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    // Each row once: a line shown in two sections, or a finding twice,
+    // is as wrong as one left out.
+    for key in ["initiatives", "lines", "funding", "targets", "findings"] {
+        let (shown, rows) = (
+            tables.get(&title(key)).map_or(0, |r| r.rows.len()),
+            view.table(key).unwrap().rows.len(),
+        );
+        if shown != rows {
             problems.push(format!(
-                "html: {} {} {}: {text:?} is not in its row",
-                figure.table, figure.row, figure.column
+                "html: {shown} rows of {key}, the report has {rows}"
             ));
         }
     }
+    problems.extend(compare(
+        "html",
+        Form::Shown,
+        view,
+        Preset::Compact,
+        &tables,
+        figures,
+    ));
+    // Each initiative's figures are the total row of its lines, in the
+    // order of the sections, which is the report's order.
+    let sections: Vec<String> = parts(&page, "<section class=\"initiative\" id=\"insats-", "\"")
+        .iter()
+        .map(|id| html_text(id))
+        .collect();
+    if totals.rows.len() != sections.len() {
+        problems.push(format!(
+            "html: {} sections, {} total rows of lines",
+            sections.len(),
+            totals.rows.len()
+        ));
+    }
+    totals.header = tables[&title("lines")].header.clone();
+    let id_at = totals.header.iter().position(|h| h == "Id").unwrap();
+    for (row, id) in totals.rows.iter_mut().zip(&sections) {
+        row[id_at] = id.clone();
+    }
+    let initiatives: Vec<Figure> = figures
+        .iter()
+        .filter(|f| f.table == "initiatives" && f.column != "name")
+        .cloned()
+        .collect();
+    problems.extend(
+        compare(
+            "html (total of lines)",
+            Form::Shown,
+            view,
+            Preset::Compact,
+            &HashMap::from([(title("initiatives"), totals)]),
+            &initiatives,
+        )
+        .into_iter()
+        // Only the money columns are in the lines' table.
+        .filter(|p| !p.contains(": no column ")),
+    );
     problems
 }
 

@@ -549,5 +549,36 @@ fn a_grant_statement_and_control_totals_come_in_every_format() {
     let html =
         String::from_utf8(insats(&["ledger", "initiatives", "--format", "html"]).stdout).unwrap();
     assert!(html.contains("default-src 'none'"));
-    assert_eq!(html.matches("<table>").count(), 2, "{html}");
+    assert_eq!(html.matches("<table ").count(), 2, "{html}");
+}
+
+/// A number with more decimals than any figure is rounded to (shares to
+/// three, indicator figures to two, money to the öre): a raw quotient
+/// that reached a reader. The readable outputs show far fewer.
+fn long_decimals(text: &str) -> Vec<String> {
+    let re = regex::Regex::new(r"\d[.,]\d{4,}").unwrap();
+    re.find_iter(text).map(|m| m.as_str().to_owned()).collect()
+}
+
+#[test]
+fn no_readable_output_shows_a_raw_quotient() {
+    // 2024-03-31 puts the basic fixture's straight path to its target at
+    // 50 + 10 x 91/366, which the HTML page's target table shows.
+    for (portfolio, as_of) in [
+        ("tests/fixtures/report/basic", "2024-03-31"),
+        ("tests/fixtures/report/portfolio", "2024-06-30"),
+        ("initiatives", "2021-06-30"),
+        ("initiatives", "2024-12-31"),
+    ] {
+        for format in ["table", "markdown", "html", "csv", "json"] {
+            let out = insats(&["report", portfolio, "--as-of", as_of, "--format", format]);
+            assert!(out.status.success());
+            let text = String::from_utf8(out.stdout).unwrap();
+            let found = long_decimals(&text);
+            assert!(
+                found.is_empty(),
+                "{portfolio} as of {as_of}, {format}: {found:?}"
+            );
+        }
+    }
 }

@@ -321,7 +321,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
             },
             &view,
             &|out| json_out(out, &statement),
-            &|| report_render::html::view_page(&view, &style),
+            &|| insats_view::write::html::view_page(&view, &style),
         )?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -408,7 +408,12 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
         &|out| json_out(out, &report),
         &|| {
             let curves = insats::report::spending_curves(portfolio, &report);
-            report_render::html::page(&report, &curves, &style, portfolio.name.as_deref())
+            insats_view::write::html::report_page(
+                &report,
+                &curves,
+                &style,
+                portfolio.name.as_deref(),
+            )
         },
     )?;
     Ok(ExitCode::SUCCESS)
@@ -534,7 +539,7 @@ fn ledger(args: &LedgerArgs) -> Result<ExitCode, String> {
                 },
             )
         },
-        &|| report_render::html::view_page(&view, &style),
+        &|| insats_view::write::html::view_page(&view, &style),
     )?;
     if !validation.is_ok() {
         let mut err = anstream::stderr().lock();

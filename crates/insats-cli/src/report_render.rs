@@ -1,10 +1,6 @@
 //! The report's outputs, through the one view every format shares
-//! (`insats-view`): terminal tables, Markdown, CSV and an Excel workbook
-//! are laid out from it; the HTML page (in `html`) uses its labels and
-//! number style.
-
-mod chart;
-pub mod html;
+//! (`insats-view`): what the command line adds is its choice of table and
+//! the workbook's creation time.
 
 use std::io::{self, Write};
 

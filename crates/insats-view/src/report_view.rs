@@ -12,7 +12,7 @@ use crate::Lang;
 use crate::labels::{self, Label};
 use crate::table::{Cell, Column, ColumnKind, Level, Row, RowClass, Table, View, col};
 
-use ColumnKind::{Key, Number, Text};
+use ColumnKind::{Attribute, Key, Number, Text};
 
 /// The money columns every level (portfolio, initiative, line) shares.
 const MONEY: [Column; 10] = [
@@ -112,7 +112,7 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
         vec![
             col("id", Label::Id, Key, Level::Compact),
             col("name", Label::Name, Text, Level::Essential),
-            col("organisation", Label::Organisation, Text, Level::Full),
+            col("organisation", Label::Organisation, Attribute, Level::Full),
             col("start", Label::Start, Key, Level::Full),
             col("end", Label::End, Key, Level::Full),
         ],
@@ -135,8 +135,8 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
             col("initiative", Label::Initiative, Key, Level::Compact),
             col("id", Label::Id, Key, Level::Compact),
             col("name", Label::Name, Text, Level::Essential),
-            col("category", Label::Category, Text, Level::Full),
-            col("unit", Label::Unit, Text, Level::Full),
+            col("category", Label::Category, Attribute, Level::Full),
+            col("unit", Label::Unit, Attribute, Level::Full),
         ],
         report
             .initiatives
@@ -160,10 +160,12 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
         columns: vec![
             col("id", Label::Id, Key, Level::Essential),
             col("name", Label::Name, Text, Level::Full),
-            col("kind", Label::Kind, Text, Level::Compact),
-            col("funder", Label::Funder, Text, Level::Full),
+            col("kind", Label::Kind, Attribute, Level::Compact),
+            col("funder", Label::Funder, Attribute, Level::Full),
             col("amount", Label::Amount, Number, Level::Essential),
-            col("allocated", Label::Allocated, Number, Level::Compact),
+            // Equal to the amount unless the plan is over-allocated, which
+            // validate reports: a column for the full preset only.
+            col("allocated", Label::Allocated, Number, Level::Full),
             col("spent_to_date", Label::Spent, Number, Level::Essential),
             col("left", Label::Left, Number, Level::Essential),
             col("window_end", Label::WindowEnd, Key, Level::Compact),
@@ -228,9 +230,9 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
         columns: vec![
             col("id", Label::Target, Key, Level::Essential),
             col("initiative", Label::Initiative, Key, Level::Full),
-            col("scope", Label::Scope, Text, Level::Compact),
+            col("scope", Label::Scope, Attribute, Level::Compact),
             col("indicator", Label::Indicator, Text, Level::Compact),
-            col("unit", Label::IndicatorUnit, Text, Level::Full),
+            col("unit", Label::IndicatorUnit, Attribute, Level::Full),
             col("baseline", Label::Baseline, Number, Level::Compact),
             col("baseline_when", Label::BaselineWhen, Key, Level::Full),
             col("latest", Label::Latest, Number, Level::Essential),

@@ -90,8 +90,12 @@ impl Cell {
 /// What a column holds, which decides its alignment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnKind {
-    /// Words: names, kinds, statuses; wrapped at word boundaries.
+    /// Words: names, statuses, findings; wrapped at word boundaries.
     Text,
+    /// Words that say what a named row is (a source's kind, a line's
+    /// category, a target's scope): text, which a page may set small
+    /// beside the row's name instead of in a column of its own.
+    Attribute,
     /// Ids, dates and years: never broken.
     Key,
     /// Amounts, shares, values, counts: right-aligned, never broken.

@@ -914,14 +914,7 @@ fn funding_reports(
 }
 
 /// How far (0-1) a straight path from the baseline's last day to the
-/// target's last day has come by the end of `date`.
-fn straight_path_progress(baseline: Date, target: Date, date: Date) -> Decimal {
-    straight_path_progress_exact(baseline, target, date)
-        .to_decimal()
-        .unwrap_or_default()
-}
-
-/// [`straight_path_progress`], exactly.
+/// target's last day has come by the end of `date`, exactly.
 fn straight_path_progress_exact(baseline: Date, target: Date, date: Date) -> Exact {
     if baseline < target {
         elapsed_exact(
@@ -960,14 +953,18 @@ fn exact_value(measurement: &crate::model::Measurement) -> Exact {
 impl TargetReport {
     /// The value on the straight path from baseline to target at the end of
     /// `date`: the expectation that [`TargetReport::expected_progress`]
-    /// measures against, in the indicator's unit. Not rounded.
+    /// measures against, in the indicator's unit. Computed exactly and
+    /// rounded once to [`VALUE_DECIMALS`], as every computed indicator
+    /// figure is.
     pub fn expected_value_at(&self, date: Date) -> Decimal {
-        let progress = straight_path_progress(
+        let progress = straight_path_progress_exact(
             self.baseline.when.last_day(),
             self.target.when.last_day(),
             date,
         );
-        self.baseline.value + (self.target.value - self.baseline.value) * progress
+        let baseline = Exact::from(self.baseline.value);
+        let change = &Exact::from(self.target.value) - &baseline;
+        indicator_figure(&(&baseline + &(&change * &progress))).unwrap_or(self.target.value)
     }
 }
 
@@ -1361,7 +1358,6 @@ mod tests {
         // Validation refuses such a target (INS405); the report still
         // expects it reached, rather than dividing by an empty path.
         for at in [day(-1), day(0), day(1)] {
-            assert_eq!(straight_path_progress(day(0), day(0), at), Decimal::ONE);
             assert_eq!(
                 straight_path_progress_exact(day(0), day(0), at),
                 Exact::from(1)
@@ -1369,8 +1365,8 @@ mod tests {
         }
         // The path starts the day after the baseline: one of four days.
         assert_eq!(
-            straight_path_progress(day(0), day(4), day(1)),
-            Decimal::new(25, 2)
+            straight_path_progress_exact(day(0), day(4), day(1)),
+            Exact::from(Decimal::new(25, 2))
         );
     }
 

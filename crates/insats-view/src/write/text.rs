@@ -159,7 +159,7 @@ fn markdown(
         .iter()
         .map(|k| match k {
             ColumnKind::Number => "---:",
-            ColumnKind::Text | ColumnKind::Key => "---",
+            ColumnKind::Text | ColumnKind::Attribute | ColumnKind::Key => "---",
         })
         .collect();
     writeln!(out, "|{}|", rule.join("|"))?;
@@ -194,7 +194,7 @@ fn terminal(
         .map(|c| {
             let words = |t: &String| t.split(' ').map(width_of).max().unwrap_or(0);
             let cells = rows.iter().map(|r| match kinds[c] {
-                ColumnKind::Text => words(&r[c]),
+                ColumnKind::Text | ColumnKind::Attribute => words(&r[c]),
                 ColumnKind::Key | ColumnKind::Number => width_of(&r[c]),
             });
             cells.chain([words(&header[c])]).max().unwrap_or(0)

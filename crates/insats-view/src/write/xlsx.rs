@@ -241,7 +241,9 @@ fn sheet(
         let width = match column.kind {
             // A header may wrap; a value may not.
             ColumnKind::Number | ColumnKind::Key => widest.max(header.min(14)),
-            ColumnKind::Text => widest.max(header.min(14)).min(MAX_TEXT_WIDTH),
+            ColumnKind::Text | ColumnKind::Attribute => {
+                widest.max(header.min(14)).min(MAX_TEXT_WIDTH)
+            }
         };
         ws.set_column_width(x as u16, (width + 2) as f64)?;
     }
