@@ -1151,6 +1151,22 @@ impl Ctx<'_> {
                     self.push(d);
                     return None;
                 }
+                // Equal totals can still hide years that disagree, and the
+                // report plans staffing by its months, not by the phasing.
+                if let Some((year, phased_year, staffed_year)) =
+                    first_disagreeing_year(phased, &years)
+                {
+                    let range = table_get(node, "phasing")
+                        .and_then(|(_, pnode)| key_places(pnode))
+                        .and_then(|places| places.get(year.to_string().as_str()).cloned())
+                        .unwrap_or_else(|| prange.clone());
+                    let d = self
+                        .diag(Code::PhasingMismatch, format!("the phasing gives {} for {year} but the staffing gives {}", kr(phased_year), kr(staffed_year)), range, &path.key("phasing").key(&year.to_string()))
+                        .label(format!("the staffing's months in {year} cost {}", kr(staffed_year)))
+                        .help(format!("drop `phasing` (insats phases staffing by its months) or set `{year} = {}`", staffed_year.normalize()));
+                    self.push(d);
+                    return None;
+                }
             }
             let period = staffing.period;
             (LineCost::Staffing(staffing), total, years, Some(period))
@@ -1876,6 +1892,28 @@ const ACCEPTED_NUMBER_FORMS: &str = "write an exact decimal: `8800000`, `8_800_0
 
 /// A TOML local date in 1900-2200 as a calendar date; anything else is
 /// left to [`Ctx::date_at`], which explains what is wrong.
+/// The first year, in order, in which a stated phasing and the staffing's
+/// own years disagree: (year, phased, staffed), a year missing on one side
+/// counting as zero.
+fn first_disagreeing_year(
+    phased: &[YearAmount],
+    staffed: &[YearAmount],
+) -> Option<(i16, Decimal, Decimal)> {
+    let mut years: Vec<i16> = phased.iter().chain(staffed).map(|y| y.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let of = |list: &[YearAmount], year: i16| {
+        list.iter()
+            .filter(|y| y.year == year)
+            .map(|y| y.amount)
+            .sum::<Decimal>()
+    };
+    years
+        .into_iter()
+        .map(|year| (year, of(phased, year), of(staffed, year)))
+        .find(|(_, p, s)| p != s)
+}
+
 fn parse_date(raw: &toml::value::Datetime) -> Result<Date, ()> {
     match (raw.date, raw.time, raw.offset) {
         (Some(d), None, None) if (1900..=2200).contains(&d.year) => {

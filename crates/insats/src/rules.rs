@@ -226,7 +226,9 @@ rules! {
     StaffingMismatch = ("INS204", "staffing-mismatch", Error, "a stated amount disagrees with the staffing"),
 
     /// The per-year `phasing` of a line does not add up to its stated
-    /// `amount` (or to its staffing cost). Correct the years or the total.
+    /// `amount`, or disagrees with its staffing cost in total or in any
+    /// year (the report plans staffing by its months, so a phasing that
+    /// says otherwise would be ignored). Correct the years or the total.
     PhasingMismatch = ("INS205", "phasing-mismatch", Error, "a per-year phasing disagrees with the total"),
 
     /// A line paid by several sources (`funded_by` as a list) must say how
