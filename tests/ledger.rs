@@ -786,3 +786,64 @@ fn control_totals_fit_80_columns() {
     }
     insta::assert_snapshot!(text);
 }
+
+/// One project export over two periods, and a line for each: the rules'
+/// `from` and `until` book each row to its period's line, to the day.
+#[test]
+fn mapping_rules_with_dates_book_each_period_to_its_line() {
+    let csv = b"Datum;Projekt;Belopp;Text\n2024-06-30;4711;100,00;Juni\n2024-07-01;4711;200,00;Juli\n2024-12-31;4711;300,00;December\n";
+    let dir = portfolio_with(PLAIN_PROFILE, csv, "dated-rules");
+    let plan = std::fs::read_to_string(dir.join("plan.toml")).unwrap();
+    let undated = plan.replace(
+        "[[ledger.map]]\nline = \"team\"\nproject = \"4711\"\n",
+        "[[ledger.map]]\nline = \"team\"\nproject = \"4711\"\n\n[[ledger.map]]\nline = \"material\"\nproject = \"4711\"\n",
+    );
+    assert_ne!(undated, plan);
+    // Without dates every row matches both rules: ambiguous, and the help
+    // names the dates as a way out.
+    std::fs::write(dir.join("plan.toml"), &undated).unwrap();
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let ambiguous: Vec<&insats::Diagnostic> = v
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "INS705")
+        .collect();
+    assert_eq!(ambiguous.len(), 3, "{:#?}", v.diagnostics);
+    assert!(
+        ambiguous[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("`from`, `until`")),
+        "{:?}",
+        ambiguous[0].help
+    );
+    // With dates, the last day of June goes to `team` and the first of
+    // July on to `material`.
+    let dated = undated
+        .replace(
+            "line = \"team\"\nproject = \"4711\"\n",
+            "line = \"team\"\nproject = \"4711\"\nuntil = 2024-06-30\n",
+        )
+        .replace(
+            "line = \"material\"\nproject = \"4711\"\n",
+            "line = \"material\"\nproject = \"4711\"\nfrom = 2024-07-01\n",
+        );
+    std::fs::write(dir.join("plan.toml"), &dated).unwrap();
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    assert_eq!(days(&v, "team"), ["2024-06-30: 100.00 (1)"]);
+    assert_eq!(
+        days(&v, "material"),
+        ["2024-07-01: 200.00 (1)", "2024-12-31: 300.00 (1)"]
+    );
+    // A rule that ends before it starts is refused at the rule.
+    let reversed = dated.replace(
+        "until = 2024-06-30\n",
+        "from = 2024-06-30\nuntil = 2024-01-01\n",
+    );
+    std::fs::write(dir.join("plan.toml"), &reversed).unwrap();
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let codes: Vec<&str> = v.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert!(codes.contains(&"INS402"), "{codes:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1668,14 +1668,48 @@ impl Ctx<'_> {
         if let Some((_, mnode)) = table_get(node, "map") {
             let items = mnode.get_ref().as_array()?;
             for (i, rule) in raw.map.iter().enumerate() {
+                let item = items.get(i)?;
+                let rpath = path.key("map").index(i);
+                let mut day = |key: &str, raw: &Option<toml::value::Datetime>| match raw {
+                    Some(raw) => self.date(item, key, &rpath, raw).map(Some),
+                    None => Some(None),
+                };
+                let (from, until) = (day("from", &rule.from), day("until", &rule.until));
+                let (Some(from), Some(until)) = (from, until) else {
+                    continue;
+                };
+                if let (Some(f), Some(u)) = (&from, &until)
+                    && f.value > u.value
+                {
+                    let d = self
+                        .diag(
+                            Code::PeriodReversed,
+                            format!(
+                                "the mapping rule takes rows from {} until {}",
+                                f.value, u.value
+                            ),
+                            {
+                                let (a, b) =
+                                    (field_range(item, "from"), field_range(item, "until"));
+                                a.start.min(b.start)..a.end.max(b.end)
+                            },
+                            &rpath,
+                        )
+                        .label("ends before it starts")
+                        .help("swap `from` and `until`, or correct the year");
+                    self.push(d);
+                    continue;
+                }
                 rules.push(MappingRule {
-                    line: self.reference(items.get(i)?, "line", &rule.line),
+                    line: self.reference(item, "line", &rule.line),
                     codes: codes(
                         &rule.account,
                         &rule.responsibility,
                         &rule.activity,
                         &rule.project,
                     ),
+                    from: from.map(|d| d.value),
+                    until: until.map(|d| d.value),
                 });
             }
         }

@@ -627,6 +627,13 @@ pub struct TomlLedgerRule {
     pub activity: Option<String>,
     /// Project; in SIE the object of dimension 6.
     pub project: Option<String>,
+    /// Only rows booked on or after this day: a project export that runs
+    /// over several grant years books each year's rows to its own line.
+    #[schemars(with = "Option<DateSchema>")]
+    pub from: Option<toml::value::Datetime>,
+    /// Only rows booked on or before this day.
+    #[schemars(with = "Option<DateSchema>")]
+    pub until: Option<toml::value::Datetime>,
 }
 
 /// An exact decimal as written in a plan file: a TOML integer, a TOML float

@@ -122,6 +122,20 @@ pub struct MappingRule {
     pub line: Located<String>,
     /// The codes.
     pub codes: CodePatterns,
+    /// The first day of the rows it takes, if it is limited.
+    pub from: Option<Date>,
+    /// The last day of the rows it takes, if it is limited.
+    pub until: Option<Date>,
+}
+
+impl MappingRule {
+    /// Whether the rule takes `row`: every code it gives matches, and the
+    /// row is booked within its dates.
+    fn matches(&self, row: &Row<'_>) -> bool {
+        self.from.is_none_or(|from| row.date >= from)
+            && self.until.is_none_or(|until| row.date <= until)
+            && self.codes.matches(row)
+    }
 }
 
 /// Rows that knowingly belong elsewhere.
@@ -818,7 +832,7 @@ impl<'a> Booker<'a> {
         let mut found: Option<usize> = None;
         let mut more: Vec<usize> = Vec::new();
         for &rule in indexed.iter().chain(self.general.iter()) {
-            if !self.ledger.rules[rule].codes.matches(row) {
+            if !self.ledger.rules[rule].matches(row) {
                 continue;
             }
             let line = self.line_of_rule[rule];
@@ -902,7 +916,7 @@ impl<'a> Booker<'a> {
                             place,
                         )
                         .label("which line?")
-                        .help("make the mapping rules exclusive (add an account or project to one of them); insats will not guess");
+                        .help("make the mapping rules exclusive: give one of them an account or project, or give each the dates it covers (`from`, `until`); insats will not guess");
                     self.ambiguous_reported
                         .insert(place.line, self.diagnostics.len());
                     self.diagnostics.push(d);
