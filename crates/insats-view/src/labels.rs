@@ -339,6 +339,10 @@ pub fn finding(kind: FindingKind, lang: Lang) -> &'static str {
             "bidrag riskerar att bli oförbrukat när det inte längre får användas och kan behöva betalas tillbaka",
             "grant money is forecast to be unspent when the grant may no longer be used, and may have to be paid back",
         ),
+        FindingKind::GrantMoneyUnspent => (
+            "bidraget förbrukades inte helt innan det slutade få användas; det oförbrukade ska redovisas och kan behöva betalas tillbaka",
+            "the grant was not all spent before it could no longer be used; the unspent money is to be accounted for and may have to be paid back",
+        ),
         FindingKind::CoFinancingShort => (
             "mindre medfinansiering betald än bidragets villkor kräver",
             "less co-financing paid than the grant's conditions require",

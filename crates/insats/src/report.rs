@@ -305,6 +305,10 @@ pub enum FindingKind {
     OverspentLine,
     /// A grant is forecast to be partly unspent at the end of its window.
     GrantMoneyAtRisk,
+    /// A grant's window has closed with money unspent: no longer a
+    /// forecast, but money to account for and, under most grant rules,
+    /// to pay back.
+    GrantMoneyUnspent,
     /// Less co-financing paid than a source's maximum share requires.
     CoFinancingShort,
     /// A target is off track while its lines spend on schedule.
@@ -714,7 +718,7 @@ pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
     let every: Vec<&LineState<'_>> = all.iter().flat_map(|(_, l)| l).collect();
     let funding = funding_reports(portfolio, &every, &shown, options);
     let targets = target_reports(portfolio, &states, as_of);
-    let findings = findings(&shown, &funding, &targets);
+    let findings = findings(&shown, &funding, &targets, options.as_of);
 
     Report {
         format_version: REPORT_FORMAT_VERSION,
@@ -1110,6 +1114,7 @@ fn findings(
     lines: &[&LineState<'_>],
     funding: &[FundingReport],
     targets: &[TargetReport],
+    as_of: Date,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for state in lines {
@@ -1125,9 +1130,16 @@ fn findings(
     }
     for f in funding {
         if f.kind == FundingKind::StateGrant && f.forecast_unspent > Decimal::ZERO {
+            // After the window's last day nothing more can be spent on the
+            // grant: what is left is unspent, not at risk.
+            let closed = f.window_end.is_some_and(|end| as_of > end);
             out.push(Finding {
                 severity: FindingSeverity::High,
-                kind: FindingKind::GrantMoneyAtRisk,
+                kind: if closed {
+                    FindingKind::GrantMoneyUnspent
+                } else {
+                    FindingKind::GrantMoneyAtRisk
+                },
                 subject: f.id.clone(),
                 amount: Some(f.forecast_unspent),
             });

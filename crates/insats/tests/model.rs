@@ -1121,9 +1121,16 @@ fn compare(initiatives: &[Initiative], as_of: Date, r: &Report) -> Vec<String> {
                 &unspent,
             );
             if source.kind == "state-grant" && unspent.is_positive() {
+                // Once the window has closed the money is unspent, not at risk.
+                let closed = source.window_end.is_some_and(|end| as_of > end);
                 findings.push((
                     FindingSeverity::High,
-                    "grant-money-at-risk".into(),
+                    if closed {
+                        "grant-money-unspent"
+                    } else {
+                        "grant-money-at-risk"
+                    }
+                    .into(),
                     source.id.clone(),
                     unspent.clone(),
                 ));
