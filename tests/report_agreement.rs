@@ -196,7 +196,7 @@ fn all_figures(report: &Value) -> Vec<Figure> {
         }
     }
     for f in report["funding"].as_array().unwrap() {
-        let fields: [Field; 11] = [
+        let fields: [Field; 12] = [
             ("id", "id", text),
             ("name", "name", text),
             ("funder", "funder", text),
@@ -205,6 +205,7 @@ fn all_figures(report: &Value) -> Vec<Figure> {
             ("spent_to_date", "spent_to_date", money),
             ("left", "left", money),
             ("window_end", "window_end", text),
+            ("next_report", "next_report", text),
             ("forecast_spent", "forecast_spent", money),
             ("forecast_unspent", "forecast_unspent", money),
             ("co_financing", "", skip),
@@ -640,6 +641,7 @@ fn check(portfolio: &str, as_of: &str) {
                 "cost_per_pupil",
                 "run_rate_per_month",
                 "window_end",
+                "next_report",
                 "co_financing_required",
                 "co_financing_paid",
                 "max_share_percent",

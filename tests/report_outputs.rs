@@ -51,20 +51,21 @@ fn the_funding_table_in_csv() {
     // grant's 80 000 (a swap of the two headers once went unnoticed).
     // Co-financing: 20 % of the 50 000 spent on the grant's lines is
     // required (worked out in report_portfolio.rs), 5 000 of it is paid.
-    // Forecast spent and unspent add up to the amount.
+    // Forecast spent and unspent add up to the amount. The grant's next
+    // report is the first of its reporting dates on or after 2024-06-30.
     assert_eq!(
         csv("funding", "sv"),
-        "Id;Namn;Typ;Bidragsgivare;Belopp;Fördelat;Förbrukat;Kvar att förbruka;Får användas t.o.m.;Prognos förbrukat;Prognos oförbrukat;Högsta andel %;Medfinansiering krävd;Medfinansiering betald\n\
-         statsbidrag;;statsbidrag;Exempelverket;80000;80000;45000;35000;2024-08-31;58551,92;21448,08;80;10000;5000\n\
-         alfa-kommun;;kommunal budget;;100000;100000;75000;25000;;140170,85;-40170,85;;;\n\
-         beta-kommun;;kommunal budget;;50000;50000;24500;25500;;49505,46;494,54;;;\n"
+        "Id;Namn;Typ;Bidragsgivare;Belopp;Fördelat;Förbrukat;Kvar att förbruka;Får användas t.o.m.;Nästa redovisning;Prognos förbrukat;Prognos oförbrukat;Högsta andel %;Medfinansiering krävd;Medfinansiering betald\n\
+         statsbidrag;;statsbidrag;Exempelverket;80000;80000;45000;35000;2024-08-31;2024-07-15;58551,92;21448,08;80;10000;5000\n\
+         alfa-kommun;;kommunal budget;;100000;100000;75000;25000;;;140170,85;-40170,85;;;\n\
+         beta-kommun;;kommunal budget;;50000;50000;24500;25500;;;49505,46;494,54;;;\n"
     );
     assert_eq!(
         csv("funding", "en"),
-        "Id;Name;Kind;Funder;Amount;Allocated;Spent;Left;Usable until;Forecast spent;Forecast unspent;Maximum share %;Co-financing required;Co-financing paid\n\
-         statsbidrag;;state grant;Exempelverket;80000;80000;45000;35000;2024-08-31;58551.92;21448.08;80;10000;5000\n\
-         alfa-kommun;;municipal budget;;100000;100000;75000;25000;;140170.85;-40170.85;;;\n\
-         beta-kommun;;municipal budget;;50000;50000;24500;25500;;49505.46;494.54;;;\n"
+        "Id;Name;Kind;Funder;Amount;Allocated;Spent;Left;Usable until;Next report due;Forecast spent;Forecast unspent;Maximum share %;Co-financing required;Co-financing paid\n\
+         statsbidrag;;state grant;Exempelverket;80000;80000;45000;35000;2024-08-31;2024-07-15;58551.92;21448.08;80;10000;5000\n\
+         alfa-kommun;;municipal budget;;100000;100000;75000;25000;;;140170.85;-40170.85;;;\n\
+         beta-kommun;;municipal budget;;50000;50000;24500;25500;;;49505.46;494.54;;;\n"
     );
 }
 
@@ -77,6 +78,7 @@ fn the_findings_table_in_csv() {
          hög;alfa-material;Läromedel;10000;budgetposten har förbrukat mer än sin budget\n\
          hög;statsbidrag;Exempelverket;5000;mindre medfinansiering betald än bidragets villkor kräver\n\
          medel;alfa-meritvarde;Genomsnittligt meritvärde (Alfa kommun);75000;pengarna förbrukas enligt plan men målet ligger efter\n\
+         medel;statsbidrag;Exempelverket;;en redovisning till bidragsgivaren ska lämnas inom 30 dagar\n\
          låg;beta-resor;Resor;500;pengar förbrukas men målen saknar mätning efter utgångsvärdet\n"
     );
 }

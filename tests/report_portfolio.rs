@@ -238,10 +238,47 @@ fn findings_most_serious_first_then_by_amount() {
         finding(High, CoFinancingShort, "statsbidrag", "5000"),
         // Off track while spending 75 000 against 34 829,15 planned.
         finding(Medium, MoneyWithoutImpact, "alfa-meritvarde", "75000"),
+        // The grant's report of 2024-07-15 is 15 days away; it has no amount.
+        Finding {
+            severity: Medium,
+            kind: ReportDue,
+            subject: "statsbidrag".to_owned(),
+            amount: None,
+        },
         // Spending, and its only target has no measurement.
         finding(Low, NoMeasurementForSpending, "beta-resor", "500"),
     ];
     assert_eq!(r.findings, expected);
+}
+
+/// `reporting = [2024-03-31, 2024-07-15, 2024-09-30]` on the grant: the
+/// next report is the first date on or after the as-of date, and it is a
+/// finding from 30 days before it, to the day.
+#[test]
+fn the_next_report_to_the_funder_and_when_it_is_due() {
+    let (_, v) = insats::validate_paths(&[dir()]).unwrap();
+    let at = |as_of: &str| {
+        let r = report(&v.portfolio, &ReportOptions::as_of(as_of.parse().unwrap()));
+        let next = r
+            .funding
+            .iter()
+            .find(|f| f.id == "statsbidrag")
+            .unwrap()
+            .next_report
+            .map(|d| d.to_string());
+        let due = r.findings.iter().any(|f| f.kind == FindingKind::ReportDue);
+        (next, due)
+    };
+    let day = |d: &str| Some(d.to_owned());
+    // The day of a report: still that report, due today.
+    assert_eq!(at("2024-03-31"), (day("2024-03-31"), true));
+    // The day after: the next one, 106 days away.
+    assert_eq!(at("2024-04-01"), (day("2024-07-15"), false));
+    // 31 days before it, then 30.
+    assert_eq!(at("2024-06-14"), (day("2024-07-15"), false));
+    assert_eq!(at("2024-06-15"), (day("2024-07-15"), true));
+    // After the last one there is none.
+    assert_eq!(at("2024-10-01"), (None, false));
 }
 
 fn run_with(options: ReportOptions) -> (insats::Portfolio, Report) {

@@ -117,6 +117,7 @@ pub enum Label {
     NoTargets,
     RoundingNote,
     MadeBy,
+    NextReport,
 }
 
 impl Label {
@@ -276,6 +277,7 @@ impl Label {
                 "Amounts are rounded for display; JSON, CSV and Excel carry the exact amounts.",
             ),
             MadeBy => ("Skapad av", "Made by"),
+            NextReport => ("Nästa redovisning", "Next report due"),
         }
     }
 }
@@ -342,6 +344,10 @@ pub fn finding(kind: FindingKind, lang: Lang) -> &'static str {
         FindingKind::GrantMoneyUnspent => (
             "bidraget förbrukades inte helt innan det slutade få användas; det oförbrukade ska redovisas och kan behöva betalas tillbaka",
             "the grant was not all spent before it could no longer be used; the unspent money is to be accounted for and may have to be paid back",
+        ),
+        FindingKind::ReportDue => (
+            "en redovisning till bidragsgivaren ska lämnas inom 30 dagar",
+            "a report to the funder is due within 30 days",
         ),
         FindingKind::CoFinancingShort => (
             "mindre medfinansiering betald än bidragets villkor kräver",

@@ -169,6 +169,9 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
             col("spent_to_date", Label::Spent, Number, Level::Essential),
             col("left", Label::Left, Number, Level::Essential),
             col("window_end", Label::WindowEnd, Key, Level::Compact),
+            // The finding says when one is near; the date itself is for the
+            // spreadsheet, which keeps the screen tables to A4 width.
+            col("next_report", Label::NextReport, Key, Level::Full),
             col("forecast_spent", Label::ForecastSpent, Number, Level::Full),
             col(
                 "forecast_unspent",
@@ -210,6 +213,7 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
                     Cell::Money(f.spent_to_date),
                     Cell::Money(f.left),
                     Cell::date(f.window_end),
+                    Cell::date(f.next_report),
                     Cell::Money(f.forecast_spent),
                     Cell::Money(f.forecast_unspent),
                     f.co_financing

@@ -198,7 +198,14 @@ pub struct FundingReport {
     pub forecast_unspent: Decimal,
     /// For a source with a maximum share.
     pub co_financing: Option<CoFinancing>,
+    /// The first of its `reporting` dates on or after the as-of date: the
+    /// next report the funder expects.
+    pub next_report: Option<Date>,
 }
+
+/// How many days before a report to the funder is due the report says
+/// so (finding [`FindingKind::ReportDue`]).
+pub const REPORT_DUE_DAYS: i32 = 30;
 
 /// Where a target stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -309,6 +316,8 @@ pub enum FindingKind {
     /// forecast, but money to account for and, under most grant rules,
     /// to pay back.
     GrantMoneyUnspent,
+    /// A report to the funder is due within [`REPORT_DUE_DAYS`] days.
+    ReportDue,
     /// Less co-financing paid than a source's maximum share requires.
     CoFinancingShort,
     /// A target is off track while its lines spend on schedule.
@@ -912,6 +921,12 @@ fn funding_reports(
                 forecast_spent: forecast,
                 forecast_unspent: source.amount.value - forecast,
                 co_financing,
+                next_report: source
+                    .reporting
+                    .iter()
+                    .copied()
+                    .filter(|&due| due >= options.as_of)
+                    .min(),
             }
         })
         .collect()
@@ -1142,6 +1157,16 @@ fn findings(
                 },
                 subject: f.id.clone(),
                 amount: Some(f.forecast_unspent),
+            });
+        }
+        if let Some(due) = f.next_report
+            && (due - as_of).get_days() <= REPORT_DUE_DAYS
+        {
+            out.push(Finding {
+                severity: FindingSeverity::Medium,
+                kind: FindingKind::ReportDue,
+                subject: f.id.clone(),
+                amount: None,
             });
         }
         if let Some(c) = &f.co_financing
