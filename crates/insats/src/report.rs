@@ -424,7 +424,50 @@ fn indicator_figure(exact: &Exact) -> Option<Decimal> {
     exact.round_dp(VALUE_DECIMALS).map(|d| d.normalize())
 }
 
-fn segments(line: &BudgetLine, initiative: &Initiative) -> Vec<Segment> {
+/// The funding windows of a portfolio, by source id.
+type Windows<'a> = IdMap<&'a str, Period>;
+
+fn windows(portfolio: &Portfolio) -> Windows<'_> {
+    portfolio
+        .funding
+        .iter()
+        .filter_map(|f| f.window.as_ref().map(|w| (f.id.value.as_str(), w.value)))
+        .collect()
+}
+
+/// The days of `period` on which a line's payers may pay it: the span
+/// from the earliest start to the latest end of their windows, within
+/// the period. A payer without a window pays on any day, and so does a
+/// line whose payers' windows miss the period (validate reports that,
+/// INS404).
+fn payable_period(line: &BudgetLine, period: Period, windows: &Windows<'_>) -> Period {
+    let mut span: Option<Period> = None;
+    for payer in &line.payers {
+        let Some(window) = windows.get(payer.source.value.as_str()) else {
+            return period;
+        };
+        span = Some(match span {
+            None => *window,
+            Some(s) => Period {
+                start: s.start.min(window.start),
+                end: s.end.max(window.end),
+            },
+        });
+    }
+    match span {
+        Some(s) if s.start.max(period.start) <= s.end.min(period.end) => Period {
+            start: s.start.max(period.start),
+            end: s.end.min(period.end),
+        },
+        _ => period,
+    }
+}
+
+/// A line's plan: when its costs arise. A staffing or phased line says so
+/// itself; a line given as an amount or a flat rate is planned evenly
+/// over the days its payers may pay it ([`payable_period`]), so a line
+/// paid only by the 2024 grant is planned in 2024.
+fn segments(line: &BudgetLine, initiative: &Initiative, windows: &Windows<'_>) -> Vec<Segment> {
     let period = initiative.period.value;
     match &line.cost {
         LineCost::Staffing(staffing) => {
@@ -474,7 +517,7 @@ fn segments(line: &BudgetLine, initiative: &Initiative) -> Vec<Segment> {
             })
             .collect(),
         LineCost::Total | LineCost::FlatRate { .. } => vec![Segment {
-            period,
+            period: payable_period(line, period, windows),
             amount: line.amount,
             parts: 1,
         }],
@@ -624,6 +667,7 @@ fn split_or_first(amount: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
 /// errors; figures of a portfolio with errors are not meaningful.
 pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
     let as_of = options.as_of;
+    let windows = windows(portfolio);
     let mut spent_by_line: IdMap<&str, Decimal> = IdMap::default();
     for cost in portfolio.costs().filter(|c| c.date <= as_of) {
         *spent_by_line.entry(cost.line).or_default() += cost.amount;
@@ -650,7 +694,7 @@ pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
                 .lines
                 .iter()
                 .map(|line| {
-                    let segments = segments(line, initiative);
+                    let segments = segments(line, initiative, &windows);
                     let spent = spent_by_line
                         .get(line.id.value.as_str())
                         .copied()
@@ -771,6 +815,7 @@ pub struct SpendingCurve {
 /// and spent to date. Kept out of [`Report`] because it costs a pass over
 /// every line's plan per month, which only a chart needs.
 pub fn spending_curves(portfolio: &Portfolio, report: &Report) -> Vec<SpendingCurve> {
+    let windows = windows(portfolio);
     let initiatives: IdMap<&str, &Initiative> = portfolio
         .initiatives
         .iter()
@@ -794,7 +839,10 @@ pub fn spending_curves(portfolio: &Portfolio, report: &Report) -> Vec<SpendingCu
                 .iter()
                 .filter(|l| shown.lines.iter().any(|s| s.id == l.id.value))
                 .collect();
-            let plans: Vec<Vec<Segment>> = lines.iter().map(|l| segments(l, initiative)).collect();
+            let plans: Vec<Vec<Segment>> = lines
+                .iter()
+                .map(|l| segments(l, initiative, &windows))
+                .collect();
             let mut spending: Vec<(Date, Decimal)> = lines
                 .iter()
                 .flat_map(|l| booked.get(l.id.value.as_str()).into_iter().flatten())
@@ -1280,6 +1328,7 @@ pub fn grant_statement(
     period: Period,
 ) -> Option<GrantStatement> {
     let source = portfolio.funding.iter().find(|f| f.id.value == funding)?;
+    let windows = windows(portfolio);
     let mut costs_in_period: IdMap<&str, Decimal> = IdMap::default();
     for cost in portfolio.costs().filter(|c| period.contains(c.date)) {
         *costs_in_period.entry(cost.line).or_default() += cost.amount;
@@ -1292,7 +1341,7 @@ pub fn grant_statement(
                 continue;
             };
             let weights: Vec<Decimal> = line.payers.iter().map(|p| p.amount).collect();
-            let segments = segments(line, initiative);
+            let segments = segments(line, initiative, &windows);
             let before = period
                 .start
                 .yesterday()

@@ -299,8 +299,11 @@ rules! {
     OutsideInitiativePeriod = ("INS403", "outside-initiative-period", Error, "a line or target outside the initiative period"),
 
     /// A line paid by a funding source plans costs outside the window in
-    /// which that source may be spent. Grant rules (Tillväxtverket's among
-    /// them) only accept costs that arise within the project period.
+    /// which that source may be spent, or (a line given as an amount or a
+    /// flat rate, planned on the days its payers may pay it) has no day
+    /// within the initiative's period on which any payer may pay. Grant
+    /// rules (Tillväxtverket's among them) only accept costs that arise
+    /// within the project period.
     OutsideFundingWindow = ("INS404", "outside-funding-window", Error, "spending planned outside a funding window"),
 
     /// An outcome target is set for a time before (or at) its baseline, so

@@ -9,8 +9,11 @@
 //!   its line (for a ledger import: once per line and source, at the
 //!   mapping rule).
 //!
-//! A line stated as a plain total has no cost period of its own and is taken
-//! to arise within the initiative's period. A per-year `phasing` says only
+//! A line stated as a plain total or a flat rate has no cost period of its
+//! own: it is planned on the days its payers may pay it (the span of their
+//! windows within the initiative's period, or the whole period when one of
+//! them has no window), and `INS404` reports one whose payers' windows miss
+//! the period altogether. A per-year `phasing` says only
 //! which calendar years the money belongs to, so a phased year counts as
 //! inside a period when the period includes any day of it (an initiative
 //! starting in May may still phase money to that year). Staffing months
@@ -104,7 +107,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                 )
                 .label("books costs outside the funding window")
                 .related(ctx.locate(&window.span), "the funding window")
-                .help("a grant only pays costs that arise and are booked within its window: narrow the mapping rule (by account or project), or book the costs on a line paid by another source");
+                .help("a grant only pays costs that arise and are booked within its window: narrow the mapping rule (by account or project, or to the window with `from` and `until`), or book the costs on a line paid by another source");
             ctx.push(d);
         }
     }
@@ -113,6 +116,26 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         let period = initiative.period.value;
         for line in &initiative.lines {
             let Some(cost_period) = line.cost_period else {
+                // An amount or a flat rate is planned on the days its
+                // payers may pay it; a line none of whose payers may pay
+                // on any day of the period has nowhere to be planned.
+                let hull = line.payers.iter().try_fold(None::<Period>, |hull, payer| {
+                    let w = windows.get(payer.source.value.as_str())?.value;
+                    Some(Some(hull.map_or(w, |h: Period| Period {
+                        start: h.start.min(w.start),
+                        end: h.end.max(w.end),
+                    })))
+                });
+                if let Some(Some(hull)) = hull
+                    && (hull.end < period.start || period.end < hull.start)
+                {
+                    let d = ctx
+                        .diag(Code::OutsideFundingWindow, format!("line `{}` has no day within the initiative's period {period} on which its payers may pay it (their windows: {hull})", line.id.value), &line.id.span, format!("{}.funded_by", line.key_path))
+                        .label("no day to plan its costs on")
+                        .related(ctx.locate(&initiative.period.span), "the initiative's period")
+                        .help("pay the line from a source whose window overlaps the period, or correct the windows");
+                    ctx.push(d);
+                }
                 continue;
             };
             let inside = |p: &Period| match line.cost {

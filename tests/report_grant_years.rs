@@ -1,0 +1,187 @@
+//! A yearly state grant for 2024 and another for 2025 (tests/fixtures/
+//! report/grant-years), each usable only in its own year, with each year's
+//! lines given as plain amounts. Every figure is worked out by hand here.
+//!
+//! The period is 2024-01-01 to 2025-12-31: 731 days, 366 of them in 2024.
+//! A line given as an amount is planned evenly over the days its payers may
+//! pay it: a 2024 line in 2024, a 2025 line in 2025, and the municipality's
+//! line (no window) over all 731 days.
+
+use std::path::{Path, PathBuf};
+
+use insats::model::Period;
+use insats::report::{
+    Finding, FindingKind, FindingSeverity, Report, ReportOptions, grant_statement, report,
+};
+use rust_decimal::Decimal;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/report/grant-years")
+}
+
+fn dec(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+fn portfolio() -> insats::Portfolio {
+    let (_, v) = insats::validate_paths(&[dir()]).unwrap();
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    v.portfolio
+}
+
+fn run(as_of: &str) -> Report {
+    report(&portfolio(), &ReportOptions::as_of(as_of.parse().unwrap()))
+}
+
+/// (budget, planned to date) of a line.
+fn line(r: &Report, id: &str) -> (Decimal, Decimal) {
+    let l = r
+        .initiatives
+        .iter()
+        .flat_map(|i| &i.lines)
+        .find(|l| l.id == id)
+        .unwrap();
+    (l.money.budget, l.money.planned_to_date)
+}
+
+#[test]
+fn each_years_lines_are_planned_in_their_grants_year() {
+    let r = run("2024-12-31");
+    // The 2024 lines are wholly planned by the end of 2024 ...
+    assert_eq!(line(&r, "personal-2024"), (dec("120000"), dec("120000")));
+    assert_eq!(line(&r, "overhead-2024"), (dec("9600"), dec("9600")));
+    // ... and nothing of 2025's, which used to be half planned in 2024
+    // (366/731 of it), before its grant could pay anything.
+    assert_eq!(line(&r, "personal-2025"), (dec("120000"), dec("0")));
+    assert_eq!(line(&r, "overhead-2025"), (dec("9600"), dec("0")));
+    // The municipality's line has no window: 20 000 x 366/731 =
+    // 10 013,679... by the end of 2024.
+    assert_eq!(line(&r, "lokaler"), (dec("20000"), dec("10013.68")));
+    // Halfway through 2025, 181 of its 365 days: 120 000 x 181/365 =
+    // 59 506,849...
+    let r = run("2025-06-30");
+    assert_eq!(line(&r, "personal-2025"), (dec("120000"), dec("59506.85")));
+    assert_eq!(line(&r, "personal-2024"), (dec("120000"), dec("120000")));
+}
+
+#[test]
+fn only_the_grant_whose_year_ended_unspent_is_a_finding() {
+    // At the end of 2024: of the 2024 grant's 129 600, 100 000 is spent
+    // and nothing more is planned by its window's end, so 29 600 is
+    // forecast unspent. The 2025 grant, not started, is forecast to be
+    // spent in full (its lines are planned within its year): no finding,
+    // where it used to say 2025 money was at risk.
+    let r = run("2024-12-31");
+    let grant = |id: &str| r.funding.iter().find(|f| f.id == id).unwrap();
+    assert_eq!(grant("bidrag-2024").forecast_unspent, dec("29600"));
+    assert_eq!(grant("bidrag-2025").forecast_unspent, dec("0"));
+    assert_eq!(grant("bidrag-2025").forecast_spent, dec("129600"));
+    let about = |subject: &str| -> Vec<&Finding> {
+        r.findings.iter().filter(|f| f.subject == subject).collect()
+    };
+    assert!(about("bidrag-2025").is_empty(), "{:?}", r.findings);
+    assert_eq!(
+        about("bidrag-2024"),
+        [&Finding {
+            severity: FindingSeverity::High,
+            kind: FindingKind::GrantMoneyAtRisk,
+            subject: "bidrag-2024".to_owned(),
+            amount: Some(dec("29600")),
+        }]
+    );
+    // A month later the 2024 grant's year is over: the money is unspent,
+    // not at risk.
+    let r = run("2025-01-31");
+    let kinds: Vec<FindingKind> = r
+        .findings
+        .iter()
+        .filter(|f| f.subject == "bidrag-2024")
+        .map(|f| f.kind)
+        .collect();
+    assert_eq!(kinds, [FindingKind::GrantMoneyUnspent]);
+}
+
+#[test]
+fn the_2024_statement_holds_2024s_whole_budget() {
+    // Personnel 120 000 planned and 100 000 booked; overhead 9 600 planned
+    // and nothing booked. It used to show about half of each, the lines
+    // being planned over both years.
+    let s = grant_statement(
+        &portfolio(),
+        "bidrag-2024",
+        Period {
+            start: "2024-01-01".parse().unwrap(),
+            end: "2024-12-31".parse().unwrap(),
+        },
+    )
+    .unwrap();
+    let rows: Vec<(&str, Decimal, Decimal)> = s
+        .rows
+        .iter()
+        .map(|r| (r.category.as_str(), r.budget, r.costs))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("personnel", dec("120000"), dec("100000")),
+            ("indirect", dec("9600"), dec("0")),
+        ]
+    );
+    assert_eq!(
+        (s.total.budget, s.total.costs, s.total.difference),
+        (dec("129600"), dec("100000"), dec("29600"))
+    );
+}
+
+#[test]
+fn a_line_whose_payers_cannot_pay_within_the_period_is_refused() {
+    // End the initiative with 2024: the 2025 lines' grant may pay nothing
+    // in the period.
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = std::fs::read_to_string(dir().join("plan.toml"))
+        .unwrap()
+        .replace(
+            "period = { start = 2024-01-01, end = 2025-12-31 }",
+            "period = { start = 2024-01-01, end = 2024-12-31 }",
+        )
+        .replace("year = 2025 }", "year = 2024 }");
+    std::fs::write(tmp.path().join("plan.toml"), plan).unwrap();
+    let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+    let refused: Vec<String> = v
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "INS404")
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "line `personal-2025` has no day within the initiative's period 2024-01-01 to 2024-12-31 on which its payers may pay it (their windows: 2025-01-01 to 2025-12-31)",
+            "line `overhead-2025` has no day within the initiative's period 2024-01-01 to 2024-12-31 on which its payers may pay it (their windows: 2025-01-01 to 2025-12-31)",
+        ],
+        "{:#?}",
+        v.diagnostics
+    );
+}
+
+#[test]
+fn a_line_shared_with_a_payer_without_a_window_is_planned_over_the_period() {
+    // The premises paid half by the 2024 grant and half by the
+    // municipality, which may pay on any day: still planned over all 731
+    // days, 20 000 x 366/731 by the end of 2024.
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = std::fs::read_to_string(dir().join("plan.toml"))
+        .unwrap()
+        .replace(
+            "funded_by = \"kommunen\"\namount = 20_000",
+            "funded_by = [{ source = \"bidrag-2024\", share_percent = 50 }, { source = \"kommunen\", share_percent = 50 }]\namount = 20_000",
+        );
+    assert!(plan.contains("share_percent = 50"));
+    std::fs::write(tmp.path().join("plan.toml"), plan).unwrap();
+    let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+    let r = report(
+        &v.portfolio,
+        &ReportOptions::as_of("2024-12-31".parse().unwrap()),
+    );
+    assert_eq!(line(&r, "lokaler"), (dec("20000"), dec("10013.68")));
+}
