@@ -38,6 +38,10 @@ const NOT_IN_TABLES: &[(&str, &str)] = &[
         "its parts: cost per improvement, pupils, cost per pupil",
     ),
     ("co_financing", "its parts: required, paid, maximum share"),
+    (
+        "window_closed",
+        "whether to_repay is final; the findings say which",
+    ),
     ("baseline", "its value and when"),
     ("target", "its value and when"),
     ("latest", "its value and when"),
@@ -196,7 +200,7 @@ fn all_figures(report: &Value) -> Vec<Figure> {
         }
     }
     for f in report["funding"].as_array().unwrap() {
-        let fields: [Field; 12] = [
+        let fields: [Field; 15] = [
             ("id", "id", text),
             ("name", "name", text),
             ("funder", "funder", text),
@@ -206,6 +210,9 @@ fn all_figures(report: &Value) -> Vec<Figure> {
             ("left", "left", money),
             ("window_end", "window_end", text),
             ("next_report", "next_report", text),
+            ("charged", "charged", money),
+            ("received", "received", money),
+            ("to_repay", "to_repay", money),
             ("forecast_spent", "forecast_spent", money),
             ("forecast_unspent", "forecast_unspent", money),
             ("co_financing", "", skip),
@@ -642,6 +649,8 @@ fn check(portfolio: &str, as_of: &str) {
                 "run_rate_per_month",
                 "window_end",
                 "next_report",
+                "received",
+                "to_repay",
                 "co_financing_required",
                 "co_financing_paid",
                 "max_share_percent",

@@ -89,16 +89,107 @@ fn only_the_grant_whose_year_ended_unspent_is_a_finding() {
             amount: Some(dec("29600")),
         }]
     );
-    // A month later the 2024 grant's year is over: the money is unspent,
-    // not at risk.
+    // A month later the 2024 grant's year is over. It was paid out in
+    // full (129 600) and 100 000 was charged to it: 29 600 is owed back.
     let r = run("2025-01-31");
-    let kinds: Vec<FindingKind> = r
+    let about: Vec<(FindingKind, Option<Decimal>)> = r
         .findings
         .iter()
         .filter(|f| f.subject == "bidrag-2024")
-        .map(|f| f.kind)
+        .map(|f| (f.kind, f.amount))
         .collect();
-    assert_eq!(kinds, [FindingKind::GrantMoneyUnspent]);
+    assert_eq!(about, [(FindingKind::RepaymentDue, Some(dec("29600")))]);
+    // Without the payments recorded, the same money is unspent, not at
+    // risk any more.
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = std::fs::read_to_string(dir().join("plan.toml")).unwrap();
+    let without = &plan[..plan.find("[[receipt]]").unwrap()];
+    std::fs::write(tmp.path().join("plan.toml"), without).unwrap();
+    let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+    let r = report(
+        &v.portfolio,
+        &ReportOptions::as_of("2025-01-31".parse().unwrap()),
+    );
+    let about: Vec<(FindingKind, Option<Decimal>)> = r
+        .findings
+        .iter()
+        .filter(|f| f.subject == "bidrag-2024")
+        .map(|f| (f.kind, f.amount))
+        .collect();
+    assert_eq!(
+        about,
+        [(FindingKind::GrantMoneyUnspent, Some(dec("29600")))]
+    );
+    let grant = r.funding.iter().find(|f| f.id == "bidrag-2024").unwrap();
+    assert_eq!((grant.received, grant.to_repay), (None, None));
+}
+
+/// (charged, received, to repay, window closed) of a source.
+fn repayment(r: &Report, id: &str) -> (Decimal, Option<Decimal>, Option<Decimal>, bool) {
+    let f = r.funding.iter().find(|f| f.id == id).unwrap();
+    (f.charged, f.received, f.to_repay, f.window_closed)
+}
+
+#[test]
+fn received_charged_and_to_repay_through_both_grant_years() {
+    // End of 2024, the 2024 grant's last day: 129 600 received, 100 000
+    // charged, and nothing more planned by the window's end, so 29 600 is
+    // forecast to be owed back. The 2025 grant has a payment recorded
+    // only in 2025: 0 received so far, and its whole 129 600 forecast to
+    // be charged, so the funder has still to pay 129 600.
+    let r = run("2024-12-31");
+    let some = |t: &str| Some(dec(t));
+    assert_eq!(
+        repayment(&r, "bidrag-2024"),
+        (dec("100000"), some("129600"), some("29600"), false)
+    );
+    assert_eq!(
+        repayment(&r, "bidrag-2025"),
+        (dec("0"), some("0"), some("-129600"), false)
+    );
+    // The municipality records no payments.
+    assert_eq!(repayment(&r, "kommunen").1, None);
+    // On 1 March 2025: the 2024 grant's figure is final. Half the 2025
+    // grant is received. Its forecast charge is what is spent (nothing)
+    // plus the plan still to come by its window's end (the report's
+    // forecast rule): 60 of 2025's 365 days are past, so 129 600 x
+    // 305/365 = 108 295,89 (120 000 x 305/365 = 100 273,97 and 9 600 x
+    // 305/365 = 8 021,92), and 64 800 - 108 295,89 = -43 495,89 is still
+    // to come from the funder.
+    let r = run("2025-03-01");
+    assert_eq!(
+        repayment(&r, "bidrag-2024"),
+        (dec("100000"), some("129600"), some("29600"), true)
+    );
+    assert_eq!(
+        repayment(&r, "bidrag-2025"),
+        (dec("0"), some("64800"), some("-43495.89"), false)
+    );
+}
+
+#[test]
+fn a_payment_from_an_unknown_source_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = std::fs::read_to_string(dir().join("plan.toml"))
+        .unwrap()
+        .replace(
+            "source = \"bidrag-2025\"\ndate",
+            "source = \"bidrag-2026\"\ndate",
+        );
+    assert!(plan.contains("bidrag-2026"));
+    std::fs::write(tmp.path().join("plan.toml"), plan).unwrap();
+    let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+    let keys: Vec<(&str, Option<&str>)> = v
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.key_path.as_deref()))
+        .collect();
+    assert_eq!(
+        keys,
+        [("INS112", Some("receipt[1].source"))],
+        "{:#?}",
+        v.diagnostics
+    );
 }
 
 #[test]
@@ -184,4 +275,43 @@ fn a_line_shared_with_a_payer_without_a_window_is_planned_over_the_period() {
         &ReportOptions::as_of("2024-12-31".parse().unwrap()),
     );
     assert_eq!(line(&r, "lokaler"), (dec("20000"), dec("10013.68")));
+}
+
+#[test]
+fn a_payment_counts_from_its_day() {
+    let received = |as_of: &str| repayment(&run(as_of), "bidrag-2024").1;
+    assert_eq!(received("2024-02-14"), Some(dec("0")));
+    assert_eq!(received("2024-02-15"), Some(dec("129600")));
+}
+
+#[test]
+fn no_more_is_charged_than_the_frame_and_nothing_is_owed_then() {
+    // 140 000 booked on 2024's staff, more than the 2024 grant's 129 600:
+    // the grant is charged its frame, 129 600, which is what it paid out,
+    // so nothing is owed back, and no finding says otherwise.
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = std::fs::read_to_string(dir().join("plan.toml"))
+        .unwrap()
+        .replace(
+            "date = 2024-06-30\namount = 100_000",
+            "date = 2024-06-30\namount = 140_000",
+        );
+    assert!(plan.contains("140_000"));
+    std::fs::write(tmp.path().join("plan.toml"), plan).unwrap();
+    let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+    let r = report(
+        &v.portfolio,
+        &ReportOptions::as_of("2025-01-31".parse().unwrap()),
+    );
+    assert_eq!(
+        repayment(&r, "bidrag-2024"),
+        (dec("129600"), Some(dec("129600")), Some(dec("0")), true)
+    );
+    let kinds: Vec<FindingKind> = r
+        .findings
+        .iter()
+        .filter(|f| f.subject == "bidrag-2024")
+        .map(|f| f.kind)
+        .collect();
+    assert!(kinds.is_empty(), "{kinds:?}");
 }

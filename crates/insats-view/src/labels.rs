@@ -118,6 +118,9 @@ pub enum Label {
     RoundingNote,
     MadeBy,
     NextReport,
+    Received,
+    Charged,
+    ToRepay,
 }
 
 impl Label {
@@ -278,6 +281,9 @@ impl Label {
             ),
             MadeBy => ("Skapad av", "Made by"),
             NextReport => ("Nästa redovisning", "Next report due"),
+            Received => ("Mottaget", "Received"),
+            Charged => ("Avräknat", "Charged"),
+            ToRepay => ("Att återbetala", "To repay"),
         }
     }
 }
@@ -344,6 +350,10 @@ pub fn finding(kind: FindingKind, lang: Lang) -> &'static str {
         FindingKind::GrantMoneyUnspent => (
             "bidraget förbrukades inte helt innan det slutade få användas; det oförbrukade ska redovisas och kan behöva betalas tillbaka",
             "the grant was not all spent before it could no longer be used; the unspent money is to be accounted for and may have to be paid back",
+        ),
+        FindingKind::RepaymentDue => (
+            "mer har betalats ut av bidraget än som kan belasta det; mellanskillnaden ska betalas tillbaka",
+            "more of the grant was paid out than can be charged to it; the difference is to be paid back",
         ),
         FindingKind::ReportDue => (
             "en redovisning till bidragsgivaren ska lämnas inom 30 dagar",

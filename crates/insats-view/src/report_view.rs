@@ -197,6 +197,9 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
                 Number,
                 Level::Compact,
             ),
+            col("charged", Label::Charged, Number, Level::Full),
+            col("received", Label::Received, Number, Level::Full),
+            col("to_repay", Label::ToRepay, Number, Level::Compact),
         ],
         rows: report
             .funding
@@ -221,6 +224,9 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
                         .map_or(Cell::Empty, |c| Cell::Percent(c.max_share_percent)),
                     Cell::money(f.co_financing.as_ref().map(|c| c.required)),
                     Cell::money(f.co_financing.as_ref().map(|c| c.paid)),
+                    Cell::Money(f.charged),
+                    Cell::money(f.received),
+                    Cell::money(f.to_repay),
                 ],
             })
             .collect(),

@@ -160,13 +160,18 @@ impl Table {
         self.columns.iter().position(|c| c.key == key)
     }
 
-    /// The columns of a preset, by index.
+    /// The columns of a preset, by index. A screen's presets leave out a
+    /// column with nothing in any row (to repay, when no payment is
+    /// recorded); the full preset keeps every column, so that a
+    /// spreadsheet's columns stay where a reader's formulas expect them.
     pub fn shown_columns(&self, preset: Preset) -> Vec<usize> {
+        let filled =
+            |i: usize| self.rows.is_empty() || self.rows.iter().any(|r| r.cells[i] != Cell::Empty);
         (0..self.columns.len())
             .filter(|&i| match preset {
                 Preset::Full => true,
-                Preset::Compact => self.columns[i].level != Level::Full,
-                Preset::Narrow => self.columns[i].level == Level::Essential,
+                Preset::Compact => self.columns[i].level != Level::Full && filled(i),
+                Preset::Narrow => self.columns[i].level == Level::Essential && filled(i),
             })
             .collect()
     }

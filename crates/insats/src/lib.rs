@@ -281,6 +281,9 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
         .spending
         .reserve_exact(total(|l| l.spending.len()));
     portfolio
+        .receipts
+        .reserve_exact(total(|l| l.receipts.len()));
+    portfolio
         .measurements
         .reserve_exact(total(|l| l.measurements.len()));
     portfolio.ledgers.reserve_exact(total(|l| l.ledgers.len()));
@@ -323,6 +326,7 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
         portfolio.funding.extend(loaded.funding);
         portfolio.initiatives.extend(loaded.initiative);
         portfolio.spending.extend(loaded.spending);
+        portfolio.receipts.extend(loaded.receipts);
         portfolio.measurements.extend(loaded.measurements);
         portfolio.ledgers.extend(loaded.ledgers);
         portfolio.declared.extend(

@@ -29,8 +29,8 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::keys::{KeyPath, Segment, did_you_mean, known_keys, known_values};
 use crate::model::{
     BudgetLine, CostCategory, Date, Decision, FundingSource, Indicator, Initiative, LineCost,
-    Measurement, Observation, OutcomeTarget, Payer, Period, Provenance, Serves, SourceDocument,
-    Spending, Staffing, When, YearAmount,
+    Measurement, Observation, OutcomeTarget, Payer, Period, Provenance, Receipt, Serves,
+    SourceDocument, Spending, Staffing, When, YearAmount,
 };
 use crate::money::{self, DecimalTextError, format_kr as kr};
 use crate::privacy;
@@ -38,8 +38,8 @@ use crate::rules::Code;
 use crate::schema::TomlLedger;
 use crate::schema::{
     TomlBudgetLine, TomlFundedBy, TomlFundingSource, TomlIndicator, TomlInitiative,
-    TomlMeasurement, TomlObservation, TomlOutcomeTarget, TomlPeriod, TomlPortfolio, TomlServes,
-    TomlSourceDocument, TomlSpending,
+    TomlMeasurement, TomlObservation, TomlOutcomeTarget, TomlPeriod, TomlPortfolio, TomlReceipt,
+    TomlServes, TomlSourceDocument, TomlSpending,
 };
 use crate::source::{FileId, Located, SourceSet, Span};
 
@@ -60,6 +60,8 @@ pub struct LoadedFile {
     pub sources: Vec<SourceDocument>,
     /// Spending recorded in the file.
     pub spending: Vec<Spending>,
+    /// Payments received, recorded in the file.
+    pub receipts: Vec<Receipt>,
     /// Measurements recorded in the file.
     pub measurements: Vec<Measurement>,
     /// Ledger exports declared in the file.
@@ -234,6 +236,7 @@ impl Ctx<'_> {
                 "indicator" => out.indicators = self.load_list(value, &path, Self::indicator),
                 "funding" => out.funding = self.load_list(value, &path, Self::funding),
                 "spending" => out.spending = self.load_list(value, &path, Self::spending),
+                "receipt" => out.receipts = self.load_list(value, &path, Self::receipt),
                 "ledger" => out.ledgers = self.load_list(value, &path, Self::ledger),
                 "measurement" => out.measurements = self.load_list(value, &path, Self::measurement),
                 "line" => raw_lines = self.deserialize_list::<TomlBudgetLine>(value, &path),
@@ -1806,6 +1809,19 @@ impl Ctx<'_> {
             amount: amount?.value,
             text: raw.text,
             voucher: raw.voucher,
+            key_path: path.to_string(),
+        })
+    }
+
+    fn receipt(&mut self, raw: TomlReceipt, node: &Node<'_>, path: &KeyPath) -> Option<Receipt> {
+        let date = self.date(node, "date", path, &raw.date);
+        let amount = self.signed_amount(node, "amount", path);
+        Some(Receipt {
+            source: self.reference(node, "source", &raw.source),
+            date: date?,
+            amount: amount?.value,
+            reference: raw.reference,
+            note: raw.note,
             key_path: path.to_string(),
         })
     }

@@ -35,6 +35,8 @@ pub struct Portfolio {
     pub spending: Vec<Spending>,
     /// Costs imported from ledger exports, summed per line and day.
     pub imported: Vec<ImportedCosts>,
+    /// Payments received from funders, from `[[receipt]]`.
+    pub receipts: Vec<Receipt>,
     /// Observed values of targets' indicators.
     pub measurements: Vec<Measurement>,
     /// Declared ledger exports.
@@ -122,6 +124,24 @@ pub struct Spending {
     /// The voucher number.
     pub voucher: Option<String>,
     /// The TOML key path or ledger row it came from, for messages.
+    #[serde(skip)]
+    pub key_path: String,
+}
+
+/// A payment received from a funder.
+#[derive(Debug, Clone, Serialize)]
+pub struct Receipt {
+    /// The funding source id.
+    pub source: Located<String>,
+    /// The day it was received.
+    pub date: Located<Date>,
+    /// The amount; negative for money paid back.
+    pub amount: Decimal,
+    /// The funder's or the ledger's reference.
+    pub reference: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+    /// The TOML key path, for messages.
     #[serde(skip)]
     pub key_path: String,
 }

@@ -201,6 +201,22 @@ pub struct FundingReport {
     /// The first of its `reporting` dates on or after the as-of date: the
     /// next report the funder expects.
     pub next_report: Option<Date>,
+    /// What may be charged to it so far: its share of the costs booked,
+    /// at most its amount (the frame). Its share already keeps within a
+    /// maximum share, which validate checks the plan against.
+    pub charged: Decimal,
+    /// What the funder has paid out by the as-of date (`[[receipt]]`);
+    /// `None` when no payment from it is recorded at all.
+    pub received: Option<Decimal>,
+    /// Received minus what it will have paid for by the end of its window:
+    /// what is charged once the window has closed (then it is owed back),
+    /// before that the forecast charge (spent so far and the plan to
+    /// come, at most the frame). Negative: the funder has still to pay.
+    /// `None` without receipts.
+    pub to_repay: Option<Decimal>,
+    /// Whether its window closed before the as-of date, which makes
+    /// `to_repay` final rather than a forecast.
+    pub window_closed: bool,
 }
 
 /// How many days before a report to the funder is due the report says
@@ -318,6 +334,9 @@ pub enum FindingKind {
     GrantMoneyUnspent,
     /// A report to the funder is due within [`REPORT_DUE_DAYS`] days.
     ReportDue,
+    /// A grant's window has closed and more was received from it than
+    /// could be charged to it: the difference is owed back.
+    RepaymentDue,
     /// Less co-financing paid than a source's maximum share requires.
     CoFinancingShort,
     /// A target is off track while its lines spend on schedule.
@@ -922,6 +941,17 @@ fn funding_reports(
         .iter()
         .flat_map(|l| l.line.payers.iter().map(|p| p.source.value.as_str()))
         .collect();
+    // Payments received by the as-of date; a source with a receipt only
+    // later still has one recorded, and so has received 0 so far.
+    let mut received: IdMap<&str, Decimal> = IdMap::default();
+    for r in &portfolio.receipts {
+        let amount = if r.date.value <= options.as_of {
+            r.amount
+        } else {
+            Decimal::ZERO
+        };
+        *received.entry(r.source.value.as_str()).or_default() += amount;
+    }
     portfolio
         .funding
         .iter()
@@ -934,6 +964,7 @@ fn funding_reports(
             let mut cost_base_spent = Decimal::ZERO;
             let mut forecast = Decimal::ZERO;
             let window_end = source.window.as_ref().map(|w| w.value.end);
+            let window_closed = window_end.is_some_and(|end| options.as_of > end);
             for &(state, index) in paid_by.get(id).map(Vec::as_slice).unwrap_or_default() {
                 let weights: Vec<Decimal> = state.line.payers.iter().map(|p| p.amount).collect();
                 allocated += state.line.payers[index].amount;
@@ -975,6 +1006,13 @@ fn funding_reports(
                     .copied()
                     .filter(|&due| due >= options.as_of)
                     .min(),
+                charged: spent.min(source.amount.value),
+                received: received.get(id).copied(),
+                to_repay: received.get(id).map(|r| {
+                    let charge = if window_closed { spent } else { forecast };
+                    r - charge.min(source.amount.value)
+                }),
+                window_closed,
             }
         })
         .collect()
@@ -1192,10 +1230,24 @@ fn findings(
         }
     }
     for f in funding {
-        if f.kind == FundingKind::StateGrant && f.forecast_unspent > Decimal::ZERO {
+        if f.kind == FundingKind::StateGrant
+            && f.window_closed
+            && let Some(owed) = f.to_repay
+        {
+            // With the payments recorded, a closed grant's question is what
+            // is owed back: received beyond what was charged.
+            if owed > Decimal::ZERO {
+                out.push(Finding {
+                    severity: FindingSeverity::High,
+                    kind: FindingKind::RepaymentDue,
+                    subject: f.id.clone(),
+                    amount: Some(owed),
+                });
+            }
+        } else if f.kind == FundingKind::StateGrant && f.forecast_unspent > Decimal::ZERO {
             // After the window's last day nothing more can be spent on the
             // grant: what is left is unspent, not at risk.
-            let closed = f.window_end.is_some_and(|end| as_of > end);
+            let closed = f.window_closed;
             out.push(Finding {
                 severity: FindingSeverity::High,
                 kind: if closed {

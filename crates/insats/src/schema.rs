@@ -64,6 +64,9 @@ pub struct TomlDocument {
     /// Costs that have arisen (follow-up).
     #[serde(default)]
     pub spending: Vec<TomlSpending>,
+    /// Payments received from funders (follow-up).
+    #[serde(default)]
+    pub receipt: Vec<TomlReceipt>,
     /// Observed values of targets' indicators (follow-up).
     #[serde(default)]
     pub measurement: Vec<TomlMeasurement>,
@@ -448,6 +451,25 @@ pub struct TomlSpending {
     /// The voucher number (verifikationsnummer): the audit trail back to the
     /// ledger.
     pub voucher: Option<String>,
+}
+
+/// `[[receipt]]`: a payment received from a funder: a grant paid out, in
+/// whole or in part.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlReceipt {
+    /// The funding source id.
+    pub source: String,
+    /// The day the money was received.
+    #[schemars(with = "DateSchema")]
+    pub date: toml::value::Datetime,
+    /// The amount received; negative for money paid back.
+    pub amount: TomlDecimal,
+    /// The funder's or the ledger's reference (a decision or voucher
+    /// number): the audit trail.
+    pub reference: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
 }
 
 /// `[[measurement]]`: an observed value of a target's indicator.

@@ -343,6 +343,7 @@ mod tests {
                 "indicator" => each::<TomlIndicator>(value, origin, tally),
                 "funding" => each::<TomlFundingSource>(value, origin, tally),
                 "spending" => each::<TomlSpending>(value, origin, tally),
+                "receipt" => each::<TomlReceipt>(value, origin, tally),
                 "ledger" => each::<TomlLedger>(value, origin, tally),
                 "measurement" => each::<TomlMeasurement>(value, origin, tally),
                 "line" => each::<TomlBudgetLine>(value, origin, tally),

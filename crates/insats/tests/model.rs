@@ -1114,6 +1114,16 @@ fn compare(initiatives: &[Initiative], as_of: Date, r: &Report) -> Vec<String> {
                 got.forecast_spent,
                 &forecast,
             );
+            // Charged: its share of the costs, at most its amount.
+            diff.money(
+                &format!("{at} charged"),
+                got.charged,
+                &std::cmp::min(spent.clone(), source.amount.clone()),
+            );
+            // The generated portfolios record no payments received.
+            if got.received.is_some() || got.to_repay.is_some() {
+                diff.0.push(format!("{at}: received without receipts"));
+            }
             let unspent = &source.amount - &forecast;
             diff.money(
                 &format!("{at} forecast unspent"),

@@ -73,6 +73,16 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
             "book the cost on an existing `[[line]]`, or add the line to its plan",
         );
     }
+    for r in &portfolio.receipts {
+        resolve(
+            ctx,
+            "funding source",
+            &r.source,
+            &funding,
+            || format!("{}.source", r.key_path),
+            "record the payment against an existing `[[funding]]` source",
+        );
+    }
     for ledger in &portfolio.ledgers {
         for (i, rule) in ledger.rules.iter().enumerate() {
             resolve(
