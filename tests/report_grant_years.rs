@@ -315,3 +315,29 @@ fn no_more_is_charged_than_the_frame_and_nothing_is_owed_then() {
         .collect();
     assert!(kinds.is_empty(), "{kinds:?}");
 }
+
+#[test]
+fn the_portfolio_sets_when_a_finding_is_serious() {
+    // 29 600 of the 2024 grant's 129 600 is 22,8 %: high by default (from
+    // 5 %), medium when the portfolio puts high at 50 %.
+    let severity = |plan: &str| {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("plan.toml"), plan).unwrap();
+        let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+        assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+        let r = report(
+            &v.portfolio,
+            &ReportOptions::as_of("2024-12-31".parse().unwrap()),
+        );
+        r.findings
+            .iter()
+            .find(|f| f.subject == "bidrag-2024")
+            .map(|f| f.severity)
+    };
+    let plan = std::fs::read_to_string(dir().join("plan.toml")).unwrap();
+    assert_eq!(severity(&plan), Some(FindingSeverity::High));
+    let strict = format!("[portfolio]\nmateriality = {{ high_percent = 50 }}\n\n{plan}");
+    assert_eq!(severity(&strict), Some(FindingSeverity::Medium));
+    let lax = format!("[portfolio]\nmateriality = {{ minimum = 30_000 }}\n\n{plan}");
+    assert_eq!(severity(&lax), Some(FindingSeverity::Low));
+}

@@ -319,6 +319,14 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
                 if let Some(c) = p.currency {
                     portfolio.currency = c;
                 }
+                if let Some(m) = p.materiality {
+                    let d = model::Materiality::default();
+                    portfolio.materiality = model::Materiality {
+                        high_percent: m.high_percent.unwrap_or(d.high_percent),
+                        medium_percent: m.medium_percent.unwrap_or(d.medium_percent),
+                        minimum: m.minimum.map_or(d.minimum, rust_decimal::Decimal::from),
+                    };
+                }
             }
         }
         portfolio.sources.extend(loaded.sources);

@@ -23,6 +23,8 @@ pub struct Portfolio {
     pub name: Option<String>,
     /// The one currency of every amount (ISO 4217). Default `SEK`.
     pub currency: String,
+    /// How findings about money are graded (from `[portfolio]`).
+    pub materiality: Materiality,
     /// Source documents, in file order.
     pub sources: Vec<SourceDocument>,
     /// Indicator catalogue, in file order.
@@ -47,6 +49,28 @@ pub struct Portfolio {
     /// error.
     #[serde(skip)]
     pub declared: Vec<(FileId, String, String)>,
+}
+
+/// When a finding about money is serious: by the share its amount is of
+/// what it concerns, with a floor below which it is never more than low.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Materiality {
+    /// A finding of at least this share (percent) is high.
+    pub high_percent: u32,
+    /// A finding of at least this share (percent) is medium.
+    pub medium_percent: u32,
+    /// An amount below this is low, whatever its share.
+    pub minimum: Decimal,
+}
+
+impl Default for Materiality {
+    fn default() -> Self {
+        Materiality {
+            high_percent: 5,
+            medium_percent: 1,
+            minimum: Decimal::from(1_000),
+        }
+    }
 }
 
 /// A cost on a budget line on a day, whichever way it was recorded: the

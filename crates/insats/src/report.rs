@@ -47,7 +47,7 @@ use serde::Serialize;
 
 use crate::model::{
     BudgetLine, CostCategory, Date, Direction, FundingKind, IndicatorUnit, Initiative, LineCost,
-    Period, Portfolio, When,
+    Materiality, Period, Portfolio, When,
 };
 use crate::money::{Exact, round_ore, split_exact};
 
@@ -790,7 +790,13 @@ pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
     let every: Vec<&LineState<'_>> = all.iter().flat_map(|(_, l)| l).collect();
     let funding = funding_reports(portfolio, &every, &shown, options);
     let targets = target_reports(portfolio, &states, as_of);
-    let findings = findings(&shown, &funding, &targets, options.as_of);
+    let findings = findings(
+        &shown,
+        &funding,
+        &targets,
+        options.as_of,
+        &portfolio.materiality,
+    );
 
     Report {
         format_version: REPORT_FORMAT_VERSION,
@@ -1211,18 +1217,49 @@ fn target_reports(
     out
 }
 
+/// How serious a finding about `amount` of money is, against `base`, what
+/// it concerns (a line's budget, a source's amount, the co-financing
+/// required): high from `high_percent` of it, medium from
+/// `medium_percent`, low below that, and low whatever its share under
+/// `minimum`, so that a few hundred kronor never rank with a repayment.
+/// Against nothing (a base of zero) any amount from the minimum is high.
+pub fn grade(amount: Decimal, base: Decimal, materiality: &Materiality) -> FindingSeverity {
+    if amount < materiality.minimum {
+        return FindingSeverity::Low;
+    }
+    // amount / base >= percent / 100, compared without dividing.
+    let at_least = |percent: u32| {
+        let scaled = amount.checked_mul(Decimal::ONE_HUNDRED);
+        let bound = base.checked_mul(Decimal::from(percent));
+        match (scaled, bound) {
+            (Some(s), Some(b)) => s >= b,
+            // Past what a Decimal holds only a base of absurd size gets
+            // here; such a base dwarfs the amount.
+            _ => false,
+        }
+    };
+    if base <= Decimal::ZERO || at_least(materiality.high_percent) {
+        FindingSeverity::High
+    } else if at_least(materiality.medium_percent) {
+        FindingSeverity::Medium
+    } else {
+        FindingSeverity::Low
+    }
+}
+
 fn findings(
     lines: &[&LineState<'_>],
     funding: &[FundingReport],
     targets: &[TargetReport],
     as_of: Date,
+    materiality: &Materiality,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for state in lines {
         let excess = state.money.spent_to_date - state.money.budget;
         if excess > Decimal::ZERO {
             out.push(Finding {
-                severity: FindingSeverity::High,
+                severity: grade(excess, state.money.budget, materiality),
                 kind: FindingKind::OverspentLine,
                 subject: state.line.id.value.clone(),
                 amount: Some(excess),
@@ -1238,7 +1275,7 @@ fn findings(
             // is owed back: received beyond what was charged.
             if owed > Decimal::ZERO {
                 out.push(Finding {
-                    severity: FindingSeverity::High,
+                    severity: grade(owed, f.amount, materiality),
                     kind: FindingKind::RepaymentDue,
                     subject: f.id.clone(),
                     amount: Some(owed),
@@ -1249,7 +1286,7 @@ fn findings(
             // grant: what is left is unspent, not at risk.
             let closed = f.window_closed;
             out.push(Finding {
-                severity: FindingSeverity::High,
+                severity: grade(f.forecast_unspent, f.amount, materiality),
                 kind: if closed {
                     FindingKind::GrantMoneyUnspent
                 } else {
@@ -1273,7 +1310,7 @@ fn findings(
             && c.paid < c.required
         {
             out.push(Finding {
-                severity: FindingSeverity::High,
+                severity: grade(c.required - c.paid, c.required, materiality),
                 kind: FindingKind::CoFinancingShort,
                 subject: f.id.clone(),
                 amount: Some(c.required - c.paid),
@@ -1489,6 +1526,33 @@ mod tests {
         assert_eq!(elapsed(period, day(0)), Decimal::new(25, 2));
         assert_eq!(elapsed(period, day(3)), Decimal::ONE);
         assert_eq!(elapsed(period, day(-1)), Decimal::ZERO);
+    }
+
+    #[test]
+    fn findings_are_graded_by_their_share_of_what_they_concern() {
+        let m = Materiality::default();
+        let d = |t: &str| t.parse::<Decimal>().unwrap();
+        use FindingSeverity::{High, Low, Medium};
+        // 5 % of 100 000 is 5 000: high from there, medium from 1 % (1 000).
+        assert_eq!(grade(d("5000"), d("100000"), &m), High);
+        assert_eq!(grade(d("4999.99"), d("100000"), &m), Medium);
+        assert_eq!(grade(d("1000"), d("100000"), &m), Medium);
+        // Under the 1 000 kr floor it is low whatever the share: 999,99 of
+        // 1 000 is almost all of it.
+        assert_eq!(grade(d("999.99"), d("1000"), &m), Low);
+        assert_eq!(grade(d("1000"), d("200000"), &m), Low);
+        // Against nothing, any amount from the floor is high.
+        assert_eq!(grade(d("1000"), d("0"), &m), High);
+        // The portfolio's own thresholds.
+        let strict = Materiality {
+            high_percent: 50,
+            medium_percent: 10,
+            minimum: d("0"),
+        };
+        assert_eq!(grade(d("49999"), d("100000"), &strict), Medium);
+        assert_eq!(grade(d("50000"), d("100000"), &strict), High);
+        assert_eq!(grade(d("9999"), d("100000"), &strict), Low);
+        assert_eq!(grade(d("10"), d("100"), &strict), Medium);
     }
 
     #[test]

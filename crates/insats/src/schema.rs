@@ -85,6 +85,25 @@ pub struct TomlPortfolio {
     pub currency: Option<String>,
     /// Free text.
     pub description: Option<String>,
+    /// How findings about money are graded by the amount at stake.
+    pub materiality: Option<TomlMateriality>,
+}
+
+/// `[portfolio.materiality]`: when a finding about money is serious. A
+/// finding is high when its amount is at least `high_percent` of what it
+/// concerns (a line's budget, a source's amount, the co-financing
+/// required), medium from `medium_percent`, low below that or under
+/// `minimum` kronor.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlMateriality {
+    /// Default 5.
+    pub high_percent: Option<u32>,
+    /// Default 1.
+    pub medium_percent: Option<u32>,
+    /// Whole kronor below which a finding is low whatever its share.
+    /// Default 1 000.
+    pub minimum: Option<u64>,
 }
 
 /// `[initiative]`: what is being done, by whom, when, and on whose decision.

@@ -892,6 +892,21 @@ fn toml(initiative: &Initiative) -> String {
 #[derive(Default)]
 struct Differences(Vec<String>);
 
+/// docs/report.md's materiality rule with the default thresholds: high
+/// from 5 % of what the finding concerns, medium from 1 %, low below, and
+/// low under 1 000 kr whatever the share.
+fn grade(amount: &Q, base: &Q) -> FindingSeverity {
+    if *amount < q(1000) {
+        FindingSeverity::Low
+    } else if !base.is_positive() || amount * q(100) >= base * q(5) {
+        FindingSeverity::High
+    } else if amount * q(100) >= base.clone() {
+        FindingSeverity::Medium
+    } else {
+        FindingSeverity::Low
+    }
+}
+
 impl Differences {
     fn money(&mut self, what: &str, got: Decimal, model: &Q) {
         if qd(got) != *model {
@@ -1134,7 +1149,7 @@ fn compare(initiatives: &[Initiative], as_of: Date, r: &Report) -> Vec<String> {
                 // Once the window has closed the money is unspent, not at risk.
                 let closed = source.window_end.is_some_and(|end| as_of > end);
                 findings.push((
-                    FindingSeverity::High,
+                    grade(&unspent, &source.amount),
                     if closed {
                         "grant-money-unspent"
                     } else {
@@ -1157,7 +1172,7 @@ fn compare(initiatives: &[Initiative], as_of: Date, r: &Report) -> Vec<String> {
                     diff.money(&format!("{at} co-financing paid"), c.paid, &paid);
                     if paid < required {
                         findings.push((
-                            FindingSeverity::High,
+                            grade(&(&required - &paid), &required),
                             "co-financing-short".into(),
                             source.id.clone(),
                             required - paid,
@@ -1174,7 +1189,7 @@ fn compare(initiatives: &[Initiative], as_of: Date, r: &Report) -> Vec<String> {
             let f = &figures[k][i];
             if f.spent > f.budget {
                 findings.push((
-                    FindingSeverity::High,
+                    grade(&(&f.spent - &f.budget), &f.budget),
                     "overspent-line".into(),
                     line.id.clone(),
                     &f.spent - &f.budget,
