@@ -341,3 +341,192 @@ fn the_portfolio_sets_when_a_finding_is_serious() {
     let lax = format!("[portfolio]\nmateriality = {{ minimum = 30_000 }}\n\n{plan}");
     assert_eq!(severity(&lax), Some(FindingSeverity::Low));
 }
+
+/// tests/fixtures/report/grant-by-period: one staffing line over 2024 and
+/// 2025 (600 000 a year), paid 90/10 by each year's grant and the
+/// municipality, by period, with 300 000 booked in June 2024 and 150 000
+/// in March 2025.
+fn by_period() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/report/grant-by-period")
+}
+
+fn by_period_portfolio(edit: impl Fn(String) -> String) -> insats::Validation {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = std::fs::read_to_string(by_period().join("plan.toml")).unwrap();
+    let edited = edit(plan.clone());
+    std::fs::write(tmp.path().join("plan.toml"), &edited).unwrap();
+    insats::validate_paths(&[tmp.path().to_path_buf()])
+        .unwrap()
+        .1
+}
+
+#[test]
+fn a_line_paid_by_period_splits_its_plan_and_its_costs_by_period() {
+    let v = by_period_portfolio(|p| p);
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    // Each period's payers share what the line plans in it: 90 % and 10 %
+    // of 600 000 in 2024, and again in 2025.
+    let line = &v.portfolio.initiatives[0].lines[0];
+    let amounts: Vec<(&str, Decimal)> = line
+        .payers
+        .iter()
+        .map(|p| (p.source.value.as_str(), p.amount))
+        .collect();
+    assert_eq!(
+        amounts,
+        [
+            ("bidrag-2024", dec("540000")),
+            ("kommunen", dec("60000")),
+            ("bidrag-2025", dec("540000")),
+            ("kommunen", dec("60000")),
+        ]
+    );
+    // As of 2025-03-31: the 2024 grant pays 90 % of 2024's 300 000 only,
+    // 270 000; its year is over, so 270 000 of it is unspent. The 2025
+    // grant pays 90 % of March's 150 000, 135 000, and is forecast to be
+    // spent in full: 90 % of 150 000 + the 450 000 still planned in 2025.
+    // The municipality: 10 % of each, 30 000 + 15 000, and forecast
+    // 30 000 + 60 000.
+    let r = report(
+        &v.portfolio,
+        &ReportOptions::as_of("2025-03-31".parse().unwrap()),
+    );
+    let figures = |id: &str| {
+        let f = r.funding.iter().find(|f| f.id == id).unwrap();
+        (
+            f.allocated,
+            f.spent_to_date,
+            f.forecast_spent,
+            f.forecast_unspent,
+        )
+    };
+    assert_eq!(
+        figures("bidrag-2024"),
+        (dec("540000"), dec("270000"), dec("270000"), dec("270000"))
+    );
+    assert_eq!(
+        figures("bidrag-2025"),
+        (dec("540000"), dec("135000"), dec("540000"), dec("0"))
+    );
+    assert_eq!(
+        figures("kommunen"),
+        (dec("120000"), dec("45000"), dec("90000"), dec("30000"))
+    );
+    // Co-financing of each grant is measured on its own year's costs:
+    // 10 % of 300 000, paid by the municipality; 10 % of 150 000 likewise.
+    let co = |id: &str| {
+        let c = r
+            .funding
+            .iter()
+            .find(|f| f.id == id)
+            .unwrap()
+            .co_financing
+            .clone()
+            .unwrap();
+        (c.required, c.paid)
+    };
+    assert_eq!(co("bidrag-2024"), (dec("30000"), dec("30000")));
+    assert_eq!(co("bidrag-2025"), (dec("15000"), dec("15000")));
+    let kinds: Vec<(FindingKind, &str)> = r
+        .findings
+        .iter()
+        .filter(|f| f.kind != FindingKind::NoMeasurementForSpending)
+        .map(|f| (f.kind, f.subject.as_str()))
+        .collect();
+    assert_eq!(kinds, [(FindingKind::GrantMoneyUnspent, "bidrag-2024")]);
+    // Each year's statement: that year's budget and costs, 90 % of each.
+    let year = |id: &str, y: i16| {
+        let s = grant_statement(
+            &v.portfolio,
+            id,
+            Period {
+                start: jiff::civil::date(y, 1, 1),
+                end: jiff::civil::date(y, 12, 31),
+            },
+        )
+        .unwrap();
+        (s.total.budget, s.total.costs)
+    };
+    assert_eq!(year("bidrag-2024", 2024), (dec("540000"), dec("270000")));
+    assert_eq!(year("bidrag-2025", 2025), (dec("540000"), dec("135000")));
+    // A grant has nothing in the other year.
+    assert_eq!(year("bidrag-2024", 2025), (dec("0"), dec("0")));
+    // The municipality's 2024 statement takes its 2024 share only.
+    assert_eq!(year("kommunen", 2024), (dec("60000"), dec("30000")));
+}
+
+#[test]
+fn payers_by_period_must_cover_the_plan_once_and_within_their_windows() {
+    let messages = |edit: &dyn Fn(String) -> String| -> Vec<(String, String)> {
+        by_period_portfolio(edit)
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_str().to_owned(), d.message.clone()))
+            .collect()
+    };
+    // A gap: the 2024 payers stop at midsummer, leaving 300 000 unpaid.
+    let gap = messages(&|p| p.replace("until = 2024-12-31 }", "until = 2024-06-30 }"));
+    assert_eq!(
+        gap,
+        [(
+            "INS206".to_owned(),
+            "line `team` plans 300 000 kr on days none of its payers pays for: their periods take 900 000 kr of its 1 200 000 kr".to_owned()
+        )]
+    );
+    // Periods that overlap without being the same.
+    let overlap = messages(&|p| p.replace("from = 2025-01-01 }", "from = 2024-12-01 }"));
+    assert_eq!(
+        overlap.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+        ["INS206"],
+        "{overlap:?}"
+    );
+    // Shares of one period that do not add up to 100.
+    let shares = messages(&|p| p.replacen("share_percent = 10,", "share_percent = 20,", 1));
+    assert_eq!(
+        shares.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+        ["INS206"],
+        "{shares:?}"
+    );
+    // 95 % of 2024's costs from the 2024 grant: over its maximum of 90 %
+    // of the costs it shares in, 2024's 600 000. Measured on the whole
+    // line (1 200 000) it would look like 47,5 %, as if 2025's costs were
+    // its co-financing.
+    let share = messages(&|p| {
+        p.replacen("amount = 540_000", "amount = 570_000", 1).replacen(
+            "{ source = \"bidrag-2024\", share_percent = 90, until = 2024-12-31 },\n  { source = \"kommunen\", share_percent = 10,",
+            "{ source = \"bidrag-2024\", share_percent = 95, until = 2024-12-31 },\n  { source = \"kommunen\", share_percent = 5,",
+            1,
+        )
+    });
+    // (The municipality, paying 30 000 less, is warned of it: INS302.)
+    assert_eq!(
+        share,
+        [
+            (
+                "INS303".to_owned(),
+                "`bidrag-2024` pays 95 % of the 600 000 kr its lines cost, more than its maximum 90 %".to_owned()
+            ),
+            (
+                "INS302".to_owned(),
+                "30 000 kr of `kommunen` is not allocated to any budget line".to_owned()
+            )
+        ],
+    );
+    // The 2024 grant paying into 2025, outside its window.
+    let window = messages(&|p| {
+        p.replace(
+            "{ source = \"bidrag-2024\", share_percent = 90, until = 2024-12-31 },\n  { source = \"kommunen\", share_percent = 10, until = 2024-12-31 },\n  { source = \"bidrag-2025\", share_percent = 90, from = 2025-01-01 },\n  { source = \"kommunen\", share_percent = 10, from = 2025-01-01 },",
+            "{ source = \"bidrag-2024\", share_percent = 90, until = 2025-06-30 },\n  { source = \"kommunen\", share_percent = 10, until = 2025-06-30 },\n  { source = \"bidrag-2025\", share_percent = 90, from = 2025-07-01 },\n  { source = \"kommunen\", share_percent = 10, from = 2025-07-01 },",
+        )
+    });
+    assert!(
+        window
+            .iter()
+            .any(|(c, m)| c == "INS404" && m.contains("`bidrag-2024`")),
+        "{window:?}"
+    );
+    // A cost of 2025 is not the 2024 grant's, even booked on the line: no
+    // INS406 for it, although it falls outside that grant's window.
+    let booked = messages(&|p| p);
+    assert!(booked.is_empty(), "{booked:?}");
+}

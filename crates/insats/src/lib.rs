@@ -381,11 +381,12 @@ fn is_blank(text: &str) -> bool {
 
 fn check_all(sources: &SourceSet, stage: Stage) -> Validation {
     let Stage {
-        portfolio,
+        mut portfolio,
         mut diagnostics,
         plan_files,
         imports,
     } = stage;
+    diagnostics.extend(report::apportion_by_period(sources, &mut portfolio));
     let complete = !diagnostics.iter().any(Diagnostic::is_error);
     check::check(sources, &portfolio, complete, &mut diagnostics);
     sort(&mut diagnostics);

@@ -1424,6 +1424,7 @@ impl Ctx<'_> {
                 return Some(vec![Payer {
                     source: Located::new(id.clone(), self.span(fnode.span())),
                     amount,
+                    dated: None,
                 }]);
             }
             TomlFundedBy::Split(split) => split,
@@ -1441,6 +1442,9 @@ impl Ctx<'_> {
                 .help("name the funding source that pays the line: `funded_by = \"id\"`");
             self.push(d);
             return None;
+        }
+        if split.iter().any(|p| p.from.is_some() || p.until.is_some()) {
+            return self.payers_by_period(fnode, &fpath, split);
         }
         let mut shares = Vec::new();
         let mut amounts = Vec::new();
@@ -1482,7 +1486,11 @@ impl Ctx<'_> {
                 sources
                     .into_iter()
                     .zip(parts)
-                    .map(|(source, amount)| Payer { source, amount })
+                    .map(|(source, amount)| Payer {
+                        source,
+                        amount,
+                        dated: None,
+                    })
                     .collect(),
             )
         } else if amounts.len() == split.len() && shares.is_empty() {
@@ -1503,7 +1511,11 @@ impl Ctx<'_> {
                 sources
                     .into_iter()
                     .zip(amounts)
-                    .map(|(source, amount)| Payer { source, amount })
+                    .map(|(source, amount)| Payer {
+                        source,
+                        amount,
+                        dated: None,
+                    })
                     .collect(),
             )
         } else {
@@ -1515,6 +1527,141 @@ impl Ctx<'_> {
                 "give every payer a `share_percent` (adding up to 100), or every payer an `amount` (adding up to the line's amount)",
             )
         }
+    }
+
+    /// A split by period (`from`, `until`): each period's payers share the
+    /// line's costs in it. Their amounts follow from the line's plan, which
+    /// may depend on funding windows in other files, so they are worked
+    /// out once the portfolio is whole ([`crate::report`]'s
+    /// apportioning); here the form is checked.
+    fn payers_by_period(
+        &mut self,
+        fnode: &Node<'_>,
+        fpath: &KeyPath,
+        split: &[crate::schema::TomlPayer],
+    ) -> Option<Vec<Payer>> {
+        let items = fnode.get_ref().as_array()?;
+        let fail = |ctx: &mut Self, message: String, label: &str, help: &str| {
+            let d = ctx
+                .diag(Code::SplitMismatch, message, fnode.span(), fpath)
+                .label(label.to_owned())
+                .help(help.to_owned());
+            ctx.push(d);
+            None
+        };
+        let mut entries = Vec::with_capacity(split.len());
+        for (i, payer) in split.iter().enumerate() {
+            let pnode = items.get(i)?;
+            let ppath = fpath.index(i);
+            let source = self.reference(pnode, "source", &payer.source);
+            if payer.amount.is_some() {
+                return fail(
+                    self,
+                    format!(
+                        "`{}` is given an `amount` in a split by period",
+                        payer.source
+                    ),
+                    "an amount in a split by period",
+                    "a payer by period pays a share of the line's costs in its period: give `share_percent` (or nothing, when it pays the period alone)",
+                );
+            }
+            if payer.from.is_none() && payer.until.is_none() {
+                return fail(
+                    self,
+                    format!(
+                        "`{}` has no `from` or `until`, but other payers of the line do",
+                        payer.source
+                    ),
+                    "a payer without a period",
+                    "in a split by period every payer says which days it pays for: `from`, `until` or both",
+                );
+            }
+            let day = |ctx: &mut Self, key: &str, raw: &Option<toml::value::Datetime>| match raw {
+                Some(raw) => ctx.date(pnode, key, &ppath, raw).map(|d| Some(d.value)),
+                None => Some(None),
+            };
+            let (from, until) = (
+                day(self, "from", &payer.from)?,
+                day(self, "until", &payer.until)?,
+            );
+            let period = Period {
+                start: from.unwrap_or(Date::MIN),
+                end: until.unwrap_or(Date::MAX),
+            };
+            if period.start > period.end {
+                let d = self
+                    .diag(
+                        Code::PeriodReversed,
+                        format!(
+                            "`{}` pays from {} until {}",
+                            payer.source, period.start, period.end
+                        ),
+                        pnode.span(),
+                        &ppath,
+                    )
+                    .label("ends before it starts")
+                    .help("swap `from` and `until`, or correct the year");
+                self.push(d);
+                return None;
+            }
+            let share = match payer.share_percent {
+                Some(_) => Some(self.percent(pnode, "share_percent", &ppath)?.value),
+                None => None,
+            };
+            entries.push((source, period, share));
+        }
+        // Payers of the same days share them; different days must not meet.
+        let mut periods: Vec<Period> = entries.iter().map(|e| e.1).collect();
+        periods.sort_by_key(|p| (p.start, p.end));
+        periods.dedup();
+        for pair in periods.windows(2) {
+            if pair[1].start <= pair[0].end {
+                return fail(
+                    self,
+                    "two payers' periods overlap, but are not the same".to_owned(),
+                    "overlapping periods",
+                    "give the payers of the same days the same `from` and `until` (and shares adding up to 100), and other payers days of their own",
+                );
+            }
+        }
+        let mut shares: Vec<Decimal> = Vec::with_capacity(entries.len());
+        for period in &periods {
+            let group: Vec<&(Located<String>, Period, Option<Decimal>)> =
+                entries.iter().filter(|e| e.1 == *period).collect();
+            if let [(_, _, None)] = group.as_slice() {
+                continue;
+            }
+            let given: Option<Vec<Decimal>> = group.iter().map(|e| e.2).collect();
+            let total = given
+                .as_ref()
+                .and_then(|g| money::checked_sum(g.iter().copied()));
+            if total != Some(Decimal::ONE_HUNDRED) {
+                return fail(
+                    self,
+                    "the shares of payers of the same period do not add up to 100 %".to_owned(),
+                    "shares of one period",
+                    "give every payer of a period a `share_percent`, adding up to exactly 100 (a lone payer of a period needs none)",
+                );
+            }
+        }
+        for entry in &entries {
+            shares.push(entry.2.unwrap_or(Decimal::ONE_HUNDRED));
+        }
+        Some(
+            entries
+                .into_iter()
+                .zip(shares)
+                .map(|((source, period, _), share_percent)| Payer {
+                    source,
+                    // Worked out from the plan when the portfolio is whole.
+                    amount: Decimal::ZERO,
+                    dated: Some(crate::model::DatedShare {
+                        period,
+                        share_percent,
+                    }),
+                })
+                .collect(),
+        )
     }
 
     fn serves(

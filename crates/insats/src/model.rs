@@ -476,6 +476,38 @@ pub struct Payer {
     pub source: Located<String>,
     /// The amount it pays, exact.
     pub amount: Decimal,
+    /// For a payer of the costs of one period only (`from`, `until` in
+    /// `funded_by`): that period, and its share of the line's costs in it.
+    /// Its amount is that share of what the line plans in the period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dated: Option<DatedShare>,
+}
+
+/// A payer's period and share in a line paid by period (a grant per year).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DatedShare {
+    /// The days whose costs it shares in.
+    pub period: Period,
+    /// Its share of the line's costs in those days, in percent.
+    pub share_percent: Decimal,
+}
+
+impl BudgetLine {
+    /// The payers that share the costs the payer at `index` shares in:
+    /// every payer of an undated line; the payers of the same period of a
+    /// line paid by period.
+    pub fn payer_group(&self, index: usize) -> impl Iterator<Item = (usize, &Payer)> + '_ {
+        let period = self.payers[index].dated.map(|d| d.period);
+        self.payers
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| p.dated.map(|d| d.period) == period)
+    }
+
+    /// Whether the line is paid by period.
+    pub fn is_paid_by_period(&self) -> bool {
+        self.payers.iter().any(|p| p.dated.is_some())
+    }
 }
 
 /// A target a line serves, with the weight its cost is split by.

@@ -487,7 +487,11 @@ fn payable_period(line: &BudgetLine, period: Period, windows: &Windows<'_>) -> P
 /// over the days its payers may pay it ([`payable_period`]), so a line
 /// paid only by the 2024 grant is planned in 2024.
 fn segments(line: &BudgetLine, initiative: &Initiative, windows: &Windows<'_>) -> Vec<Segment> {
-    let period = initiative.period.value;
+    plan_segments(line, initiative.period.value, windows)
+}
+
+/// [`segments`] of a line of an initiative running over `period`.
+fn plan_segments(line: &BudgetLine, period: Period, windows: &Windows<'_>) -> Vec<Segment> {
     match &line.cost {
         LineCost::Staffing(staffing) => {
             // One segment per staffing month, each a year's cost divided by
@@ -541,6 +545,88 @@ fn segments(line: &BudgetLine, initiative: &Initiative, windows: &Windows<'_>) -
             parts: 1,
         }],
     }
+}
+
+/// Works out what each payer of a line paid by period pays: the line's
+/// plan within the period (the plan by its last day less the plan by the
+/// day before its first, each rounded once, so that the periods' parts add
+/// up to the öre), split between the period's payers by their shares.
+/// Runs once the portfolio is whole, since a line given as an amount is
+/// planned by its payers' windows, which may be declared in other files.
+/// A plan that falls partly on days no payer pays for is `INS206`.
+pub(crate) fn apportion_by_period(
+    sources: &crate::source::SourceSet,
+    portfolio: &mut Portfolio,
+) -> Vec<crate::Diagnostic> {
+    let owned: Vec<(String, Period)> = portfolio
+        .funding
+        .iter()
+        .filter_map(|f| f.window.as_ref().map(|w| (f.id.value.clone(), w.value)))
+        .collect();
+    let windows: Windows<'_> = owned.iter().map(|(id, p)| (id.as_str(), *p)).collect();
+    let mut found = Vec::new();
+    for initiative in &mut portfolio.initiatives {
+        let period = initiative.period.value;
+        for line in initiative
+            .lines
+            .iter_mut()
+            .filter(|l| l.is_paid_by_period())
+        {
+            let segments = plan_segments(line, period, &windows);
+            let mut periods: Vec<Period> = line
+                .payers
+                .iter()
+                .filter_map(|p| p.dated.map(|d| d.period))
+                .collect();
+            periods.sort_by_key(|p| (p.start, p.end));
+            periods.dedup();
+            let part = |p: &Period| {
+                let before = p
+                    .start
+                    .yesterday()
+                    .map(|d| planned_by(&segments, d))
+                    .unwrap_or_default();
+                planned_by(&segments, p.end) - before
+            };
+            let parts: Vec<Decimal> = periods.iter().map(part).collect();
+            let covered: Decimal = parts.iter().copied().sum();
+            if covered != line.amount {
+                let first = &line.payers[0].source;
+                found.push(
+                    crate::Diagnostic::new(
+                        crate::rules::Code::SplitMismatch,
+                        format!(
+                            "line `{}` plans {} on days none of its payers pays for: their periods take {} of its {}",
+                            line.id.value,
+                            crate::money::format_kr(line.amount - covered),
+                            crate::money::format_kr(covered),
+                            crate::money::format_kr(line.amount)
+                        ),
+                    )
+                    .at(crate::Diagnostic::resolve(sources, &first.span))
+                    .key_path(format!("{}.funded_by", line.key_path))
+                    .label("periods that leave part of the plan unpaid")
+                    .help("let the payers' `from` and `until` cover every day the line plans costs on, one period after the other"),
+                );
+                continue;
+            }
+            for (p, amount) in periods.iter().zip(parts) {
+                let members: Vec<usize> = (0..line.payers.len())
+                    .filter(|&i| line.payers[i].dated.is_some_and(|d| d.period == *p))
+                    .collect();
+                let shares: Vec<Decimal> = members
+                    .iter()
+                    .filter_map(|&i| line.payers[i].dated.map(|d| d.share_percent))
+                    .collect();
+                let split = split_exact(amount, &shares)
+                    .unwrap_or_else(|| vec![Decimal::ZERO; members.len()]);
+                for (&i, value) in members.iter().zip(split) {
+                    line.payers[i].amount = value;
+                }
+            }
+        }
+    }
+    found
 }
 
 /// The plan by the end of `date`: summed exactly over the segments and
@@ -947,6 +1033,25 @@ fn funding_reports(
         .iter()
         .flat_map(|l| l.line.payers.iter().map(|p| p.source.value.as_str()))
         .collect();
+    // The costs to date of the lines paid by period, by day: each period's
+    // payers share only the costs of its days.
+    let mut costs_by_date: IdMap<&str, Vec<(Date, Decimal)>> = IdMap::default();
+    if every.iter().any(|s| s.line.is_paid_by_period()) {
+        let dated: IdSet<&str> = every
+            .iter()
+            .filter(|s| s.line.is_paid_by_period())
+            .map(|s| s.line.id.value.as_str())
+            .collect();
+        for cost in portfolio
+            .costs()
+            .filter(|c| c.date <= options.as_of && dated.contains(c.line))
+        {
+            costs_by_date
+                .entry(cost.line)
+                .or_default()
+                .push((cost.date, cost.amount));
+        }
+    }
     // Payments received by the as-of date; a source with a receipt only
     // later still has one recorded, and so has received 0 so far.
     let mut received: IdMap<&str, Decimal> = IdMap::default();
@@ -972,16 +1077,49 @@ fn funding_reports(
             let window_end = source.window.as_ref().map(|w| w.value.end);
             let window_closed = window_end.is_some_and(|end| options.as_of > end);
             for &(state, index) in paid_by.get(id).map(Vec::as_slice).unwrap_or_default() {
-                let weights: Vec<Decimal> = state.line.payers.iter().map(|p| p.amount).collect();
-                allocated += state.line.payers[index].amount;
-                spent += split_or_first(state.money.spent_to_date, &weights)[index];
-                cost_base_spent += state.money.spent_to_date;
-                // Forecast spending on the line by the window's end: spent so
-                // far plus the plan between now and then.
+                let line = state.line;
+                // The payers sharing the costs this one shares in: all of a
+                // line's, or those of the same period of a line paid by
+                // period.
+                let group: Vec<(usize, &crate::model::Payer)> = line.payer_group(index).collect();
+                let weights: Vec<Decimal> = group.iter().map(|(_, p)| p.amount).collect();
+                let at = group.iter().position(|(i, _)| *i == index).unwrap_or(0);
+                allocated += line.payers[index].amount;
                 let by = window_end.unwrap_or(Date::MAX);
-                let later = planned_by(&state.segments, by) - state.money.planned_to_date;
-                let line_forecast = state.money.spent_to_date + later.max(Decimal::ZERO);
-                forecast += split_or_first(line_forecast, &weights)[index];
+                let (line_spent, line_forecast) = match line.payers[index].dated {
+                    None => {
+                        // Forecast spending on the line by the window's end:
+                        // spent so far plus the plan between now and then.
+                        let later = planned_by(&state.segments, by) - state.money.planned_to_date;
+                        (
+                            state.money.spent_to_date,
+                            state.money.spent_to_date + later.max(Decimal::ZERO),
+                        )
+                    }
+                    Some(d) => {
+                        // Only the costs of its period, and the plan to
+                        // come in it.
+                        let p = d.period;
+                        let spent_in: Decimal = costs_by_date
+                            .get(line.id.value.as_str())
+                            .into_iter()
+                            .flatten()
+                            .filter(|(date, _)| p.contains(*date))
+                            .map(|(_, amount)| *amount)
+                            .sum();
+                        let end = p.end.min(by);
+                        let from = options.as_of.max(p.start.yesterday().unwrap_or(p.start));
+                        let later = if end > from {
+                            planned_by(&state.segments, end) - planned_by(&state.segments, from)
+                        } else {
+                            Decimal::ZERO
+                        };
+                        (spent_in, spent_in + later.max(Decimal::ZERO))
+                    }
+                };
+                spent += split_or_first(line_spent, &weights)[at];
+                cost_base_spent += line_spent;
+                forecast += split_or_first(line_forecast, &weights)[at];
             }
             let co_financing = source.max_share_percent.as_ref().map(|max| {
                 let required = round_ore(
@@ -1418,32 +1556,54 @@ pub fn grant_statement(
 ) -> Option<GrantStatement> {
     let source = portfolio.funding.iter().find(|f| f.id.value == funding)?;
     let windows = windows(portfolio);
-    let mut costs_in_period: IdMap<&str, Decimal> = IdMap::default();
+    let mut costs_in_period: IdMap<&str, Vec<(Date, Decimal)>> = IdMap::default();
     for cost in portfolio.costs().filter(|c| period.contains(c.date)) {
-        *costs_in_period.entry(cost.line).or_default() += cost.amount;
+        costs_in_period
+            .entry(cost.line)
+            .or_default()
+            .push((cost.date, cost.amount));
     }
     let mut rows: std::collections::BTreeMap<CostCategory, (Decimal, Decimal)> =
         std::collections::BTreeMap::new();
     for initiative in &portfolio.initiatives {
         for line in &initiative.lines {
-            let Some(index) = line.payers.iter().position(|p| p.source.value == funding) else {
-                continue;
-            };
-            let weights: Vec<Decimal> = line.payers.iter().map(|p| p.amount).collect();
-            let segments = segments(line, initiative, &windows);
-            let before = period
-                .start
-                .yesterday()
-                .map(|d| planned_by(&segments, d))
-                .unwrap_or_default();
-            let budget = planned_by(&segments, period.end) - before;
-            let costs = costs_in_period
-                .get(line.id.value.as_str())
-                .copied()
-                .unwrap_or_default();
-            let row = rows.entry(line.category).or_default();
-            row.0 += split_or_first(budget, &weights)[index];
-            row.1 += split_or_first(costs, &weights)[index];
+            // A line paid by period may name the source in several periods.
+            for (index, payer) in line.payers.iter().enumerate() {
+                if payer.source.value != funding {
+                    continue;
+                }
+                // The days of the statement whose costs the payer shares.
+                let days = match payer.dated {
+                    None => period,
+                    Some(d) => Period {
+                        start: period.start.max(d.period.start),
+                        end: period.end.min(d.period.end),
+                    },
+                };
+                if days.start > days.end {
+                    continue;
+                }
+                let group: Vec<(usize, &crate::model::Payer)> = line.payer_group(index).collect();
+                let weights: Vec<Decimal> = group.iter().map(|(_, p)| p.amount).collect();
+                let at = group.iter().position(|(i, _)| *i == index).unwrap_or(0);
+                let segments = segments(line, initiative, &windows);
+                let before = days
+                    .start
+                    .yesterday()
+                    .map(|d| planned_by(&segments, d))
+                    .unwrap_or_default();
+                let budget = planned_by(&segments, days.end) - before;
+                let costs: Decimal = costs_in_period
+                    .get(line.id.value.as_str())
+                    .into_iter()
+                    .flatten()
+                    .filter(|(date, _)| days.contains(*date))
+                    .map(|(_, amount)| *amount)
+                    .sum();
+                let row = rows.entry(line.category).or_default();
+                row.0 += split_or_first(budget, &weights)[at];
+                row.1 += split_or_first(costs, &weights)[at];
+            }
         }
     }
     let rows: Vec<StatementRow> = rows

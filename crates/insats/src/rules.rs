@@ -234,7 +234,10 @@ rules! {
     /// A line paid by several sources (`funded_by` as a list) must say how
     /// the cost is split: every payer with a `share_percent` adding up to
     /// exactly 100, or every payer with an `amount` adding up to exactly the
-    /// line's amount. Mixing the two forms is refused.
+    /// line's amount. Mixing the two forms is refused. In a split by period
+    /// (`from`, `until`), the shares of each period add up to 100, periods
+    /// do not overlap, and together they cover every day the line plans
+    /// costs on.
     SplitMismatch = ("INS206", "split-mismatch", Error, "a funding split that does not add up"),
 
     /// All money in a portfolio is in one currency, set by `[portfolio]`

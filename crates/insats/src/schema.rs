@@ -305,6 +305,15 @@ pub struct TomlPayer {
     pub share_percent: Option<TomlDecimal>,
     /// Its part of the line, as an amount.
     pub amount: Option<TomlDecimal>,
+    /// It pays (its share of) the line's costs from this day: a grant per
+    /// year pays the costs of its year. With `from` or `until`, each
+    /// period's payers share its costs by `share_percent` (a lone payer of
+    /// a period pays all of it).
+    #[schemars(with = "Option<DateSchema>")]
+    pub from: Option<toml::value::Datetime>,
+    /// It pays (its share of) the line's costs until this day.
+    #[schemars(with = "Option<DateSchema>")]
+    pub until: Option<toml::value::Datetime>,
 }
 
 /// Staffing: the cost of people, FTE x monthly cost x whole months.

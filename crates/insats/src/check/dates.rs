@@ -47,6 +47,13 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
             let Some(window) = windows.get(payer.source.value.as_str()) else {
                 continue;
             };
+            // A payer by period pays only the costs of its days.
+            if payer
+                .dated
+                .is_some_and(|d| !d.period.contains(spending.date.value))
+            {
+                continue;
+            }
             if !window.value.contains(spending.date.value) {
                 let d = ctx
                     .diag(
@@ -77,6 +84,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
             let outside: Vec<&crate::model::DayTotal> = imported
                 .days
                 .iter()
+                .filter(|d| payer.dated.is_none_or(|p| p.period.contains(d.date)))
                 .filter(|d| !window.value.contains(d.date))
                 .collect();
             let (Some(first), Some(last)) = (outside.first(), outside.last()) else {
@@ -136,6 +144,35 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                         .help("pay the line from a source whose window overlaps the period, or correct the windows");
                     ctx.push(d);
                 }
+                // A payer by period of a line given as an amount: its days
+                // within the initiative's period must lie in its window.
+                for payer in &line.payers {
+                    let (Some(d), Some(window)) =
+                        (payer.dated, windows.get(payer.source.value.as_str()))
+                    else {
+                        continue;
+                    };
+                    let days = Period {
+                        start: period.start.max(d.period.start),
+                        end: period.end.min(d.period.end),
+                    };
+                    if days.start <= days.end && !window.value.covers(&days) {
+                        let d = ctx
+                            .diag(
+                                Code::OutsideFundingWindow,
+                                format!(
+                                    "line `{}` is paid by `{}` {days}, outside its window ({})",
+                                    line.id.value, payer.source.value, window.value
+                                ),
+                                &payer.source.span,
+                                format!("{}.funded_by", line.key_path),
+                            )
+                            .label("paid outside its window")
+                            .related(ctx.locate(&window.span), "the funding window")
+                            .help("let the payer's `from` and `until` lie within its window");
+                        ctx.push(d);
+                    }
+                }
                 continue;
             };
             let inside = |p: &Period| match line.cost {
@@ -157,7 +194,21 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                 let Some(window) = windows.get(payer.source.value.as_str()) else {
                     continue;
                 };
-                if !inside(&window.value) {
+                // A payer by period answers for the costs of its days only.
+                let (cost_period, inside) = match payer.dated {
+                    None => (cost_period, inside(&window.value)),
+                    Some(d) => {
+                        let days = Period {
+                            start: cost_period.start.max(d.period.start),
+                            end: cost_period.end.min(d.period.end),
+                        };
+                        (
+                            days,
+                            days.start > days.end || dated_inside(&line.cost, days, window.value),
+                        )
+                    }
+                };
+                if !inside {
                     let d = ctx
                         .diag(Code::OutsideFundingWindow, format!("line `{}` plans costs {cost_period}, outside the window of `{}` ({})", line.id.value, payer.source.value, window.value), &payer.source.span, format!("{}.funded_by", line.key_path))
                         .label("paid outside its window")
@@ -199,5 +250,16 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                 ctx.push(d);
             }
         }
+    }
+}
+
+/// Whether `days` of a line's costs lie in `window`: a phased line's days
+/// are whole years, inside when the window includes any day of each.
+fn dated_inside(cost: &LineCost, days: Period, window: Period) -> bool {
+    match cost {
+        LineCost::Phased => {
+            window.start.year() <= days.start.year() && days.end.year() <= window.end.year()
+        }
+        _ => window.covers(&days),
     }
 }

@@ -20,16 +20,26 @@ use crate::money;
 use crate::money::format_kr as kr;
 use crate::rules::Code;
 
-/// The lines each funding source pays, with the amount it pays of each,
-/// in one pass over all lines (linear in the number of lines).
-fn uses(portfolio: &Portfolio) -> IdMap<&str, Vec<(&BudgetLine, Decimal)>> {
-    let mut uses: IdMap<&str, Vec<(&BudgetLine, Decimal)>> =
+/// One line a source pays: the line, the amount the source pays of it,
+/// and the costs it shares in (the whole line, or for a payer by period
+/// the line's costs in its period), which a maximum share is a share of.
+type Use<'a> = (&'a BudgetLine, Decimal, Decimal);
+
+/// The lines each funding source pays, in one pass over all lines (linear
+/// in the number of lines).
+fn uses(portfolio: &Portfolio) -> IdMap<&str, Vec<Use<'_>>> {
+    let mut uses: IdMap<&str, Vec<Use<'_>>> =
         IdMap::with_capacity_and_hasher(portfolio.funding.len(), Default::default());
     for line in portfolio.initiatives.iter().flat_map(|i| &i.lines) {
-        for payer in &line.payers {
+        for (index, payer) in line.payers.iter().enumerate() {
+            let shared = if payer.dated.is_some() {
+                line.payer_group(index).map(|(_, p)| p.amount).sum()
+            } else {
+                line.amount
+            };
             uses.entry(payer.source.value.as_str())
                 .or_default()
-                .push((line, payer.amount));
+                .push((line, payer.amount, shared));
         }
     }
     uses
@@ -52,7 +62,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         ) else {
             continue;
         };
-        for (line, _) in lines {
+        for (line, _, _) in lines {
             if !eligible.value.contains(&line.category) {
                 let payer = line
                     .payers
@@ -91,7 +101,7 @@ pub(super) fn check_sums(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
             unallocated(ctx, source, Decimal::ZERO);
             continue;
         };
-        let Some(allocated) = money::checked_sum(usage.iter().map(|(_, a)| *a)) else {
+        let Some(allocated) = money::checked_sum(usage.iter().map(|(_, a, _)| *a)) else {
             let d = ctx
                 .diag(
                     Code::AmountOverflow,
@@ -118,7 +128,7 @@ pub(super) fn check_sums(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                 )
                 .label(format!("{} allocated", kr(allocated)))
                 .help("lower the lines, move part of them to another funding source, or correct the source's amount");
-            for (line, amount) in usage {
+            for (line, amount, _) in usage {
                 let loc = ctx.locate(&line.id.span);
                 d = d.related(loc, format!("`{}` takes {}", line.id.value, kr(*amount)));
             }
@@ -128,7 +138,8 @@ pub(super) fn check_sums(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         }
 
         if let Some(max) = &source.max_share_percent {
-            let Some(cost_base) = money::checked_sum(usage.iter().map(|(l, _)| l.amount)) else {
+            let Some(cost_base) = money::checked_sum(usage.iter().map(|(_, _, shared)| *shared))
+            else {
                 continue;
             };
             // Numbers are bounded (`money::MAX_NUMBER`), so this cannot
