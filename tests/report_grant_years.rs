@@ -530,3 +530,26 @@ fn payers_by_period_must_cover_the_plan_once_and_within_their_windows() {
     let booked = messages(&|p| p);
     assert!(booked.is_empty(), "{booked:?}");
 }
+
+#[test]
+fn a_flat_rate_is_planned_as_the_lines_it_is_a_rate_of() {
+    // 8 % overhead on the team (600 000 a year by months): 96 000, planned
+    // as the team's months are, 4 000 a month. By midsummer 2024, six
+    // months: 24 000, where an even plan over 731 days would give
+    // 96 000 x 182/731 = 23 901,50. By the end of 2024: 48 000, each year's
+    // overhead 8 % of that year's team.
+    let v = by_period_portfolio(|p| {
+        p.replace("amount = 120_000", "amount = 216_000").replace(
+            "[[indicator]]",
+            "[[line]]\nid = \"overhead\"\nname = \"Overhead\"\ncategory = \"indirect\"\nfunded_by = \"kommunen\"\nflat_rate = { percent = 8, of = \"personnel\" }\nserves = [\"mal\"]\n\n[[indicator]]",
+        )
+    });
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    let planned = |as_of: &str| {
+        let r = report(&v.portfolio, &ReportOptions::as_of(as_of.parse().unwrap()));
+        line(&r, "overhead")
+    };
+    assert_eq!(planned("2024-06-30"), (dec("96000"), dec("24000")));
+    assert_eq!(planned("2024-12-31"), (dec("96000"), dec("48000")));
+    assert_eq!(planned("2025-12-31"), (dec("96000"), dec("96000")));
+}

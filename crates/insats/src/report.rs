@@ -483,15 +483,27 @@ fn payable_period(line: &BudgetLine, period: Period, windows: &Windows<'_>) -> P
 }
 
 /// A line's plan: when its costs arise. A staffing or phased line says so
-/// itself; a line given as an amount or a flat rate is planned evenly
-/// over the days its payers may pay it ([`payable_period`]), so a line
-/// paid only by the 2024 grant is planned in 2024.
+/// itself; a line given as an amount is planned evenly over the days its
+/// payers may pay it ([`payable_period`]), so a line paid only by the 2024
+/// grant is planned in 2024; a flat rate follows the plan of the lines it
+/// is a rate of ([`flat_rate_segments`]).
 fn segments(line: &BudgetLine, initiative: &Initiative, windows: &Windows<'_>) -> Vec<Segment> {
-    plan_segments(line, initiative.period.value, windows)
+    plan_segments(line, &initiative.lines, initiative.period.value, windows)
 }
 
-/// [`segments`] of a line of an initiative running over `period`.
-fn plan_segments(line: &BudgetLine, period: Period, windows: &Windows<'_>) -> Vec<Segment> {
+/// [`segments`] of a line among `lines`, of an initiative running over
+/// `period`.
+fn plan_segments(
+    line: &BudgetLine,
+    lines: &[BudgetLine],
+    period: Period,
+    windows: &Windows<'_>,
+) -> Vec<Segment> {
+    if let LineCost::FlatRate { percent, of } = line.cost
+        && let Some(segments) = flat_rate_segments(line, percent, of, lines, period, windows)
+    {
+        return segments;
+    }
     match &line.cost {
         LineCost::Staffing(staffing) => {
             // One segment per staffing month, each a year's cost divided by
@@ -567,12 +579,15 @@ pub(crate) fn apportion_by_period(
     let mut found = Vec::new();
     for initiative in &mut portfolio.initiatives {
         let period = initiative.period.value;
-        for line in initiative
+        let plans: Vec<(usize, Vec<Segment>)> = initiative
             .lines
-            .iter_mut()
-            .filter(|l| l.is_paid_by_period())
-        {
-            let segments = plan_segments(line, period, &windows);
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.is_paid_by_period())
+            .map(|(i, l)| (i, plan_segments(l, &initiative.lines, period, &windows)))
+            .collect();
+        for (index, segments) in plans {
+            let line = &mut initiative.lines[index];
             let mut periods: Vec<Period> = line
                 .payers
                 .iter()
@@ -627,6 +642,43 @@ pub(crate) fn apportion_by_period(
         }
     }
     found
+}
+
+/// A flat rate's plan: `percent` of each segment of the lines it is a rate
+/// of, so 8 % overhead on staff who start in August is planned from
+/// August, and each year's overhead is 8 % of that year's staff. The
+/// segments add up to the amount before its rounding to the öre, less
+/// than half an öre from it, and the plan is rounded once when read, so by
+/// the base's last day it is the amount. `None` (an even plan over the
+/// period) when the base does not give the amount, as when it holds
+/// another flat rate.
+fn flat_rate_segments(
+    line: &BudgetLine,
+    percent: Decimal,
+    of: CostCategory,
+    lines: &[BudgetLine],
+    period: Period,
+    windows: &Windows<'_>,
+) -> Option<Vec<Segment>> {
+    let base: Vec<&BudgetLine> = lines
+        .iter()
+        .filter(|l| l.category == of && !matches!(l.cost, LineCost::FlatRate { .. }))
+        .collect();
+    let base_total = crate::money::checked_sum(base.iter().map(|l| l.amount))?;
+    let unrounded = base_total.checked_mul(percent)? / Decimal::ONE_HUNDRED;
+    if round_ore(unrounded) != line.amount {
+        return None;
+    }
+    let mut out: Vec<Segment> = Vec::new();
+    for b in base {
+        for s in plan_segments(b, lines, period, windows) {
+            out.push(Segment {
+                amount: s.amount.checked_mul(percent)? / Decimal::ONE_HUNDRED,
+                ..s
+            });
+        }
+    }
+    Some(out)
 }
 
 /// The plan by the end of `date`: summed exactly over the segments and

@@ -668,7 +668,18 @@ fn segments(initiative: &Initiative, index: usize) -> Vec<Segment> {
                 amount: a.clone(),
             })
             .collect(),
-        _ => vec![Segment {
+        // A flat rate follows its base: percent of each of the base lines'
+        // segments (the plan is rounded when read, so by the end it is the
+        // rounded amount).
+        Cost::FlatRate(percent, of) => (0..initiative.lines.len())
+            .filter(|&i| i != index && initiative.lines[i].category == *of)
+            .flat_map(|i| segments(initiative, i))
+            .map(|s| Segment {
+                amount: &s.amount * percent / q(100),
+                ..s
+            })
+            .collect(),
+        Cost::Total(_) => vec![Segment {
             start: initiative.start,
             end: initiative.end,
             amount: line_budget(initiative, index),
