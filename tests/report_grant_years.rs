@@ -553,3 +553,49 @@ fn a_flat_rate_is_planned_as_the_lines_it_is_a_rate_of() {
     assert_eq!(planned("2024-12-31"), (dec("96000"), dec("48000")));
     assert_eq!(planned("2025-12-31"), (dec("96000"), dec("96000")));
 }
+
+#[test]
+fn a_statement_settles_received_charged_own_contribution_and_to_repay() {
+    let settle = |v: &insats::Portfolio, id: &str, y: i16| {
+        grant_statement(
+            v,
+            id,
+            Period {
+                start: jiff::civil::date(y, 1, 1),
+                end: jiff::civil::date(y, 12, 31),
+            },
+        )
+        .unwrap()
+        .settlement
+    };
+    use insats::report::Settlement;
+    // The 2024 grant: 129 600 received in February, 100 000 charged (it
+    // pays its lines alone: no own contribution), 29 600 to pay back.
+    assert_eq!(
+        settle(&portfolio(), "bidrag-2024", 2024),
+        Settlement {
+            received: Some(dec("129600")),
+            charged: dec("100000"),
+            own_contribution: dec("0"),
+            to_repay: Some(dec("29600")),
+        }
+    );
+    // The 2025 grant's payment is in 2025, not in a 2024 statement.
+    assert_eq!(
+        settle(&portfolio(), "bidrag-2025", 2024).received,
+        Some(dec("0"))
+    );
+    // Paid by period, 90/10: the 2024 grant is charged 270 000 of 2024's
+    // 300 000, and the municipality's 30 000 is the own contribution. No
+    // payments are recorded: nothing received, nothing to repay.
+    let v = by_period_portfolio(|p| p);
+    assert_eq!(
+        settle(&v.portfolio, "bidrag-2024", 2024),
+        Settlement {
+            received: None,
+            charged: dec("270000"),
+            own_contribution: dec("30000"),
+            to_repay: None,
+        }
+    );
+}

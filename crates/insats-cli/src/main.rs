@@ -316,7 +316,11 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
                 format: args.format,
                 output: args.output.as_deref(),
                 style: &style,
-                csv_table: "statement",
+                csv_table: if args.table == report_render::CsvTable::Settlement {
+                    "settlement"
+                } else {
+                    "statement"
+                },
                 created_fallback: period.end,
             },
             &view,
@@ -326,6 +330,12 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
 
+    if args.table == report_render::CsvTable::Settlement {
+        return Err(
+            "`--table settlement` is a grant statement's: add `--funding ID --period FROM..TO`"
+                .into(),
+        );
+    }
     let as_of = match args.as_of {
         Some(d) => d,
         None => jiff::Zoned::now().date(),

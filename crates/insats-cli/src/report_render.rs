@@ -24,6 +24,10 @@ pub enum CsvTable {
     Targets,
     /// One row per finding.
     Findings,
+    /// A grant statement's settlement (with --period): received, charged,
+    /// own contribution, to repay. Otherwise a statement's CSV is its costs
+    /// per category.
+    Settlement,
 }
 
 impl CsvTable {
@@ -36,6 +40,7 @@ impl CsvTable {
             CsvTable::Funding => "funding",
             CsvTable::Targets => "targets",
             CsvTable::Findings => "findings",
+            CsvTable::Settlement => "settlement",
         }
     }
 }

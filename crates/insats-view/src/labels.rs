@@ -121,6 +121,9 @@ pub enum Label {
     Received,
     Charged,
     ToRepay,
+    Settlement,
+    SettlementItem,
+    OwnContribution,
 }
 
 impl Label {
@@ -284,6 +287,12 @@ impl Label {
             Received => ("Mottaget", "Received"),
             Charged => ("Avräknat", "Charged"),
             ToRepay => ("Att återbetala", "To repay"),
+            Settlement => ("Avräkning", "Settlement"),
+            SettlementItem => ("Post", "Item"),
+            OwnContribution => (
+                "Egen insats (medfinansiering)",
+                "Own contribution (co-financing)",
+            ),
         }
     }
 }

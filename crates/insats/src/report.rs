@@ -1595,6 +1595,25 @@ pub struct GrantStatement {
     pub rows: Vec<StatementRow>,
     /// The sums of the rows.
     pub total: StatementTotal,
+    /// What the account settles: received, charged, the own contribution
+    /// and what is to be paid back.
+    pub settlement: Settlement,
+}
+
+/// The settlement of a grant statement's period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Settlement {
+    /// Payments from the funder dated in the period (`[[receipt]]`);
+    /// `None` when none is recorded for the source at all.
+    pub received: Option<Decimal>,
+    /// The source's share of the period's costs, at most its amount.
+    pub charged: Decimal,
+    /// What the other payers of the same lines (and periods) paid of the
+    /// period's costs: the co-financing, the own contribution.
+    pub own_contribution: Decimal,
+    /// Received minus charged; `None` without receipts. Negative: the
+    /// funder has still to pay.
+    pub to_repay: Option<Decimal>,
 }
 
 /// The grant statement of `funding` for `period`, or `None` when no such
@@ -1617,6 +1636,7 @@ pub fn grant_statement(
     }
     let mut rows: std::collections::BTreeMap<CostCategory, (Decimal, Decimal)> =
         std::collections::BTreeMap::new();
+    let mut own_contribution = Decimal::ZERO;
     for initiative in &portfolio.initiatives {
         for line in &initiative.lines {
             // A line paid by period may name the source in several periods.
@@ -1653,8 +1673,10 @@ pub fn grant_statement(
                     .map(|(_, amount)| *amount)
                     .sum();
                 let row = rows.entry(line.category).or_default();
+                let share = split_or_first(costs, &weights)[at];
                 row.0 += split_or_first(budget, &weights)[at];
-                row.1 += split_or_first(costs, &weights)[at];
+                row.1 += share;
+                own_contribution += costs - share;
             }
         }
     }
@@ -1670,6 +1692,24 @@ pub fn grant_statement(
         .collect();
     let budget: Decimal = rows.iter().map(|r| r.budget).sum();
     let costs: Decimal = rows.iter().map(|r| r.costs).sum();
+    let mut receipts = portfolio
+        .receipts
+        .iter()
+        .filter(|r| r.source.value == funding)
+        .peekable();
+    let received = receipts.peek().is_some().then(|| {
+        receipts
+            .filter(|r| period.contains(r.date.value))
+            .map(|r| r.amount)
+            .sum::<Decimal>()
+    });
+    let charged = costs.min(source.amount.value);
+    let settlement = Settlement {
+        received,
+        charged,
+        own_contribution,
+        to_repay: received.map(|r| r - charged),
+    };
     Some(GrantStatement {
         format_version: REPORT_FORMAT_VERSION,
         funding: funding.to_owned(),
@@ -1682,6 +1722,7 @@ pub fn grant_statement(
             difference: budget - costs,
         },
         rows,
+        settlement,
     })
 }
 
