@@ -285,7 +285,14 @@ fn the_grant_statement_gives_costs_per_category_against_budget() {
     let rows: Vec<(&str, Decimal, Decimal, Decimal)> = s
         .rows
         .iter()
-        .map(|r| (r.category.as_str(), r.budget, r.costs, r.difference))
+        .map(|r| {
+            (
+                r.category.unwrap().as_str(),
+                r.budget,
+                r.costs,
+                r.difference,
+            )
+        })
         .collect();
     assert_eq!(
         rows,

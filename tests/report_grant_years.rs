@@ -209,7 +209,7 @@ fn the_2024_statement_holds_2024s_whole_budget() {
     let rows: Vec<(&str, Decimal, Decimal)> = s
         .rows
         .iter()
-        .map(|r| (r.category.as_str(), r.budget, r.costs))
+        .map(|r| (r.category.unwrap().as_str(), r.budget, r.costs))
         .collect();
     assert_eq!(
         rows,
@@ -598,4 +598,59 @@ fn a_statement_settles_received_charged_own_contribution_and_to_repay() {
             to_repay: None,
         }
     );
+}
+
+#[test]
+fn a_statement_in_the_funders_own_headings() {
+    // The 2024 grant's statement under the funder's headings: its staff
+    // and overhead under one heading, one row; a category without a
+    // heading would keep its own row.
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = std::fs::read_to_string(dir().join("plan.toml"))
+        .unwrap()
+        .replacen(
+            "window = { start = 2024-01-01, end = 2024-12-31 }",
+            "window = { start = 2024-01-01, end = 2024-12-31 }\nstatement_categories = { personnel = \"Personal och omkostnader\", indirect = \"Personal och omkostnader\" }",
+            1,
+        )
+        + "\n[[spending]]\nline = \"overhead-2024\"\ndate = 2024-09-30\namount = 4_000\n";
+    assert!(plan.contains("statement_categories"));
+    std::fs::write(tmp.path().join("plan.toml"), plan).unwrap();
+    let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    let s = grant_statement(
+        &v.portfolio,
+        "bidrag-2024",
+        Period {
+            start: "2024-01-01".parse().unwrap(),
+            end: "2024-12-31".parse().unwrap(),
+        },
+    )
+    .unwrap();
+    let rows: Vec<(Option<&str>, Vec<&str>, Decimal, Decimal, Decimal)> = s
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.heading.as_deref(),
+                r.categories.iter().map(|c| c.as_str()).collect(),
+                r.budget,
+                r.costs,
+                r.difference,
+            )
+        })
+        .collect();
+    // 120 000 + 9 600 planned, 100 000 + 4 000 booked.
+    assert_eq!(
+        rows,
+        [(
+            Some("Personal och omkostnader"),
+            vec!["personnel", "indirect"],
+            dec("129600"),
+            dec("104000"),
+            dec("25600")
+        )]
+    );
+    assert!(s.rows[0].category.is_none());
+    assert_eq!(s.total.budget, dec("129600"));
 }

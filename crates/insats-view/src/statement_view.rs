@@ -31,7 +31,11 @@ pub fn statement_view(s: &GrantStatement, lang: Lang) -> View {
         .map(|r| Row {
             class: RowClass::Item,
             cells: vec![
-                Cell::Text(labels::category(r.category, lang).to_owned()),
+                Cell::Text(match (&r.heading, r.category) {
+                    (Some(heading), _) => heading.clone(),
+                    (None, Some(category)) => labels::category(category, lang).to_owned(),
+                    (None, None) => String::new(),
+                }),
                 Cell::Money(r.budget),
                 Cell::Money(r.costs),
                 Cell::Money(r.difference),

@@ -898,6 +898,10 @@ impl Ctx<'_> {
             max_share_percent,
             eligible_categories,
             reporting,
+            statement_categories: raw
+                .statement_categories
+                .map(|m| m.into_iter().collect())
+                .unwrap_or_default(),
             regulation: raw.regulation,
             span: self.span(node.span()),
         })

@@ -350,6 +350,8 @@ pub struct FundingSource {
     pub eligible_categories: Option<Located<Vec<CostCategory>>>,
     /// Report due dates.
     pub reporting: Vec<Date>,
+    /// The funder's headings for its statement, by cost category.
+    pub statement_categories: Vec<(CostCategory, String)>,
     /// The governing rules.
     pub regulation: Option<String>,
     /// Where the amount comes from.

@@ -1551,11 +1551,20 @@ fn findings(
     out
 }
 
-/// One cost category's row in a grant statement.
+/// One row of a grant statement: a cost category, or one of the funder's
+/// own headings (`statement_categories` on the source), which may hold
+/// several categories.
 #[derive(Debug, Clone, Serialize)]
 pub struct StatementRow {
-    /// The cost category.
-    pub category: CostCategory,
+    /// The cost category, for a row that is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<CostCategory>,
+    /// The funder's heading, for a row that is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    /// The cost categories under the funder's heading.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<CostCategory>,
     /// The source's share of the budget planned for the period.
     pub budget: Decimal,
     /// The source's share of the costs booked in the period.
@@ -1680,16 +1689,48 @@ pub fn grant_statement(
             }
         }
     }
-    let rows: Vec<StatementRow> = rows
-        .into_iter()
-        .filter(|(_, (b, c))| !b.is_zero() || !c.is_zero())
-        .map(|(category, (budget, costs))| StatementRow {
-            category,
-            budget,
-            costs,
-            difference: budget - costs,
-        })
-        .collect();
+    // In category order; the categories under one of the funder's
+    // headings make one row, at the place of the first of them.
+    let mut out: Vec<StatementRow> = Vec::new();
+    for (category, (budget, costs)) in rows {
+        if budget.is_zero() && costs.is_zero() {
+            continue;
+        }
+        let heading = source
+            .statement_categories
+            .iter()
+            .find(|(c, _)| *c == category)
+            .map(|(_, h)| h);
+        match heading {
+            Some(h) => match out.iter_mut().find(|r| r.heading.as_ref() == Some(h)) {
+                Some(row) => {
+                    row.budget += budget;
+                    row.costs += costs;
+                    row.categories.push(category);
+                }
+                None => out.push(StatementRow {
+                    category: None,
+                    heading: Some(h.clone()),
+                    categories: vec![category],
+                    budget,
+                    costs,
+                    difference: Decimal::ZERO,
+                }),
+            },
+            None => out.push(StatementRow {
+                category: Some(category),
+                heading: None,
+                categories: Vec::new(),
+                budget,
+                costs,
+                difference: Decimal::ZERO,
+            }),
+        }
+    }
+    for row in &mut out {
+        row.difference = row.budget - row.costs;
+    }
+    let rows = out;
     let budget: Decimal = rows.iter().map(|r| r.budget).sum();
     let costs: Decimal = rows.iter().map(|r| r.costs).sum();
     let mut receipts = portfolio

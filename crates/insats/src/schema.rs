@@ -206,6 +206,11 @@ pub struct TomlFundingSource {
     pub max_share_percent: Option<TomlDecimal>,
     /// The cost categories it may pay for; all when absent.
     pub eligible_categories: Option<Vec<CostCategory>>,
+    /// The funder's own headings for its statement, by cost category:
+    /// `{ personnel = "Personal", equipment-premises = "Lärverktyg" }`.
+    /// Categories that share a heading are one row; a category without
+    /// one keeps its own row.
+    pub statement_categories: Option<BTreeMap<CostCategory, String>>,
     /// Dates by which reports to the funder are due.
     #[serde(default)]
     #[schemars(with = "Vec<DateSchema>")]
