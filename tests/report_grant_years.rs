@@ -627,7 +627,9 @@ fn a_statement_in_the_funders_own_headings() {
         },
     )
     .unwrap();
-    let rows: Vec<(Option<&str>, Vec<&str>, Decimal, Decimal, Decimal)> = s
+    // (heading, categories, budget, costs, difference)
+    type Shown<'a> = (Option<&'a str>, Vec<&'a str>, Decimal, Decimal, Decimal);
+    let rows: Vec<Shown<'_>> = s
         .rows
         .iter()
         .map(|r| {
