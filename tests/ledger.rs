@@ -847,3 +847,41 @@ fn mapping_rules_with_dates_book_each_period_to_its_line() {
     assert!(codes.contains(&"INS402"), "{codes:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// An export that writes its dates day first (`31.03.2024`): read with
+/// `date_format = "day-month-year"`, refused with that hint without it.
+#[test]
+fn an_export_with_day_first_dates_reads_with_its_date_format() {
+    let csv =
+        b"Datum;Projekt;Belopp;Text\n31.03.2024;4711;100,00;Mars\n1/4/2024;4711;200,00;April\n";
+    let dir = portfolio_with(PLAIN_PROFILE, csv, "day-first");
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let malformed: Vec<&insats::Diagnostic> = v
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "INS704")
+        .collect();
+    assert_eq!(malformed.len(), 2, "{:#?}", v.diagnostics);
+    assert!(
+        malformed[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("date_format = \"day-month-year\"")),
+        "{:?}",
+        malformed[0].help
+    );
+    let plan = std::fs::read_to_string(dir.join("plan.toml")).unwrap();
+    let dated = plan.replace(
+        "format = \"csv\"\n",
+        "format = \"csv\"\ndate_format = \"day-month-year\"\n",
+    );
+    assert_ne!(dated, plan);
+    std::fs::write(dir.join("plan.toml"), dated).unwrap();
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    assert_eq!(
+        days(&v, "team"),
+        ["2024-03-31: 100.00 (1)", "2024-04-01: 200.00 (1)"]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

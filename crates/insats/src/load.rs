@@ -1894,6 +1894,7 @@ impl Ctx<'_> {
             delimiter,
             decimal: raw.decimal.unwrap_or(DecimalMark::Comma),
             thousands: raw.thousands.unwrap_or(ThousandsSeparator::Space),
+            date_format: raw.date_format.unwrap_or_default(),
             columns,
             rules,
             exclusions,

@@ -568,6 +568,10 @@ pub struct TomlLedger {
     /// CSV: the thousands separator, `space` (default; also the no-break
     /// spaces), `dot` or `none`.
     pub thousands: Option<ThousandsSeparator>,
+    /// CSV: how dates are written, `iso` (default: `2019-03-31` or
+    /// `20190331`) or `day-month-year` (`31.03.2019`, `31/03/2019`,
+    /// `31-03-2019`).
+    pub date_format: Option<DateFormat>,
     /// CSV: which header names hold which part of a row.
     pub columns: Option<TomlLedgerColumns>,
     /// Which rows belong to which budget line.
@@ -627,6 +631,18 @@ pub enum DecimalMark {
     Comma,
     /// `1234.50`.
     Point,
+}
+
+/// How a CSV export writes its dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DateFormat {
+    /// `2019-03-31` or `20190331`.
+    #[default]
+    Iso,
+    /// `31.03.2019`, `31/03/2019` or `31-03-2019`: day, month, four-digit
+    /// year.
+    DayMonthYear,
 }
 
 /// Thousands separators.

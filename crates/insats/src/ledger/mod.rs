@@ -166,6 +166,8 @@ pub struct Ledger {
     pub decimal: DecimalMark,
     /// CSV thousands separator.
     pub thousands: ThousandsSeparator,
+    /// CSV: how dates are written.
+    pub date_format: crate::schema::DateFormat,
     /// CSV columns (none for SIE).
     #[serde(skip)]
     pub columns: Option<TomlLedgerColumns>,
@@ -2007,12 +2009,23 @@ fn read_rows<R: Read>(
                 .filter(|v| !v.is_empty())
         };
         let date_text = get(Some(columns.date)).unwrap_or_default();
-        let Ok(date) = parse_date(date_text) else {
+        let parsed = match ledger.date_format {
+            crate::schema::DateFormat::Iso => parse_date(date_text),
+            crate::schema::DateFormat::DayMonthYear => parse_day_month_year(date_text),
+        };
+        let Ok(date) = parsed else {
             booker.malformed(
                 pass,
                 &place,
                 format!("date `{date_text}` is not a date"),
-                "dates are written 2019-03-31 or 20190331",
+                match ledger.date_format {
+                    crate::schema::DateFormat::Iso => {
+                        "dates are written 2019-03-31 or 20190331; for 31.03.2019 set the ledger's `date_format = \"day-month-year\"`"
+                    }
+                    crate::schema::DateFormat::DayMonthYear => {
+                        "with `date_format = \"day-month-year\"` dates are written 31.03.2019, 31/03/2019 or 31-03-2019"
+                    }
+                },
             );
             continue;
         };
@@ -2379,6 +2392,34 @@ fn parse_date(text: &str) -> Result<Date, ()> {
     }
 }
 
+/// `31.03.2019`, `31/03/2019` or `31-03-2019`: a day, a month and a
+/// four-digit year, the day and month of one or two digits, one kind of
+/// separator.
+fn parse_day_month_year(text: &str) -> Result<Date, ()> {
+    let t = text.trim();
+    let separator = t.chars().find(|c| matches!(c, '.' | '/' | '-')).ok_or(())?;
+    let parts: Vec<&str> = t.split(separator).collect();
+    let [day, month, year] = parts.as_slice() else {
+        return Err(());
+    };
+    let number = |s: &str, most: usize| -> Result<i16, ()> {
+        if s.is_empty() || s.len() > most || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(());
+        }
+        s.parse().map_err(|_| ())
+    };
+    if year.len() != 4 {
+        return Err(());
+    }
+    let (d, m, y) = (number(day, 2)?, number(month, 2)?, number(year, 4)?);
+    Date::new(
+        y,
+        i8::try_from(m).map_err(|_| ())?,
+        i8::try_from(d).map_err(|_| ())?,
+    )
+    .map_err(|_| ())
+}
+
 #[cfg(test)]
 mod parts_tests;
 
@@ -2496,5 +2537,27 @@ mod tests {
         assert_eq!(parse_date("20190331"), Ok(jiff::civil::date(2019, 3, 31)));
         assert!(parse_date("31/03/2019").is_err());
         assert!(parse_date("20190231").is_err());
+        let dmy = |t: &str| parse_day_month_year(t).ok();
+        let day = Some(jiff::civil::date(2019, 3, 31));
+        assert_eq!(dmy("31.03.2019"), day);
+        assert_eq!(dmy("31/03/2019"), day);
+        assert_eq!(dmy("31-03-2019"), day);
+        assert_eq!(dmy(" 31.3.2019 "), day);
+        assert_eq!(dmy("1.2.2019"), Some(jiff::civil::date(2019, 2, 1)));
+        // Not a date, or not this format.
+        for bad in [
+            "2019-03-31",
+            "31.03.19",
+            "31.03-2019",
+            "31.13.2019",
+            "29.02.2019",
+            "31..2019",
+            "311.03.2019",
+            "+1.03.2019",
+            "",
+            "31.03.2019.1",
+        ] {
+            assert_eq!(dmy(bad), None, "{bad}");
+        }
     }
 }
