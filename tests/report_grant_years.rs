@@ -656,3 +656,145 @@ fn a_statement_in_the_funders_own_headings() {
     assert!(s.rows[0].category.is_none());
     assert_eq!(s.total.budget, dec("129600"));
 }
+
+mod properties {
+    //! The invariants of grants paid by period, over generated plans: a
+    //! line of random cost over two to four grant years, each year paid by
+    //! its own grant and the municipality at a random share, random
+    //! spending and random payments.
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A plan: years from 2024, the line's cost, the grant's share of each
+    /// year (percent), spending (day offset, amount in öre) and a payment
+    /// per year (öre).
+    fn plan(
+        years: i16,
+        cost: &str,
+        shares: &[u32],
+        spending: &[(i32, i64)],
+        paid: &[i64],
+    ) -> String {
+        let last = 2023 + years;
+        let mut t = format!(
+            "[initiative]\nid = \"p\"\nname = \"P\"\norganisation = \"O\"\nperiod = {{ start = 2024-01-01, end = {last}-12-31 }}\n\n"
+        );
+        let mut payers = Vec::new();
+        for (i, share) in shares.iter().enumerate() {
+            let y = 2024 + i as i16;
+            t += &format!(
+                "[[funding]]\nid = \"g{y}\"\nkind = \"state-grant\"\namount = 10_000_000\nwindow = {{ start = {y}-01-01, end = {y}-12-31 }}\n\n"
+            );
+            payers.push(format!(
+                "{{ source = \"g{y}\", share_percent = {share}, from = {y}-01-01, until = {y}-12-31 }}"
+            ));
+            if *share < 100 {
+                payers.push(format!(
+                    "{{ source = \"k\", share_percent = {}, from = {y}-01-01, until = {y}-12-31 }}",
+                    100 - share
+                ));
+            }
+        }
+        t += "[[funding]]\nid = \"k\"\nkind = \"municipal-budget\"\namount = 100_000_000\n\n";
+        t += &format!(
+            "[[line]]\nid = \"l\"\nname = \"L\"\ncategory = \"personnel\"\n{cost}\nfunded_by = [{}]\nserves = [\"t\"]\n\n",
+            payers.join(", ")
+        );
+        t += "[[indicator]]\nid = \"i\"\nname = \"I\"\nunit = \"percent\"\ndirection = \"higher-is-better\"\n\n";
+        t += &format!(
+            "[[target]]\nid = \"t\"\nindicator = \"i\"\nscope = {{ level = \"municipality\", name = \"O\" }}\nbaseline = {{ value = 50, year = 2023 }}\ntarget = {{ value = 60, year = {last} }}\n\n"
+        );
+        for (offset, ore) in spending {
+            // Within the plan's years: a cost outside every payer's period
+            // belongs to no one.
+            let day = jiff::civil::date(2024, 1, 1)
+                .checked_add(jiff::Span::new().days(offset % (365 * i32::from(years))))
+                .unwrap();
+            t += &format!(
+                "[[spending]]\nline = \"l\"\ndate = {day}\namount = \"{}\"\n\n",
+                Decimal::new(*ore, 2)
+            );
+        }
+        for (i, ore) in paid.iter().enumerate() {
+            let y = 2024 + i as i16;
+            t += &format!(
+                "[[receipt]]\nsource = \"g{y}\"\ndate = {y}-02-01\namount = \"{}\"\n\n",
+                Decimal::new(*ore, 2)
+            );
+        }
+        t
+    }
+
+    fn cost() -> impl Strategy<Value = (i16, String)> {
+        (2i16..=4).prop_flat_map(|years| {
+            let last = 2023 + years;
+            prop_oneof![
+                (1u32..5_000_000_00).prop_map(move |ore| (
+                    years,
+                    format!("amount = \"{}\"", Decimal::new(i64::from(ore), 2))
+                )),
+                (1u32..30, 10_000u32..90_000).prop_map(move |(fte, monthly)| (
+                    years,
+                    format!(
+                        "staffing = {{ fte = \"{}\", monthly_cost = {monthly}, from = 2024-01-01, until = {last}-12-31 }}",
+                        Decimal::new(i64::from(fte), 1)
+                    )
+                )),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn grants_by_period_add_up(
+            (years, cost) in cost(),
+            shares in prop::collection::vec(50u32..=100, 4),
+            spending in prop::collection::vec((0i32..1460, 0i64..800_000_000), 0..12),
+            paid in prop::collection::vec(0i64..400_000_000, 4),
+            as_of in 0i32..1700,
+        ) {
+            let shares = &shares[..years as usize];
+
+            let paid = &paid[..years as usize];
+            let text = plan(years, &cost, shares, &spending, paid);
+            let tmp = tempfile::tempdir().unwrap();
+            std::fs::write(tmp.path().join("plan.toml"), &text).unwrap();
+            let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+            // Spending outside the plan's years is refused (INS406): only
+            // the sound plans are reported.
+            prop_assume!(!v.diagnostics.iter().any(insats::Diagnostic::is_error));
+            let line = &v.portfolio.initiatives[0].lines[0];
+            // The payers' parts add up to the line, to the öre.
+            let parts: Decimal = line.payers.iter().map(|p| p.amount).sum();
+            prop_assert_eq!(parts, line.amount, "{}", text);
+            let as_of = jiff::civil::date(2024, 1, 1)
+                .checked_add(jiff::Span::new().days(as_of))
+                .unwrap();
+            let r = report(&v.portfolio, &ReportOptions::as_of(as_of));
+            let mut charged_total = Decimal::ZERO;
+            for f in r.funding.iter().filter(|f| f.id.starts_with('g')) {
+                // Charged never exceeds the frame, and to repay is
+                // received less what is or will be charged.
+                prop_assert!(f.charged <= f.amount);
+                charged_total += f.charged;
+                if let (Some(received), Some(to_repay)) = (f.received, f.to_repay) {
+                    if f.window_closed {
+                        prop_assert_eq!(f.charged + to_repay, received);
+                    }
+                }
+            }
+            // The years' charges never exceed the frames together.
+            let frames: Decimal = r.funding.iter().filter(|f| f.id.starts_with('g')).map(|f| f.amount).sum();
+            prop_assert!(charged_total <= frames);
+            // Each year's statement: the grant's budget for its year is its
+            // part of the line.
+            for payer in line.payers.iter().filter(|p| p.source.value.starts_with('g')) {
+                let period = payer.dated.unwrap().period;
+                let s = grant_statement(&v.portfolio, &payer.source.value, period).unwrap();
+                prop_assert_eq!(s.total.budget, payer.amount, "{}", text);
+            }
+        }
+    }
+}
