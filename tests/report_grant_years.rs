@@ -729,7 +729,7 @@ mod properties {
         (2i16..=4).prop_flat_map(|years| {
             let last = 2023 + years;
             prop_oneof![
-                (1u32..5_000_000_00).prop_map(move |ore| (
+                (1u32..500_000_000).prop_map(move |ore| (
                     years,
                     format!("amount = \"{}\"", Decimal::new(i64::from(ore), 2))
                 )),
