@@ -779,10 +779,10 @@ mod properties {
                 // received less what is or will be charged.
                 prop_assert!(f.charged <= f.amount);
                 charged_total += f.charged;
-                if let (Some(received), Some(to_repay)) = (f.received, f.to_repay) {
-                    if f.window_closed {
-                        prop_assert_eq!(f.charged + to_repay, received);
-                    }
+                if let (Some(received), Some(to_repay), true) =
+                    (f.received, f.to_repay, f.window_closed)
+                {
+                    prop_assert_eq!(f.charged + to_repay, received);
                 }
             }
             // The years' charges never exceed the frames together.
