@@ -23,6 +23,22 @@ fn dec(text: &str) -> Decimal {
     text.parse().unwrap()
 }
 
+/// A portfolio of one plan file, validated from a temporary directory.
+fn validated(plan: &str) -> insats::Validation {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("plan.toml"), plan).unwrap();
+    insats::validate_paths(&[tmp.path().to_path_buf()])
+        .unwrap()
+        .1
+}
+
+/// The plan of the fixture in `fixture`, edited by `edit`, validated.
+fn edited(fixture: &Path, edit: impl Fn(String) -> String) -> insats::Validation {
+    validated(&edit(
+        std::fs::read_to_string(fixture.join("plan.toml")).unwrap(),
+    ))
+}
+
 fn portfolio() -> insats::Portfolio {
     let (_, v) = insats::validate_paths(&[dir()]).unwrap();
     assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
@@ -101,11 +117,9 @@ fn only_the_grant_whose_year_ended_unspent_is_a_finding() {
     assert_eq!(about, [(FindingKind::RepaymentDue, Some(dec("29600")))]);
     // Without the payments recorded, the same money is unspent, not at
     // risk any more.
-    let tmp = tempfile::tempdir().unwrap();
-    let plan = std::fs::read_to_string(dir().join("plan.toml")).unwrap();
-    let without = &plan[..plan.find("[[receipt]]").unwrap()];
-    std::fs::write(tmp.path().join("plan.toml"), without).unwrap();
-    let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+    let v = edited(&dir(), |plan| {
+        plan[..plan.find("[[receipt]]").unwrap()].to_owned()
+    });
     let r = report(
         &v.portfolio,
         &ReportOptions::as_of("2025-01-31".parse().unwrap()),
@@ -169,16 +183,14 @@ fn received_charged_and_to_repay_through_both_grant_years() {
 
 #[test]
 fn a_payment_from_an_unknown_source_is_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    let plan = std::fs::read_to_string(dir().join("plan.toml"))
-        .unwrap()
-        .replace(
+    let v = edited(&dir(), |plan| {
+        let plan = plan.replace(
             "source = \"bidrag-2025\"\ndate",
             "source = \"bidrag-2026\"\ndate",
         );
-    assert!(plan.contains("bidrag-2026"));
-    std::fs::write(tmp.path().join("plan.toml"), plan).unwrap();
-    let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+        assert!(plan.contains("bidrag-2026"));
+        plan
+    });
     let keys: Vec<(&str, Option<&str>)> = v
         .diagnostics
         .iter()
@@ -228,16 +240,15 @@ fn the_2024_statement_holds_2024s_whole_budget() {
 fn a_line_whose_payers_cannot_pay_within_the_period_is_refused() {
     // End the initiative with 2024: the 2025 lines' grant may pay nothing
     // in the period.
-    let tmp = tempfile::tempdir().unwrap();
-    let plan = std::fs::read_to_string(dir().join("plan.toml"))
-        .unwrap()
-        .replace(
-            "period = { start = 2024-01-01, end = 2025-12-31 }",
-            "period = { start = 2024-01-01, end = 2024-12-31 }",
-        )
-        .replace("year = 2025 }", "year = 2024 }");
-    std::fs::write(tmp.path().join("plan.toml"), plan).unwrap();
-    let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+    let v = edited(&dir(), |plan| {
+        let plan = plan
+            .replace(
+                "period = { start = 2024-01-01, end = 2025-12-31 }",
+                "period = { start = 2024-01-01, end = 2024-12-31 }",
+            )
+            .replace("year = 2025 }", "year = 2024 }");
+        plan
+    });
     let refused: Vec<String> = v
         .diagnostics
         .iter()
@@ -260,16 +271,15 @@ fn a_line_shared_with_a_payer_without_a_window_is_planned_over_the_period() {
     // The premises paid half by the 2024 grant and half by the
     // municipality, which may pay on any day: still planned over all 731
     // days, 20 000 x 366/731 by the end of 2024.
-    let tmp = tempfile::tempdir().unwrap();
-    let plan = std::fs::read_to_string(dir().join("plan.toml"))
-        .unwrap()
-        .replace(
-            "funded_by = \"kommunen\"\namount = 20_000",
-            "funded_by = [{ source = \"bidrag-2024\", share_percent = 50 }, { source = \"kommunen\", share_percent = 50 }]\namount = 20_000",
-        );
-    assert!(plan.contains("share_percent = 50"));
-    std::fs::write(tmp.path().join("plan.toml"), plan).unwrap();
-    let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+    let v = edited(&dir(), |plan| {
+        let plan = plan
+            .replace(
+                "funded_by = \"kommunen\"\namount = 20_000",
+                "funded_by = [{ source = \"bidrag-2024\", share_percent = 50 }, { source = \"kommunen\", share_percent = 50 }]\namount = 20_000",
+            );
+        assert!(plan.contains("share_percent = 50"));
+        plan
+    });
     let r = report(
         &v.portfolio,
         &ReportOptions::as_of("2024-12-31".parse().unwrap()),
@@ -289,16 +299,14 @@ fn no_more_is_charged_than_the_frame_and_nothing_is_owed_then() {
     // 140 000 booked on 2024's staff, more than the 2024 grant's 129 600:
     // the grant is charged its frame, 129 600, which is what it paid out,
     // so nothing is owed back, and no finding says otherwise.
-    let tmp = tempfile::tempdir().unwrap();
-    let plan = std::fs::read_to_string(dir().join("plan.toml"))
-        .unwrap()
-        .replace(
+    let v = edited(&dir(), |plan| {
+        let plan = plan.replace(
             "date = 2024-06-30\namount = 100_000",
             "date = 2024-06-30\namount = 140_000",
         );
-    assert!(plan.contains("140_000"));
-    std::fs::write(tmp.path().join("plan.toml"), plan).unwrap();
-    let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+        assert!(plan.contains("140_000"));
+        plan
+    });
     let r = report(
         &v.portfolio,
         &ReportOptions::as_of("2025-01-31".parse().unwrap()),
@@ -321,9 +329,7 @@ fn the_portfolio_sets_when_a_finding_is_serious() {
     // 29 600 of the 2024 grant's 129 600 is 22,8 %: high by default (from
     // 5 %), medium when the portfolio puts high at 50 %.
     let severity = |plan: &str| {
-        let tmp = tempfile::tempdir().unwrap();
-        std::fs::write(tmp.path().join("plan.toml"), plan).unwrap();
-        let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+        let v = validated(plan);
         assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
         let r = report(
             &v.portfolio,
@@ -351,13 +357,7 @@ fn by_period() -> PathBuf {
 }
 
 fn by_period_portfolio(edit: impl Fn(String) -> String) -> insats::Validation {
-    let tmp = tempfile::tempdir().unwrap();
-    let plan = std::fs::read_to_string(by_period().join("plan.toml")).unwrap();
-    let edited = edit(plan.clone());
-    std::fs::write(tmp.path().join("plan.toml"), &edited).unwrap();
-    insats::validate_paths(&[tmp.path().to_path_buf()])
-        .unwrap()
-        .1
+    edited(&by_period(), edit)
 }
 
 #[test]
@@ -605,18 +605,17 @@ fn a_statement_in_the_funders_own_headings() {
     // The 2024 grant's statement under the funder's headings: its staff
     // and overhead under one heading, one row; a category without a
     // heading would keep its own row.
-    let tmp = tempfile::tempdir().unwrap();
-    let plan = std::fs::read_to_string(dir().join("plan.toml"))
-        .unwrap()
-        .replacen(
-            "window = { start = 2024-01-01, end = 2024-12-31 }",
-            "window = { start = 2024-01-01, end = 2024-12-31 }\nstatement_categories = { personnel = \"Personal och omkostnader\", indirect = \"Personal och omkostnader\" }",
-            1,
-        )
-        + "\n[[spending]]\nline = \"overhead-2024\"\ndate = 2024-09-30\namount = 4_000\n";
-    assert!(plan.contains("statement_categories"));
-    std::fs::write(tmp.path().join("plan.toml"), plan).unwrap();
-    let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+    let v = edited(&dir(), |plan| {
+        let plan = plan
+            .replacen(
+                "window = { start = 2024-01-01, end = 2024-12-31 }",
+                "window = { start = 2024-01-01, end = 2024-12-31 }\nstatement_categories = { personnel = \"Personal och omkostnader\", indirect = \"Personal och omkostnader\" }",
+                1,
+            )
+            + "\n[[spending]]\nline = \"overhead-2024\"\ndate = 2024-09-30\namount = 4_000\n";
+        assert!(plan.contains("statement_categories"));
+        plan
+    });
     assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
     let s = grant_statement(
         &v.portfolio,
@@ -759,9 +758,7 @@ mod properties {
 
             let paid = &paid[..years as usize];
             let text = plan(years, &cost, shares, &spending, paid);
-            let tmp = tempfile::tempdir().unwrap();
-            std::fs::write(tmp.path().join("plan.toml"), &text).unwrap();
-            let (_, v) = insats::validate_paths(&[tmp.path().to_path_buf()]).unwrap();
+            let v = validated(&text);
             // Spending outside the plan's years is refused (INS406): only
             // the sound plans are reported.
             prop_assume!(!v.diagnostics.iter().any(insats::Diagnostic::is_error));
