@@ -241,13 +241,11 @@ fn a_line_whose_payers_cannot_pay_within_the_period_is_refused() {
     // End the initiative with 2024: the 2025 lines' grant may pay nothing
     // in the period.
     let v = edited(&dir(), |plan| {
-        let plan = plan
-            .replace(
-                "period = { start = 2024-01-01, end = 2025-12-31 }",
-                "period = { start = 2024-01-01, end = 2024-12-31 }",
-            )
-            .replace("year = 2025 }", "year = 2024 }");
-        plan
+        plan.replace(
+            "period = { start = 2024-01-01, end = 2025-12-31 }",
+            "period = { start = 2024-01-01, end = 2024-12-31 }",
+        )
+        .replace("year = 2025 }", "year = 2024 }")
     });
     let refused: Vec<String> = v
         .diagnostics
