@@ -432,6 +432,7 @@ fn the_unit_filter_keeps_only_that_units_lines() {
     p.initiatives[0].lines[1].unit = Some("Skola A".to_owned());
     let options = ReportOptions {
         unit: Some("Skola A".into()),
+        forecast: Default::default(),
         ..ReportOptions::as_of(date("2024-03-31"))
     };
     let r = report(&p, &options);

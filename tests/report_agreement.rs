@@ -486,6 +486,8 @@ fn markdown_tables(text: &str) -> HashMap<String, Read> {
                 in_head = false;
                 current.header = std::mem::take(&mut row);
             }
+            // Text outside a table (a note under one) is no cell's.
+            Event::Start(Tag::TableCell) => cell.clear(),
             Event::End(TagEnd::TableCell) => row.push(std::mem::take(&mut cell).trim().to_owned()),
             Event::End(TagEnd::TableRow) if !in_head => current.rows.push(std::mem::take(&mut row)),
             Event::End(TagEnd::Table) => {
@@ -614,6 +616,7 @@ fn check(portfolio: &str, as_of: &str) {
             initiative: None,
             funding: None,
             unit: None,
+            forecast: Default::default(),
         },
     );
     let view = insats_view::report_view(&report, validation.portfolio.name.as_deref(), Lang::Sv);

@@ -793,3 +793,63 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_forecast_by_run_rate() {
+    // As of 2024-06-30, 100 000 is booked on 2024's staff (planned evenly
+    // over 2024's 366 days). By run rate, the 182 days gone give the 184
+    // to come: 100 000 x 184/182 = 101 098,90 more, 201 098,90 in all. By
+    // plan: 100 000 + what the plan still has to come, 120 000 x 184/366 =
+    // 60 327,87, 160 327,87 in all.
+    let forecast = |method: insats::report::ForecastMethod| {
+        let r = report(
+            &portfolio(),
+            &ReportOptions {
+                forecast: method,
+                ..ReportOptions::as_of("2024-06-30".parse().unwrap())
+            },
+        );
+        let of = |id: &str| {
+            r.initiatives
+                .iter()
+                .flat_map(|i| &i.lines)
+                .find(|l| l.id == id)
+                .unwrap()
+                .money
+                .forecast
+        };
+        let grant = r.funding.iter().find(|f| f.id == "bidrag-2024").unwrap();
+        (
+            r.forecast_method,
+            of("personal-2024"),
+            of("overhead-2024"),
+            of("personal-2025"),
+            grant.forecast_spent,
+        )
+    };
+    use insats::report::ForecastMethod::{Plan, RunRate};
+    // Nothing booked on the overhead: by run rate nothing more comes. The
+    // 2025 staff has not started: no rate yet, so its plan, 120 000. The
+    // 2024 grant by its window's end: the two 2024 lines' forecasts.
+    assert_eq!(
+        forecast(RunRate),
+        (
+            RunRate,
+            dec("201098.90"),
+            dec("0"),
+            dec("120000"),
+            dec("201098.90")
+        )
+    );
+    // 9 600 x 184/366 = 4 826,23 of the overhead's plan is still to come.
+    assert_eq!(
+        forecast(Plan),
+        (
+            Plan,
+            dec("160327.87"),
+            dec("4826.23"),
+            dec("120000"),
+            dec("165154.10")
+        )
+    );
+}

@@ -317,6 +317,7 @@ fn filters_keep_only_what_they_name() {
     // Only beta-resor is at Skola B: alfa, with no line there, is left out.
     let (_, r) = run_with(ReportOptions {
         unit: Some("Skola B".into()),
+        forecast: Default::default(),
         ..ReportOptions::as_of(as_of())
     });
     assert_eq!(
@@ -352,6 +353,7 @@ fn the_spending_curve_follows_the_filters_and_marks_the_as_of_date() {
     // As of mid-month, so that the as-of point is not also a month end.
     let options = ReportOptions {
         unit: Some("Skola B".into()),
+        forecast: Default::default(),
         ..ReportOptions::as_of("2024-06-20".parse().unwrap())
     };
     let (portfolio, r) = run_with(options);

@@ -117,6 +117,19 @@ struct ReportArgs {
     /// With --format csv: which table to export.
     #[arg(long, value_enum, default_value_t = report_render::CsvTable::Lines)]
     table: report_render::CsvTable,
+    /// How spending still to come is forecast: by the plan (spent plus the
+    /// plan still to come), or by each line's run rate so far.
+    #[arg(long, value_enum, default_value_t = Forecast::Plan)]
+    forecast: Forecast,
+}
+
+/// `--forecast`: the report's forecast method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Forecast {
+    /// Spent plus the plan still to come.
+    Plan,
+    /// Spent plus the run rate over the rest of the plan.
+    RunRate,
 }
 
 #[derive(Debug, clap::Args)]
@@ -345,6 +358,10 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
         initiative: args.initiative.clone(),
         funding: args.funding.clone(),
         unit: args.unit.clone(),
+        forecast: match args.forecast {
+            Forecast::Plan => insats::report::ForecastMethod::Plan,
+            Forecast::RunRate => insats::report::ForecastMethod::RunRate,
+        },
     };
     for (what, id, known) in [
         (

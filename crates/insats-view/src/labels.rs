@@ -124,6 +124,8 @@ pub enum Label {
     Settlement,
     SettlementItem,
     OwnContribution,
+    ForecastByPlan,
+    ForecastByRunRate,
 }
 
 impl Label {
@@ -288,6 +290,14 @@ impl Label {
             Charged => ("Avräknat", "Charged"),
             ToRepay => ("Att återbetala", "To repay"),
             Settlement => ("Avräkning", "Settlement"),
+            ForecastByPlan => (
+                "Prognos: förbrukat hittills och det planen har kvar.",
+                "Forecast: spent so far and what the plan has still to come.",
+            ),
+            ForecastByRunRate => (
+                "Prognos: förbrukat hittills och förbrukningstakten hittills över resten av planen.",
+                "Forecast: spent so far and the run rate so far over the rest of the plan.",
+            ),
             SettlementItem => ("Post", "Item"),
             OwnContribution => (
                 "Egen insats (medfinansiering)",

@@ -99,12 +99,18 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
     };
     let t = |label: Label| label.text(lang).to_owned();
 
-    let portfolio_table = money_table(
+    // Every forecast, and every finding made from one, says how it is made.
+    let forecast_note = match report.forecast_method {
+        insats::report::ForecastMethod::Plan => Label::ForecastByPlan,
+        insats::report::ForecastMethod::RunRate => Label::ForecastByRunRate,
+    };
+    let mut portfolio_table = money_table(
         "portfolio",
         t(Label::Portfolio),
         vec![],
         [(RowClass::Total, vec![], &report.portfolio)],
     );
+    portfolio_table.notes.push(forecast_note);
 
     let initiatives = money_table(
         "initiatives",
@@ -231,7 +237,7 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
             })
             .collect(),
         when_empty: None,
-        notes: vec![],
+        notes: vec![forecast_note],
     };
 
     let targets = Table {

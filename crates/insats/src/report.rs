@@ -67,16 +67,33 @@ pub struct ReportOptions {
     pub funding: Option<String>,
     /// Only lines of this unit or school.
     pub unit: Option<String>,
+    /// How spending still to come is forecast.
+    pub forecast: ForecastMethod,
+}
+
+/// How a report forecasts the spending still to come on a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForecastMethod {
+    /// Spent so far plus the plan still to come: a lag is never caught up,
+    /// a lead is spent on top.
+    #[default]
+    Plan,
+    /// Spent so far plus the line's run rate over the rest of its plan
+    /// period: as it has gone, so it goes on. Before a line has started it
+    /// has no rate, and its plan is used.
+    RunRate,
 }
 
 impl ReportOptions {
-    /// The whole portfolio as of `date`, with no filter.
+    /// The whole portfolio as of `date`, with no filter, forecast by plan.
     pub fn as_of(date: Date) -> Self {
         ReportOptions {
             as_of: date,
             initiative: None,
             funding: None,
             unit: None,
+            forecast: ForecastMethod::Plan,
         }
     }
 }
@@ -366,6 +383,8 @@ pub struct Report {
     pub format_version: u32,
     /// The as-of date.
     pub as_of: Date,
+    /// How the forecasts are made.
+    pub forecast_method: ForecastMethod,
     /// The currency of every amount.
     pub currency: String,
     /// Sums over every reported initiative.
@@ -771,7 +790,54 @@ fn plan_period(segments: &[Segment], fallback: Period) -> Period {
 struct LineState<'a> {
     line: &'a BudgetLine,
     segments: Vec<Segment>,
+    /// The days its plan runs over.
+    span: Period,
     money: MoneyFigures,
+}
+
+impl LineState<'_> {
+    /// The spending forecast on the days after `from` up to and including
+    /// `to` (both clipped to the plan period and the days after the as-of
+    /// date): the plan's, or the run rate's.
+    fn later(&self, method: ForecastMethod, as_of: Date, from: Date, to: Date) -> Decimal {
+        let from = from.max(as_of);
+        if to <= from {
+            return Decimal::ZERO;
+        }
+        match run_rate_later(method, self.money.spent_to_date, self.span, as_of, from, to) {
+            Some(later) => later,
+            None => (planned_by(&self.segments, to) - planned_by(&self.segments, from))
+                .max(Decimal::ZERO),
+        }
+    }
+}
+
+/// By the run rate: what `spent` over the days of `span` elapsed by
+/// `as_of` gives over the days of `span` after `from` up to `to`, one exact
+/// quotient rounded once. `None` by plan, or before the plan has started
+/// (no rate yet).
+fn run_rate_later(
+    method: ForecastMethod,
+    spent: Decimal,
+    span: Period,
+    as_of: Date,
+    from: Date,
+    to: Date,
+) -> Option<Decimal> {
+    if method != ForecastMethod::RunRate || as_of < span.start {
+        return None;
+    }
+    let elapsed = days_inclusive(span.start, as_of.min(span.end));
+    let (start, end) = (
+        from.max(span.start.yesterday().unwrap_or(span.start)),
+        to.min(span.end),
+    );
+    let days = if end > start {
+        i64::from((end - start).get_days())
+    } else {
+        0
+    };
+    Exact::ratio(&Exact::from(spent) * &Exact::from(days), elapsed).and_then(|x| x.round_ore())
 }
 
 fn line_money(
@@ -780,10 +846,13 @@ fn line_money(
     spent: Decimal,
     as_of: Date,
     fallback: Period,
+    method: ForecastMethod,
 ) -> MoneyFigures {
     let planned = planned_by(segments, as_of);
     let span = plan_period(segments, fallback);
-    let forecast = spent + (line.amount - planned);
+    let forecast = spent
+        + run_rate_later(method, spent, span, as_of, as_of, span.end)
+            .unwrap_or(line.amount - planned);
     let run_rate = if as_of < span.start {
         None
     } else {
@@ -856,9 +925,17 @@ pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
                         .get(line.id.value.as_str())
                         .copied()
                         .unwrap_or_default();
-                    let money = line_money(line, &segments, spent, as_of, initiative.period.value);
+                    let money = line_money(
+                        line,
+                        &segments,
+                        spent,
+                        as_of,
+                        initiative.period.value,
+                        options.forecast,
+                    );
                     LineState {
                         line,
+                        span: plan_period(&segments, initiative.period.value),
                         segments,
                         money,
                     }
@@ -939,6 +1016,7 @@ pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
     Report {
         format_version: REPORT_FORMAT_VERSION,
         as_of,
+        forecast_method: options.forecast,
         currency: portfolio.currency.clone(),
         portfolio: portfolio_money,
         initiatives,
@@ -1141,12 +1219,9 @@ fn funding_reports(
                 let (line_spent, line_forecast) = match line.payers[index].dated {
                     None => {
                         // Forecast spending on the line by the window's end:
-                        // spent so far plus the plan between now and then.
-                        let later = planned_by(&state.segments, by) - state.money.planned_to_date;
-                        (
-                            state.money.spent_to_date,
-                            state.money.spent_to_date + later.max(Decimal::ZERO),
-                        )
+                        // spent so far plus what is forecast until then.
+                        let later = state.later(options.forecast, options.as_of, options.as_of, by);
+                        (state.money.spent_to_date, state.money.spent_to_date + later)
                     }
                     Some(d) => {
                         // Only the costs of its period, and the plan to
@@ -1159,14 +1234,13 @@ fn funding_reports(
                             .filter(|(date, _)| p.contains(*date))
                             .map(|(_, amount)| *amount)
                             .sum();
-                        let end = p.end.min(by);
-                        let from = options.as_of.max(p.start.yesterday().unwrap_or(p.start));
-                        let later = if end > from {
-                            planned_by(&state.segments, end) - planned_by(&state.segments, from)
-                        } else {
-                            Decimal::ZERO
-                        };
-                        (spent_in, spent_in + later.max(Decimal::ZERO))
+                        let later = state.later(
+                            options.forecast,
+                            options.as_of,
+                            p.start.yesterday().unwrap_or(p.start),
+                            p.end.min(by),
+                        );
+                        (spent_in, spent_in + later)
                     }
                 };
                 spent += split_or_first(line_spent, &weights)[at];
