@@ -165,8 +165,13 @@ fn funding_figures_split_spending_by_what_each_source_pays() {
     // 378 491.81 (the öre goes to the first payer on a tie).
     assert_eq!(grant.forecast_spent, dec("918491.81"));
     assert_eq!(grant.forecast_unspent, dec("-18491.81"));
+    // The costs of the activity are every line of the initiative, the
+    // municipality's own travel (12 000, paid by it alone) included:
+    // 150 000 + 120 000 + 12 000 = 282 000, of which at least 10 %,
+    // 28 200, is co-financing; paid is what the grant did not pay,
+    // 282 000 - 243 000 = 39 000.
     let co = grant.co_financing.as_ref().unwrap();
-    assert_eq!((co.required, co.paid), (dec("27000"), dec("27000")));
+    assert_eq!((co.required, co.paid), (dec("28200"), dec("39000")));
 
     let kommunen = r.funding.iter().find(|f| f.id == "kommunen").unwrap();
     assert_eq!(kommunen.spent_to_date, dec("39000"));

@@ -502,7 +502,7 @@ fn payers_by_period_must_cover_the_plan_once_and_within_their_windows() {
         [
             (
                 "INS303".to_owned(),
-                "`bidrag-2024` pays 95 % of the 600 000 kr its lines cost, more than its maximum 90 %".to_owned()
+                "`bidrag-2024` pays 95 % of the 600 000 kr its activity costs, more than its maximum 90 %".to_owned()
             ),
             (
                 "INS302".to_owned(),
@@ -852,4 +852,70 @@ fn a_forecast_by_run_rate() {
             dec("165154.10")
         )
     );
+}
+
+#[test]
+fn a_maximum_share_is_of_the_costs_of_the_whole_activity() {
+    // Give the 2024 grant a 90 % ceiling. It pays its two lines alone,
+    // 129 600; the municipality's premises (40 000 over 731 days, 366 of
+    // them in 2024: 20 027,36 within the grant's window) are the own
+    // contribution that keeps it within 90 %: 129 600 of 149 627,36 is
+    // 86,6 %.
+    let with = |premises: &str| {
+        edited(&dir(), |plan| {
+            plan.replacen(
+                "window = { start = 2024-01-01, end = 2024-12-31 }",
+                "window = { start = 2024-01-01, end = 2024-12-31 }\nmax_share_percent = 90",
+                1,
+            )
+            .replace("amount = 20_000", "amount = 40_000")
+            .replace(
+                "funded_by = \"kommunen\"\n",
+                &format!("funded_by = \"kommunen\"\n{premises}"),
+            )
+        })
+    };
+    let v = with("");
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    // Say the premises are no part of the grant's activity, and the grant
+    // pays 100 % of what remains.
+    let v = with("not_co_financing_of = [\"bidrag-2024\"]\n");
+    let messages: Vec<(&str, &str)> = v
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        messages,
+        [(
+            "INS303",
+            "`bidrag-2024` pays 100 % of the 129 600 kr its activity costs, more than its maximum 90 %"
+        )]
+    );
+    // The report's co-financing counts the premises' costs booked in the
+    // grant's window too: 15 000 in May 2024 (not the 5 000 of February
+    // 2025). 10 % of 100 000 + 15 000 is required, 11 500, and the
+    // premises paid 15 000 of the 115 000.
+    let booked = edited(&dir(), |plan| {
+        plan.replacen(
+            "window = { start = 2024-01-01, end = 2024-12-31 }",
+            "window = { start = 2024-01-01, end = 2024-12-31 }\nmax_share_percent = 90",
+            1,
+        )
+        .replace("amount = 20_000", "amount = 40_000")
+            + "\n[[spending]]\nline = \"lokaler\"\ndate = 2024-05-31\namount = 15_000\n\n[[spending]]\nline = \"lokaler\"\ndate = 2025-02-28\namount = 5_000\n"
+    });
+    let r = report(
+        &booked.portfolio,
+        &ReportOptions::as_of("2025-03-31".parse().unwrap()),
+    );
+    let co = r
+        .funding
+        .iter()
+        .find(|f| f.id == "bidrag-2024")
+        .unwrap()
+        .co_financing
+        .clone()
+        .unwrap();
+    assert_eq!((co.required, co.paid), (dec("11500"), dec("15000")));
 }

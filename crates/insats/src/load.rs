@@ -1226,6 +1226,13 @@ impl Ctx<'_> {
             phasing: years,
             cost_period,
             serves,
+            not_co_financing_of: {
+                let range = field_range(node, "not_co_financing_of");
+                raw.not_co_financing_of
+                    .iter()
+                    .map(|id| Located::new(id.clone(), self.span(range.clone())))
+                    .collect()
+            },
             span: self.span(node.span()),
         })
     }

@@ -423,6 +423,9 @@ pub struct BudgetLine {
     pub cost_period: Option<Period>,
     /// The targets it serves, with weights.
     pub serves: Vec<Serves>,
+    /// Sources whose activity it is no part of (its costs do not count
+    /// towards their maximum share).
+    pub not_co_financing_of: Vec<Located<String>>,
     /// Where the amount comes from.
     pub provenance: Provenance,
     /// The whole `[[line]]` table.

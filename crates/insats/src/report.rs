@@ -463,9 +463,9 @@ fn indicator_figure(exact: &Exact) -> Option<Decimal> {
 }
 
 /// The funding windows of a portfolio, by source id.
-type Windows<'a> = IdMap<&'a str, Period>;
+pub(crate) type Windows<'a> = IdMap<&'a str, Period>;
 
-fn windows(portfolio: &Portfolio) -> Windows<'_> {
+pub(crate) fn windows(portfolio: &Portfolio) -> Windows<'_> {
     portfolio
         .funding
         .iter()
@@ -700,6 +700,23 @@ fn flat_rate_segments(
     Some(out)
 }
 
+/// What a line plans on the days of `days`: the plan by their last day
+/// less the plan by the day before their first.
+pub(crate) fn planned_within(
+    line: &BudgetLine,
+    initiative: &Initiative,
+    windows: &Windows<'_>,
+    days: Period,
+) -> Decimal {
+    let segments = segments(line, initiative, windows);
+    let before = days
+        .start
+        .yesterday()
+        .map(|d| planned_by(&segments, d))
+        .unwrap_or_default();
+    planned_by(&segments, days.end) - before
+}
+
 /// The plan by the end of `date`: summed exactly over the segments and
 /// rounded once.
 fn planned_by(segments: &[Segment], date: Date) -> Decimal {
@@ -789,6 +806,8 @@ fn plan_period(segments: &[Segment], fallback: Period) -> Period {
 /// Everything computed per line, kept for the funding and impact figures.
 struct LineState<'a> {
     line: &'a BudgetLine,
+    /// The initiative it belongs to.
+    initiative: &'a str,
     segments: Vec<Segment>,
     /// The days its plan runs over.
     span: Period,
@@ -935,6 +954,7 @@ pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
                     );
                     LineState {
                         line,
+                        initiative: &initiative.id.value,
                         span: plan_period(&segments, initiative.period.value),
                         segments,
                         money,
@@ -1165,11 +1185,17 @@ fn funding_reports(
         .collect();
     // The costs to date of the lines paid by period, by day: each period's
     // payers share only the costs of its days.
+    // The same for every line when a source has a maximum share and a
+    // window: the costs of its activity count within its window only.
     let mut costs_by_date: IdMap<&str, Vec<(Date, Decimal)>> = IdMap::default();
-    if every.iter().any(|s| s.line.is_paid_by_period()) {
+    let windowed_ceiling = portfolio
+        .funding
+        .iter()
+        .any(|f| f.max_share_percent.is_some() && f.window.is_some());
+    if windowed_ceiling || every.iter().any(|s| s.line.is_paid_by_period()) {
         let dated: IdSet<&str> = every
             .iter()
-            .filter(|s| s.line.is_paid_by_period())
+            .filter(|s| windowed_ceiling || s.line.is_paid_by_period())
             .map(|s| s.line.id.value.as_str())
             .collect();
         for cost in portfolio
@@ -1246,6 +1272,34 @@ fn funding_reports(
                 spent += split_or_first(line_spent, &weights)[at];
                 cost_base_spent += line_spent;
                 forecast += split_or_first(line_forecast, &weights)[at];
+            }
+            // The costs of the activity (SFS 2018:151, 7 §) include the
+            // lines of the same initiatives that the source does not pay
+            // (the municipality's own premises, its staff time), booked
+            // within its window, unless a line says it is no part of it.
+            if source.max_share_percent.is_some() {
+                let initiatives: IdSet<&str> = paid_by
+                    .get(id)
+                    .into_iter()
+                    .flatten()
+                    .map(|(s, _)| s.initiative)
+                    .collect();
+                for state in every.iter().filter(|s| {
+                    initiatives.contains(s.initiative)
+                        && !s.line.payers.iter().any(|p| p.source.value == id)
+                        && !s.line.not_co_financing_of.iter().any(|n| n.value == id)
+                }) {
+                    cost_base_spent += match &source.window {
+                        None => state.money.spent_to_date,
+                        Some(w) => costs_by_date
+                            .get(state.line.id.value.as_str())
+                            .into_iter()
+                            .flatten()
+                            .filter(|(date, _)| w.value.contains(*date))
+                            .map(|(_, amount)| *amount)
+                            .sum(),
+                    };
+                }
             }
             let co_financing = source.max_share_percent.as_ref().map(|max| {
                 let required = round_ore(
@@ -1805,6 +1859,31 @@ pub fn grant_statement(
         row.difference = row.budget - row.costs;
     }
     let rows = out;
+    // The activity's other lines, which the source does not pay, are own
+    // contribution too, as for the maximum share: their costs in the
+    // period (and the source's window).
+    for initiative in portfolio.initiatives.iter().filter(|i| {
+        i.lines
+            .iter()
+            .any(|l| l.payers.iter().any(|p| p.source.value == funding))
+    }) {
+        let days = source.window.as_ref().map_or(period, |w| Period {
+            start: period.start.max(w.value.start),
+            end: period.end.min(w.value.end),
+        });
+        for line in initiative.lines.iter().filter(|l| {
+            !l.payers.iter().any(|p| p.source.value == funding)
+                && !l.not_co_financing_of.iter().any(|n| n.value == funding)
+        }) {
+            own_contribution += costs_in_period
+                .get(line.id.value.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|(date, _)| days.contains(*date))
+                .map(|(_, amount)| *amount)
+                .sum::<Decimal>();
+        }
+    }
     let budget: Decimal = rows.iter().map(|r| r.budget).sum();
     let costs: Decimal = rows.iter().map(|r| r.costs).sum();
     let mut receipts = portfolio

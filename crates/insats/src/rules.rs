@@ -278,10 +278,14 @@ rules! {
     FundingUnallocated = ("INS302", "funding-unallocated", Warning, "part of a funding source is not allocated"),
 
     /// A funding source with `max_share_percent` pays a larger share of the
-    /// costs it co-funds than its rules allow. The 2018 segregation grant
-    /// (SFS 2018:151, section 7) covered at most 90 % of costs, so the
-    /// municipality pays at least 10 %. The message shows the required
-    /// co-financing; add a co-financing payer to the lines.
+    /// costs of the activity it funds than its rules allow. The 2018
+    /// segregation grant (SFS 2018:151, section 7) covered at most 90 % of
+    /// the costs, so the municipality pays at least 10 %. The costs of the
+    /// activity are the lines it pays (for a payer by period, their costs in
+    /// its period) and the other lines of the same initiatives within its
+    /// window, the municipality's own included, unless a line says
+    /// `not_co_financing_of` it. The message shows the required
+    /// co-financing; add a co-financing payer or the own contribution's line.
     MaxShareExceeded = ("INS303", "max-share-exceeded", Error, "a source pays more than its maximum share"),
 
     /// A funding source with `eligible_categories` pays a line whose cost

@@ -252,6 +252,11 @@ pub struct TomlBudgetLine {
     /// The outcome targets the line is meant to move: ids, or
     /// `{ target = "id", weight = 2 }` to split its cost unequally.
     pub serves: Vec<TomlServes>,
+    /// Funding sources whose activity this line is no part of: its costs
+    /// do not count towards their maximum share, as they otherwise do for
+    /// every source paying a line of the same initiative.
+    #[serde(default)]
+    pub not_co_financing_of: Vec<String>,
     /// Free text.
     pub note: Option<String>,
     /// Id of the `[[source]]` document its amount comes from.

@@ -1131,6 +1131,30 @@ fn compare(initiatives: &[Initiative], as_of: Date, r: &Report) -> Vec<String> {
                 };
                 forecast += &split(&(&f.spent + later), &weights)[index];
             }
+            // A maximum share is of the costs of the activity: the
+            // initiative's other lines too, their spending within the
+            // source's window (docs/report.md, co-financing), once it pays
+            // any of them.
+            if source.max_share.is_some() && allocations.iter().any(|(id, _, _)| *id == source.id) {
+                for (i, line) in initiative.lines.iter().enumerate() {
+                    if allocations
+                        .iter()
+                        .any(|(id, l, _)| *l == i && *id == source.id)
+                    {
+                        continue;
+                    }
+                    cost_base += line
+                        .spending
+                        .iter()
+                        .filter(|(d, _)| {
+                            *d <= as_of
+                                && *d >= source.window_start
+                                && source.window_end.is_none_or(|end| *d <= end)
+                        })
+                        .map(|(_, a)| a.clone())
+                        .sum::<Q>();
+                }
+            }
             let at = &source.id;
             diff.money(&format!("{at} allocated"), got.allocated, &allocated);
             diff.money(&format!("{at} spent"), got.spent_to_date, &spent);

@@ -96,6 +96,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
 /// `INS301`, `INS302`, `INS303` and `INS210`: sums per source.
 pub(super) fn check_sums(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
     let uses = uses(portfolio);
+    let windows = crate::report::windows(portfolio);
     for source in &portfolio.funding {
         let Some(usage) = uses.get(source.id.value.as_str()) else {
             unallocated(ctx, source, Decimal::ZERO);
@@ -138,7 +139,16 @@ pub(super) fn check_sums(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         }
 
         if let Some(max) = &source.max_share_percent {
-            let Some(cost_base) = money::checked_sum(usage.iter().map(|(_, _, shared)| *shared))
+            let Some(paid_lines) = money::checked_sum(usage.iter().map(|(_, _, shared)| *shared))
+            else {
+                continue;
+            };
+            // The costs of the activity (SFS 2018:151, 7 §): the lines it
+            // pays, and the other lines of the same initiatives within its
+            // window (the municipality's own premises or staff time),
+            // unless a line says it is no part of it.
+            let Some(cost_base) =
+                paid_lines.checked_add(activity_costs(portfolio, &windows, source))
             else {
                 continue;
             };
@@ -165,7 +175,7 @@ pub(super) fn check_sums(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                     .diag(
                         Code::MaxShareExceeded,
                         format!(
-                            "`{}` pays {} % of the {} its lines cost, more than its maximum {} %",
+                            "`{}` pays {} % of the {} its activity costs, more than its maximum {} %",
                             source.id.value, money::format_number(share), kr(cost_base), money::format_number(max.value)
                         ),
                         &max.span,
@@ -178,6 +188,31 @@ pub(super) fn check_sums(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
             }
         }
     }
+}
+
+/// What the lines of the initiatives `source` pays plan, that it does not
+/// pay and that do not say they are no part of its activity, within its
+/// window.
+fn activity_costs(
+    portfolio: &Portfolio,
+    windows: &crate::report::Windows<'_>,
+    source: &crate::model::FundingSource,
+) -> Decimal {
+    let id = source.id.value.as_str();
+    let pays = |l: &BudgetLine| l.payers.iter().any(|p| p.source.value == id);
+    portfolio
+        .initiatives
+        .iter()
+        .filter(|i| i.lines.iter().any(pays))
+        .flat_map(|i| i.lines.iter().map(move |l| (i, l)))
+        .filter(|(_, l)| !pays(l) && !l.not_co_financing_of.iter().any(|n| n.value == id))
+        .map(|(i, l)| match &source.window {
+            None => l.amount,
+            Some(w) => crate::report::planned_within(l, i, windows, w.value),
+        })
+        .fold(Decimal::ZERO, |sum, x| {
+            sum.checked_add(x).unwrap_or(Decimal::MAX)
+        })
 }
 
 fn unallocated(ctx: &mut Checker<'_>, source: &crate::model::FundingSource, allocated: Decimal) {

@@ -155,6 +155,16 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
                     "define it with `[[funding]]` in this file or in a shared file",
                 );
             }
+            for source in &line.not_co_financing_of {
+                resolve(
+                    ctx,
+                    "funding source",
+                    source,
+                    &funding,
+                    || format!("{}.not_co_financing_of", line.key_path),
+                    "name a `[[funding]]` source whose activity the line is no part of",
+                );
+            }
             for s in &line.serves {
                 served.insert(&s.target.value);
                 if own_targets.contains(&s.target.value) {
