@@ -885,3 +885,75 @@ fn an_export_with_day_first_dates_reads_with_its_date_format() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// An export that begins with title lines: `header_row` names the header's
+/// line, the titles are skipped, and every row keeps its line in the file,
+/// also when the export is large enough to be read in parts, with a
+/// malformed row deep inside and a copy of an early row at the end.
+#[test]
+fn title_lines_before_the_header_are_skipped_and_lines_keep_their_numbers() {
+    let titles = "Huvudbok, projekt 4711\nPeriod 2024-01-01 -- 2024-12-31\n\n";
+    let rows = 60_000;
+    let body = export(rows, |i, row| match i {
+        99 => "2024-01-01;4711;1.000,00;Tidigt fel".to_owned(),
+        49_999 => "2024-05-05;4711;1.000,00;Fel".to_owned(),
+        59_999 => "2024-10-10;4711;100,00;Rad 9".to_owned(),
+        _ => row,
+    });
+    let mut csv = titles.as_bytes().to_vec();
+    csv.extend_from_slice(&body);
+    // Without `header_row` the first title is taken for the header.
+    let dir = portfolio_with(PLAIN_PROFILE, &csv, "titles");
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    assert!(
+        v.diagnostics.iter().any(|d| d.code.as_str() == "INS703"),
+        "{:#?}",
+        v.diagnostics
+    );
+    let plan = std::fs::read_to_string(dir.join("plan.toml")).unwrap();
+    let with_header_row = plan.replace("format = \"csv\"\n", "format = \"csv\"\nheader_row = 4\n");
+    assert_ne!(with_header_row, plan);
+    std::fs::write(dir.join("plan.toml"), with_header_row).unwrap();
+    let (sources, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let s = &v.imports[0];
+    assert!(s.reconciles(), "{s:#?}");
+    assert_eq!(
+        (
+            s.rows_read,
+            s.rows_mapped,
+            s.rows_malformed,
+            s.rows_duplicate
+        ),
+        (rows, rows - 3, 2, 1)
+    );
+    // Three title lines and the header: row i is on line i + 5.
+    let found: Vec<(&str, usize)> = v
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.location.as_ref().unwrap().line))
+        .collect();
+    assert_eq!(
+        found,
+        [("INS704", 104), ("INS704", 50_004), ("INS706", 60_004)]
+    );
+    assert_eq!(v.diagnostics[2].related[0].location.line, 14);
+    assert_eq!(
+        (
+            v.diagnostics[0].location.as_ref().unwrap().column,
+            v.diagnostics[0].location.as_ref().unwrap().end_column
+        ),
+        (1, 36)
+    );
+    let file = sources
+        .iter()
+        .map(|(_, f)| f)
+        .find(|f| f.path.ends_with("export.csv"))
+        .unwrap();
+    for e in &file.excerpts {
+        assert_eq!(
+            &csv[e.byte_start..e.byte_start + e.text.len()],
+            e.text.as_bytes()
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1902,6 +1902,9 @@ impl Ctx<'_> {
             decimal: raw.decimal.unwrap_or(DecimalMark::Comma),
             thousands: raw.thousands.unwrap_or(ThousandsSeparator::Space),
             date_format: raw.date_format.unwrap_or_default(),
+            title_lines: raw
+                .header_row
+                .map_or(0, |row| row.saturating_sub(1) as usize),
             columns,
             rules,
             exclusions,

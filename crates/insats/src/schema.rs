@@ -577,6 +577,9 @@ pub struct TomlLedger {
     /// `20190331`) or `day-month-year` (`31.03.2019`, `31/03/2019`,
     /// `31-03-2019`).
     pub date_format: Option<DateFormat>,
+    /// CSV: the line the header is on, when the export begins with title
+    /// lines (a report name, a date range); default 1.
+    pub header_row: Option<u32>,
     /// CSV: which header names hold which part of a row.
     pub columns: Option<TomlLedgerColumns>,
     /// Which rows belong to which budget line.

@@ -168,6 +168,8 @@ pub struct Ledger {
     pub thousands: ThousandsSeparator,
     /// CSV: how dates are written.
     pub date_format: crate::schema::DateFormat,
+    /// CSV: the lines before the header (title lines), skipped.
+    pub title_lines: usize,
     /// CSV columns (none for SIE).
     #[serde(skip)]
     pub columns: Option<TomlLedgerColumns>,
@@ -1750,7 +1752,15 @@ fn csv_pass(
         Err(e) => return Err(booker.unreadable(&e.to_string())),
     };
     let recent = Recent::shared(0, 0);
-    let mut reader = csv_reader(ledger, Tee::new(input, &recent), true);
+    let mut tee = Tee::new(input, &recent);
+    // Title lines before the header are read past, and counted, so that
+    // every later line keeps its number in the file.
+    let origin = match skip_lines(&mut tee, ledger.title_lines) {
+        Ok(n) => n,
+        Err(e) => return Err(booker.unreadable(&e.to_string())),
+    };
+    let origin_lines = ledger.title_lines;
+    let mut reader = csv_reader(ledger, tee, true);
     let header = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -1778,9 +1788,9 @@ fn csv_pass(
     let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
     let columns = {
         let recent = recent.borrow();
-        let header = recent.row(0);
+        let header = recent.row(origin);
         let header_place = Place {
-            line: 1,
+            line: origin_lines + 1,
             range: header.clone(),
             text: Some(recent.bytes_of(&header)),
         };
@@ -1795,10 +1805,29 @@ fn csv_pass(
         Pass::Deduplicate => Ok(Vec::new()),
     };
     let read = starts.and_then(|starts| {
+        // A part must not start in the title lines or at the header.
+        let starts: Vec<usize> = starts.into_iter().filter(|&s| s > origin).collect();
         if starts.is_empty() {
-            read_rows(&mut reader, &recent, 0, 0, None, &columns, booker, pass).map(|_| true)
+            read_rows(
+                &mut reader,
+                &recent,
+                origin,
+                origin_lines,
+                None,
+                &columns,
+                booker,
+                pass,
+            )
+            .map(|_| true)
         } else {
-            read_in_parts(booker, reader, &recent, &columns, export, &starts)
+            read_in_parts(
+                booker,
+                reader,
+                (&recent, origin, origin_lines),
+                &columns,
+                export,
+                &starts,
+            )
         }
     });
     match read {
@@ -1825,7 +1854,7 @@ fn csv_pass(
 fn read_in_parts<R: Read>(
     booker: &mut Booker<'_>,
     mut reader: csv::Reader<Tee<R>>,
-    recent: &SharedRecent,
+    (recent, origin, origin_lines): (&SharedRecent, usize, usize),
     columns: &Columns,
     export: &Export<'_>,
     starts: &[usize],
@@ -1847,8 +1876,8 @@ fn read_in_parts<R: Read>(
         let first = read_rows(
             &mut reader,
             recent,
-            0,
-            0,
+            origin,
+            origin_lines,
             starts.first().copied(),
             columns,
             booker,
@@ -1869,6 +1898,23 @@ fn read_in_parts<R: Read>(
         }
         Ok(end == PartEnd::Text)
     })
+}
+
+/// Reads past `lines` lines of `input` (each up to and including its line
+/// break), and returns how many bytes they took.
+fn skip_lines(input: &mut impl Read, lines: usize) -> std::io::Result<usize> {
+    let (mut read, mut seen) = (0, 0);
+    let mut byte = [0u8; 1];
+    while seen < lines {
+        if input.read(&mut byte)? == 0 {
+            break;
+        }
+        read += 1;
+        if byte[0] == b'\n' {
+            seen += 1;
+        }
+    }
+    Ok(read)
 }
 
 /// Reads the rows from `start` to the row at `end` into `part`.
