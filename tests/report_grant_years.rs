@@ -536,10 +536,11 @@ fn a_flat_rate_is_planned_as_the_lines_it_is_a_rate_of() {
     // months: 24 000, where an even plan over 731 days would give
     // 96 000 x 182/731 = 23 901,50. By the end of 2024: 48 000, each year's
     // overhead 8 % of that year's team.
+    // (A line of another category, which the rate is not of, beside it.)
     let v = by_period_portfolio(|p| {
-        p.replace("amount = 120_000", "amount = 216_000").replace(
+        p.replace("amount = 120_000", "amount = 226_000").replace(
             "[[indicator]]",
-            "[[line]]\nid = \"overhead\"\nname = \"Overhead\"\ncategory = \"indirect\"\nfunded_by = \"kommunen\"\nflat_rate = { percent = 8, of = \"personnel\" }\nserves = [\"mal\"]\n\n[[indicator]]",
+            "[[line]]\nid = \"overhead\"\nname = \"Overhead\"\ncategory = \"indirect\"\nfunded_by = \"kommunen\"\nflat_rate = { percent = 8, of = \"personnel\" }\nserves = [\"mal\"]\n\n[[line]]\nid = \"material\"\nname = \"Material\"\ncategory = \"other\"\nfunded_by = \"kommunen\"\namount = 10_000\nserves = [\"mal\"]\n\n[[indicator]]",
         )
     });
     assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
