@@ -920,3 +920,24 @@ fn a_maximum_share_is_of_the_costs_of_the_whole_activity() {
         .unwrap();
     assert_eq!((co.required, co.paid), (dec("11500"), dec("15000")));
 }
+
+#[test]
+fn the_activity_costs_of_a_later_year_are_those_planned_in_it() {
+    // The 2025 grant at 90 %: its lines cost 129 600, and the premises
+    // (20 000 over 731 days) plan 20 000 x 365/731 = 9 986,32 in 2025, so
+    // the activity costs 139 586,32 and the grant pays 92,85 % of it.
+    let v = edited(&dir(), |plan| {
+        plan.replacen(
+            "window = { start = 2025-01-01, end = 2025-12-31 }",
+            "window = { start = 2025-01-01, end = 2025-12-31 }\nmax_share_percent = 90",
+            1,
+        )
+    });
+    let messages: Vec<&str> = v.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "`bidrag-2025` pays 92,85 % of the 139 586,32 kr its activity costs, more than its maximum 90 %"
+        ]
+    );
+}
