@@ -241,6 +241,20 @@ impl Period {
     pub fn covers(&self, other: &Period) -> bool {
         self.contains(other.start) && self.contains(other.end)
     }
+
+    /// The days both periods share, if they share any.
+    pub fn overlap(&self, other: &Period) -> Option<Period> {
+        let (start, end) = (self.start.max(other.start), self.end.min(other.end));
+        (start <= end).then_some(Period { start, end })
+    }
+
+    /// The span from the earlier start to the later end.
+    pub fn hull(&self, other: &Period) -> Period {
+        Period {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
 }
 
 impl std::fmt::Display for Period {

@@ -484,21 +484,9 @@ fn payable_period(line: &BudgetLine, period: Period, windows: &Windows<'_>) -> P
         let Some(window) = windows.get(payer.source.value.as_str()) else {
             return period;
         };
-        span = Some(match span {
-            None => *window,
-            Some(s) => Period {
-                start: s.start.min(window.start),
-                end: s.end.max(window.end),
-            },
-        });
+        span = Some(span.map_or(*window, |s| s.hull(window)));
     }
-    match span {
-        Some(s) if s.start.max(period.start) <= s.end.min(period.end) => Period {
-            start: s.start.max(period.start),
-            end: s.end.min(period.end),
-        },
-        _ => period,
-    }
+    span.and_then(|s| s.overlap(&period)).unwrap_or(period)
 }
 
 /// A line's plan: when its costs arise. A staffing or phased line says so
@@ -614,15 +602,7 @@ pub(crate) fn apportion_by_period(
                 .collect();
             periods.sort_by_key(|p| (p.start, p.end));
             periods.dedup();
-            let part = |p: &Period| {
-                let before = p
-                    .start
-                    .yesterday()
-                    .map(|d| planned_by(&segments, d))
-                    .unwrap_or_default();
-                planned_by(&segments, p.end) - before
-            };
-            let parts: Vec<Decimal> = periods.iter().map(part).collect();
+            let parts: Vec<Decimal> = periods.iter().map(|p| planned_in(&segments, *p)).collect();
             let covered: Decimal = parts.iter().copied().sum();
             if covered != line.amount {
                 let first = &line.payers[0].source;
@@ -700,21 +680,26 @@ fn flat_rate_segments(
     Some(out)
 }
 
-/// What a line plans on the days of `days`: the plan by their last day
-/// less the plan by the day before their first.
+/// What a line plans on the days of `days` ([`planned_in`] of its plan).
 pub(crate) fn planned_within(
     line: &BudgetLine,
     initiative: &Initiative,
     windows: &Windows<'_>,
     days: Period,
 ) -> Decimal {
-    let segments = segments(line, initiative, windows);
+    planned_in(&segments(line, initiative, windows), days)
+}
+
+/// What `segments` plan on the days of `days`: the plan by their last day
+/// less the plan by the day before their first, each rounded once, so the
+/// parts of consecutive periods add up to the whole to the öre.
+fn planned_in(segments: &[Segment], days: Period) -> Decimal {
     let before = days
         .start
         .yesterday()
-        .map(|d| planned_by(&segments, d))
+        .map(|d| planned_by(segments, d))
         .unwrap_or_default();
-    planned_by(&segments, days.end) - before
+    planned_by(segments, days.end) - before
 }
 
 /// The plan by the end of `date`: summed exactly over the segments and
@@ -1208,6 +1193,18 @@ fn funding_reports(
                 .push((cost.date, cost.amount));
         }
     }
+    // Each initiative's lines, found once: a maximum share counts the
+    // lines of the initiatives its source pays.
+    let mut lines_of: IdMap<&str, Vec<&LineState<'_>>> = IdMap::default();
+    if portfolio
+        .funding
+        .iter()
+        .any(|f| f.max_share_percent.is_some())
+    {
+        for state in every {
+            lines_of.entry(state.initiative).or_default().push(state);
+        }
+    }
     // Payments received by the as-of date; a source with a receipt only
     // later still has one recorded, and so has received 0 so far.
     let mut received: IdMap<&str, Decimal> = IdMap::default();
@@ -1284,11 +1281,14 @@ fn funding_reports(
                     .flatten()
                     .map(|(s, _)| s.initiative)
                     .collect();
-                for state in every.iter().filter(|s| {
-                    initiatives.contains(s.initiative)
-                        && !s.line.payers.iter().any(|p| p.source.value == id)
-                        && !s.line.not_co_financing_of.iter().any(|n| n.value == id)
-                }) {
+                let others = initiatives
+                    .iter()
+                    .flat_map(|i| lines_of.get(i).into_iter().flatten())
+                    .filter(|s| {
+                        !s.line.payers.iter().any(|p| p.source.value == id)
+                            && !s.line.not_co_financing_of.iter().any(|n| n.value == id)
+                    });
+                for state in others {
                     cost_base_spent += match &source.window {
                         None => state.money.spent_to_date,
                         Some(w) => costs_by_date
@@ -1784,24 +1784,15 @@ pub fn grant_statement(
                 // The days of the statement whose costs the payer shares.
                 let days = match payer.dated {
                     None => period,
-                    Some(d) => Period {
-                        start: period.start.max(d.period.start),
-                        end: period.end.min(d.period.end),
+                    Some(d) => match period.overlap(&d.period) {
+                        Some(days) => days,
+                        None => continue,
                     },
                 };
-                if days.start > days.end {
-                    continue;
-                }
                 let group: Vec<(usize, &crate::model::Payer)> = line.payer_group(index).collect();
                 let weights: Vec<Decimal> = group.iter().map(|(_, p)| p.amount).collect();
                 let at = group.iter().position(|(i, _)| *i == index).unwrap_or(0);
-                let segments = segments(line, initiative, &windows);
-                let before = days
-                    .start
-                    .yesterday()
-                    .map(|d| planned_by(&segments, d))
-                    .unwrap_or_default();
-                let budget = planned_by(&segments, days.end) - before;
+                let budget = planned_within(line, initiative, &windows, days);
                 let costs: Decimal = costs_in_period
                     .get(line.id.value.as_str())
                     .into_iter()
@@ -1867,10 +1858,13 @@ pub fn grant_statement(
             .iter()
             .any(|l| l.payers.iter().any(|p| p.source.value == funding))
     }) {
-        let days = source.window.as_ref().map_or(period, |w| Period {
-            start: period.start.max(w.value.start),
-            end: period.end.min(w.value.end),
-        });
+        let days = match &source.window {
+            None => period,
+            Some(w) => match period.overlap(&w.value) {
+                Some(days) => days,
+                None => continue,
+            },
+        };
         for line in initiative.lines.iter().filter(|l| {
             !l.payers.iter().any(|p| p.source.value == funding)
                 && !l.not_co_financing_of.iter().any(|n| n.value == funding)

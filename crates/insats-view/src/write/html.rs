@@ -112,6 +112,11 @@ impl<'a> Layout<'a> {
     }
 }
 
+/// Whether a cell is an amount below zero, set in the page's red.
+fn is_negative(cell: &Cell) -> bool {
+    matches!(cell, Cell::Money(d) if d.is_sign_negative() && !d.is_zero())
+}
+
 /// The text of an id cell.
 fn id_of(row: &Row, column: Option<usize>) -> Option<&str> {
     match column.map(|c| &row.cells[c]) {
@@ -160,7 +165,7 @@ fn table_markup(table: &Table, layout: &Layout, style: &Style) -> Markup {
             tr class=[class] {
                 @for &c in &columns {
                     @let cell = &row.cells[c];
-                    @let negative = matches!(cell, Cell::Money(d) if d.is_sign_negative() && !d.is_zero());
+                    @let negative = is_negative(cell);
                     @let class = match (table.columns[c].kind, negative) {
                         (ColumnKind::Number, true) => Some("num negative"),
                         (ColumnKind::Number, false) => Some("num"),
@@ -375,7 +380,7 @@ fn overview(report: &Report, view: &View, style: &Style) -> Markup {
                             @let cell = &row.cells[c];
                             div {
                                 dt { (portfolio.columns[c].label.text(style.lang)) }
-                                dd class={"num" @if matches!(cell, Cell::Money(d) if d.is_sign_negative() && !d.is_zero()) { " negative" }} {
+                                dd class={"num" @if is_negative(cell) { " negative" }} {
                                     (cell_text(style, cell))
                                 }
                             }

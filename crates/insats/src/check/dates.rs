@@ -129,10 +129,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                 // on any day of the period has nowhere to be planned.
                 let hull = line.payers.iter().try_fold(None::<Period>, |hull, payer| {
                     let w = windows.get(payer.source.value.as_str())?.value;
-                    Some(Some(hull.map_or(w, |h: Period| Period {
-                        start: h.start.min(w.start),
-                        end: h.end.max(w.end),
-                    })))
+                    Some(Some(hull.map_or(w, |h| h.hull(&w))))
                 });
                 if let Some(Some(hull)) = hull
                     && (hull.end < period.start || period.end < hull.start)
@@ -152,11 +149,9 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                     else {
                         continue;
                     };
-                    let days = Period {
-                        start: period.start.max(d.period.start),
-                        end: period.end.min(d.period.end),
-                    };
-                    if days.start <= days.end && !window.value.covers(&days) {
+                    if let Some(days) = period.overlap(&d.period)
+                        && !window.value.covers(&days)
+                    {
                         let d = ctx
                             .diag(
                                 Code::OutsideFundingWindow,
@@ -175,14 +170,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                 }
                 continue;
             };
-            let inside = |p: &Period| match line.cost {
-                LineCost::Phased => {
-                    p.start.year() <= cost_period.start.year()
-                        && cost_period.end.year() <= p.end.year()
-                }
-                _ => p.covers(&cost_period),
-            };
-            if !inside(&period) {
+            if !costs_lie_within(&line.cost, cost_period, period) {
                 let d = ctx
                     .diag(Code::OutsideInitiativePeriod, format!("line `{}` plans costs {cost_period}, outside the initiative's period {period}", line.id.value), &line.id.span, format!("{}.id", line.key_path))
                     .label("costs outside the initiative's period")
@@ -195,20 +183,14 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                     continue;
                 };
                 // A payer by period answers for the costs of its days only.
-                let (cost_period, inside) = match payer.dated {
-                    None => (cost_period, inside(&window.value)),
-                    Some(d) => {
-                        let days = Period {
-                            start: cost_period.start.max(d.period.start),
-                            end: cost_period.end.min(d.period.end),
-                        };
-                        (
-                            days,
-                            days.start > days.end || dated_inside(&line.cost, days, window.value),
-                        )
-                    }
+                let cost_period = match payer.dated {
+                    None => cost_period,
+                    Some(d) => match cost_period.overlap(&d.period) {
+                        Some(days) => days,
+                        None => continue,
+                    },
                 };
-                if !inside {
+                if !costs_lie_within(&line.cost, cost_period, window.value) {
                     let d = ctx
                         .diag(Code::OutsideFundingWindow, format!("line `{}` plans costs {cost_period}, outside the window of `{}` ({})", line.id.value, payer.source.value, window.value), &payer.source.span, format!("{}.funded_by", line.key_path))
                         .label("paid outside its window")
@@ -253,13 +235,14 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
     }
 }
 
-/// Whether `days` of a line's costs lie in `window`: a phased line's days
-/// are whole years, inside when the window includes any day of each.
-fn dated_inside(cost: &LineCost, days: Period, window: Period) -> bool {
+/// Whether the `days` of a line's costs lie within `period`: a phased
+/// line's days are whole years, inside when the period includes any day of
+/// each; staffing months must lie wholly inside.
+fn costs_lie_within(cost: &LineCost, days: Period, period: Period) -> bool {
     match cost {
         LineCost::Phased => {
-            window.start.year() <= days.start.year() && days.end.year() <= window.end.year()
+            period.start.year() <= days.start.year() && days.end.year() <= period.end.year()
         }
-        _ => window.covers(&days),
+        _ => period.covers(&days),
     }
 }

@@ -15,7 +15,7 @@ use crate::hash::IdMap;
 use rust_decimal::Decimal;
 
 use super::Checker;
-use crate::model::{BudgetLine, Portfolio};
+use crate::model::{BudgetLine, Initiative, Portfolio};
 use crate::money;
 use crate::money::format_kr as kr;
 use crate::rules::Code;
@@ -97,6 +97,16 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
 pub(super) fn check_sums(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
     let uses = uses(portfolio);
     let windows = crate::report::windows(portfolio);
+    // Only a maximum share needs the initiatives each source pays.
+    let initiatives = if portfolio
+        .funding
+        .iter()
+        .any(|f| f.max_share_percent.is_some())
+    {
+        initiatives_paid(portfolio)
+    } else {
+        IdMap::default()
+    };
     for source in &portfolio.funding {
         let Some(usage) = uses.get(source.id.value.as_str()) else {
             unallocated(ctx, source, Decimal::ZERO);
@@ -147,9 +157,13 @@ pub(super) fn check_sums(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
             // pays, and the other lines of the same initiatives within its
             // window (the municipality's own premises or staff time),
             // unless a line says it is no part of it.
-            let Some(cost_base) =
-                paid_lines.checked_add(activity_costs(portfolio, &windows, source))
-            else {
+            let Some(cost_base) = paid_lines.checked_add(activity_costs(
+                initiatives
+                    .get(source.id.value.as_str())
+                    .map_or(&[], Vec::as_slice),
+                &windows,
+                source,
+            )) else {
                 continue;
             };
             // Numbers are bounded (`money::MAX_NUMBER`), so this cannot
@@ -190,21 +204,37 @@ pub(super) fn check_sums(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
     }
 }
 
-/// What the lines of the initiatives `source` pays plan, that it does not
-/// pay and that do not say they are no part of its activity, within its
-/// window.
+/// The initiatives each source pays a line of, in one pass over all lines.
+fn initiatives_paid(portfolio: &Portfolio) -> IdMap<&str, Vec<&Initiative>> {
+    let mut paid: IdMap<&str, Vec<&Initiative>> = IdMap::default();
+    for initiative in &portfolio.initiatives {
+        let mut sources: Vec<&str> = initiative
+            .lines
+            .iter()
+            .flat_map(|l| l.payers.iter().map(|p| p.source.value.as_str()))
+            .collect();
+        sources.sort_unstable();
+        sources.dedup();
+        for source in sources {
+            paid.entry(source).or_default().push(initiative);
+        }
+    }
+    paid
+}
+
+/// What the lines of `initiatives` (those `source` pays a line of) plan,
+/// that it does not pay and that do not say they are no part of its
+/// activity, within its window.
 fn activity_costs(
-    portfolio: &Portfolio,
+    initiatives: &[&Initiative],
     windows: &crate::report::Windows<'_>,
     source: &crate::model::FundingSource,
 ) -> Decimal {
     let id = source.id.value.as_str();
     let pays = |l: &BudgetLine| l.payers.iter().any(|p| p.source.value == id);
-    portfolio
-        .initiatives
+    initiatives
         .iter()
-        .filter(|i| i.lines.iter().any(pays))
-        .flat_map(|i| i.lines.iter().map(move |l| (i, l)))
+        .flat_map(|i| i.lines.iter().map(move |l| (*i, l)))
         .filter(|(_, l)| !pays(l) && !l.not_co_financing_of.iter().any(|n| n.value == id))
         .map(|(i, l)| match &source.window {
             None => l.amount,
