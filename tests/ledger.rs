@@ -787,6 +787,43 @@ fn control_totals_fit_80_columns() {
     insta::assert_snapshot!(text);
 }
 
+/// Ambiguous rows are grouped by the lines whose rules they match; a copy of
+/// one is a duplicate, taken out of the group as it is out of the sums.
+#[test]
+fn ambiguous_rows_are_one_diagnostic_per_set_of_lines_without_their_copies() {
+    // Rows 2, 3 and 5 match rules of both lines; row 4 repeats row 3
+    // exactly; row 6 is another project and is unmapped.
+    let csv = b"Datum;Projekt;Belopp;Text\n2024-02-01;4711;10,50;a\n2024-03-01;4711;20,25;b\n2024-03-01;4711;20,25;b\n2024-04-30;4712;1 000,00;c\n2024-05-01;4700;5,00;d\n";
+    let dir = portfolio_with(PLAIN_PROFILE, csv, "ambiguous-groups");
+    let plan = std::fs::read_to_string(dir.join("plan.toml")).unwrap();
+    // A second rule for `team` takes project 4712: row 5 matches it and the
+    // rule of `material`, other rules than rows 2 and 3 match but of the
+    // same two lines, so it is in their group: the set of lines is the
+    // group, not the set of rules.
+    let plan = format!(
+        "{plan}\n[[ledger.map]]\nline = \"material\"\nproject = \"47*\"\n\n[[ledger.map]]\nline = \"team\"\nproject = \"4712\"\n"
+    );
+    std::fs::write(dir.join("plan.toml"), plan).unwrap();
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let ambiguous: Vec<&str> = v
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "INS705")
+        .map(|d| d.message.as_str())
+        .collect();
+    // 10,50 + 20,25 + 1 000,00 = 1 030,75 kr over three rows: the copy on
+    // line 4 is not one of them.
+    assert_eq!(
+        ambiguous,
+        [
+            "3 rows of ledger `export` (1 030,75 kr) booked from 2024-02-01 to 2024-04-30 match rules for `team` and `material`; the first is on line 2"
+        ],
+        "{:#?}",
+        v.diagnostics
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// One project export over two periods, and a line for each: the rules'
 /// `from` and `until` book each row to its period's line, to the day.
 #[test]
@@ -808,7 +845,22 @@ fn mapping_rules_with_dates_book_each_period_to_its_line() {
         .iter()
         .filter(|d| d.code.as_str() == "INS705")
         .collect();
-    assert_eq!(ambiguous.len(), 3, "{:#?}", v.diagnostics);
+    // The three rows match the same two rules: one diagnostic for them,
+    // with their count, their sum (100 + 200 + 300) and their dates.
+    assert_eq!(ambiguous.len(), 1, "{:#?}", v.diagnostics);
+    assert_eq!(
+        ambiguous[0].message,
+        "3 rows of ledger `export` (600 kr) booked from 2024-06-30 to 2024-12-31 match rules for `team` and `material`; the first is on line 2"
+    );
+    assert_eq!(ambiguous[0].location.as_ref().map(|l| l.line), Some(2));
+    assert_eq!(
+        ambiguous[0]
+            .related
+            .iter()
+            .map(|r| r.label.as_str())
+            .collect::<Vec<_>>(),
+        ["a rule for `team`", "a rule for `material`"]
+    );
     assert!(
         ambiguous[0]
             .help

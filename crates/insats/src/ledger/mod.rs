@@ -619,8 +619,33 @@ enum Class {
     Mapped(usize),
     Unmapped,
     Excluded,
+    /// The first rule matched for each of two or more lines, in the order
+    /// of the lines.
     Ambiguous(Vec<usize>),
 }
+
+/// The rows that match the rules of the same lines: one diagnostic for
+/// them all, as a mistake in the rules is one mistake however many rows it
+/// catches.
+struct AmbiguousRows {
+    /// The first matching rule of each line, as [`Class::Ambiguous`].
+    rules: Vec<usize>,
+    rows: usize,
+    sum: OreSum,
+    first_date: Date,
+    last_date: Date,
+    /// The first such row: the byte where it starts orders the groups
+    /// whatever the parts the file was read in.
+    first_byte: usize,
+    first_line: usize,
+    first: Location,
+    excerpt: Option<Excerpt>,
+}
+
+/// Groups of ambiguous rows tracked; rows of further groups are counted
+/// but not grouped, so that rules hostile enough to make every row a group
+/// of its own cannot take memory without bound.
+const AMBIGUOUS_GROUPS_KEPT: usize = 4096;
 
 /// A budget line that rules map rows to.
 struct LineState<'a> {
@@ -694,12 +719,10 @@ struct Booker<'a> {
     diagnostics: Vec<Diagnostic>,
     excerpts: Vec<Excerpt>,
     malformed_seen: usize,
-    ambiguous_seen: usize,
     duplicate_seen: usize,
-    /// The diagnostic of each reported ambiguous row, by the row's line, so
-    /// that a duplicate's can be taken back.
-    ambiguous_reported: HashMap<usize, usize>,
-    withdrawn: HashSet<usize>,
+    /// Ambiguous rows by the lines they match, in the order first met.
+    ambiguous: Vec<AmbiguousRows>,
+    ambiguous_index: HashMap<Vec<usize>, usize>,
 }
 
 impl<'a> Booker<'a> {
@@ -753,10 +776,9 @@ impl<'a> Booker<'a> {
             diagnostics: Vec::new(),
             excerpts: Vec::new(),
             malformed_seen: 0,
-            ambiguous_seen: 0,
             duplicate_seen: 0,
-            ambiguous_reported: HashMap::new(),
-            withdrawn: HashSet::new(),
+            ambiguous: Vec::new(),
+            ambiguous_index: HashMap::new(),
         }
     }
 
@@ -833,26 +855,33 @@ impl<'a> Booker<'a> {
             .and_then(|p| self.by_project.get(p))
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let mut found: Option<usize> = None;
-        let mut more: Vec<usize> = Vec::new();
+        // (line, its first matching rule)
+        let mut found: Option<(usize, usize)> = None;
+        let mut more: Vec<(usize, usize)> = Vec::new();
         for &rule in indexed.iter().chain(self.general.iter()) {
             if !self.ledger.rules[rule].matches(row) {
                 continue;
             }
             let line = self.line_of_rule[rule];
             match found {
-                None => found = Some(line),
-                Some(first) if first != line && !more.contains(&line) => more.push(line),
-                Some(_) => {}
+                None => found = Some((line, rule)),
+                Some((first, first_rule)) if first == line => {
+                    found = Some((line, first_rule.min(rule)));
+                }
+                Some(_) => match more.iter_mut().find(|(l, _)| *l == line) {
+                    Some(known) => known.1 = known.1.min(rule),
+                    None => more.push((line, rule)),
+                },
             }
         }
         match found {
             None if self.ledger.exclusions.iter().any(|r| r.codes.matches(row)) => Class::Excluded,
             None => Class::Unmapped,
-            Some(line) if more.is_empty() => Class::Mapped(line),
-            Some(line) => {
-                more.insert(0, line);
-                Class::Ambiguous(more)
+            Some((line, _)) if more.is_empty() => Class::Mapped(line),
+            Some(first) => {
+                more.push(first);
+                more.sort_unstable();
+                Class::Ambiguous(more.into_iter().map(|(_, rule)| rule).collect())
             }
         }
     }
@@ -899,33 +928,112 @@ impl<'a> Booker<'a> {
                     });
                 }
             }
-            Class::Ambiguous(lines) => {
+            Class::Ambiguous(rules) => {
                 self.summary.rows_ambiguous += 1;
                 self.sums.ambiguous.add(amount);
-                self.ambiguous_seen += 1;
-                if self.ambiguous_seen <= ROWS_SHOWN {
-                    let names: Vec<String> = lines
-                        .iter()
-                        .map(|&l| format!("`{}`", self.lines[l].rule.line.value))
-                        .collect();
-                    let d = self
-                        .diag(
-                            Code::LedgerAmbiguousRow,
-                            format!(
-                                "the row on line {} of ledger `{}` matches rules for {}",
-                                place.line,
-                                self.ledger.id.value,
-                                names.join(" and ")
-                            ),
-                            place,
-                        )
-                        .label("which line?")
-                        .help("make the mapping rules exclusive: give one of them an account or project, or give each the dates it covers (`from`, `until`); insats will not guess");
-                    self.ambiguous_reported
-                        .insert(place.line, self.diagnostics.len());
-                    self.diagnostics.push(d);
+                let key = self.lines_of(&rules);
+                if let Some(&group) = self.ambiguous_index.get(&key) {
+                    let group = &mut self.ambiguous[group];
+                    group.rows += 1;
+                    group.sum.add(amount);
+                    group.first_date = group.first_date.min(row.date);
+                    group.last_date = group.last_date.max(row.date);
+                } else if self.ambiguous.len() < AMBIGUOUS_GROUPS_KEPT {
+                    let (first, excerpt) = self.location_of(place);
+                    let mut sum = OreSum::default();
+                    sum.add(amount);
+                    self.ambiguous_index.insert(key, self.ambiguous.len());
+                    self.ambiguous.push(AmbiguousRows {
+                        rules,
+                        rows: 1,
+                        sum,
+                        first_date: row.date,
+                        last_date: row.date,
+                        first_byte: place.range.start,
+                        first_line: place.line,
+                        first,
+                        excerpt,
+                    });
                 }
             }
+        }
+    }
+
+    /// The lines of the rules of an ambiguous row: the key of its group.
+    fn lines_of(&self, rules: &[usize]) -> Vec<usize> {
+        rules.iter().map(|&r| self.line_of_rule[r]).collect()
+    }
+
+    /// One diagnostic for each group of ambiguous rows, the first in the
+    /// file first, and one for the rows of the groups beyond those shown.
+    fn report_ambiguous(&mut self) {
+        let mut groups = std::mem::take(&mut self.ambiguous);
+        groups.sort_by_key(|g| g.first_byte);
+        let mut shown_rows = 0;
+        for group in groups.into_iter().take(ROWS_SHOWN) {
+            shown_rows += group.rows;
+            let names: Vec<String> = group
+                .rules
+                .iter()
+                .map(|&r| format!("`{}`", self.ledger.rules[r].line.value))
+                .collect();
+            let ledger = &self.ledger.id.value;
+            let names = names.join(" and ");
+            let message = if group.rows == 1 {
+                format!(
+                    "the row on line {} of ledger `{ledger}` ({}, {}) matches rules for {names}",
+                    group.first_line,
+                    money::format_kr(group.sum.to_decimal()),
+                    group.first_date,
+                )
+            } else {
+                let when = if group.first_date == group.last_date {
+                    format!("on {}", group.first_date)
+                } else {
+                    format!("from {} to {}", group.first_date, group.last_date)
+                };
+                format!(
+                    "{} rows of ledger `{ledger}` ({}) booked {when} match rules for {names}; the first is on line {}",
+                    group.rows,
+                    money::format_kr(group.sum.to_decimal()),
+                    group.first_line,
+                )
+            };
+            let mut d = Diagnostic::new(Code::LedgerAmbiguousRow, message)
+                .at(group.first)
+                .key_path(self.ledger.key_path.clone())
+                .label(if group.rows == 1 {
+                    "which line?"
+                } else {
+                    "the first of them: which line?"
+                })
+                .help("make the mapping rules exclusive: give one of them an account or project, or give each the dates it covers (`from`, `until`); insats will not guess");
+            for &rule in &group.rules {
+                let line = &self.ledger.rules[rule].line;
+                d = d.related(
+                    Diagnostic::resolve(self.sources, &line.span),
+                    format!("a rule for `{}`", line.value),
+                );
+            }
+            self.excerpts.extend(group.excerpt);
+            self.diagnostics.push(d);
+        }
+        let more = self.summary.rows_ambiguous - shown_rows;
+        if more > 0 {
+            let place = Place::FILE_START;
+            let d = self
+                .diag(
+                    Code::LedgerAmbiguousRow,
+                    format!(
+                        "{more} more ambiguous {} in ledger `{}` {} not shown, matching rules of other lines",
+                        if more == 1 { "row" } else { "rows" },
+                        self.ledger.id.value,
+                        if more == 1 { "is" } else { "are" },
+                    ),
+                    &place,
+                )
+                .help("make the mapping rules exclusive");
+            self.diagnostics.push(d);
         }
     }
 
@@ -961,19 +1069,25 @@ impl<'a> Booker<'a> {
         // The first rows of each kind are shown: this booker's, then as
         // many of the later ones' as are still to be shown.
         let mut malformed_shown = self.malformed_seen.min(ROWS_SHOWN);
-        let mut ambiguous_shown = self.ambiguous_seen.min(ROWS_SHOWN);
-        let ambiguous_lines: HashMap<usize, usize> = later
-            .ambiguous_reported
-            .iter()
-            .map(|(&line, &index)| (index, line))
-            .collect();
+        for group in later.ambiguous {
+            let key: Vec<usize> = group.rules.iter().map(|&r| self.line_of_rule[r]).collect();
+            if let Some(&mine) = self.ambiguous_index.get(&key) {
+                let mine = &mut self.ambiguous[mine];
+                mine.rows += group.rows;
+                mine.sum.add_sum(group.sum);
+                mine.first_date = mine.first_date.min(group.first_date);
+                mine.last_date = mine.last_date.max(group.last_date);
+            } else if self.ambiguous.len() < AMBIGUOUS_GROUPS_KEPT {
+                self.ambiguous_index.insert(key, self.ambiguous.len());
+                self.ambiguous.push(group);
+            }
+        }
         // Rows not shown need no excerpt (a row has one diagnostic at most
         // on the first reading).
         let mut not_shown: HashSet<usize> = HashSet::new();
-        for (index, d) in later.diagnostics.into_iter().enumerate() {
+        for d in later.diagnostics {
             let shown = match d.code {
                 Code::LedgerMalformedRow => &mut malformed_shown,
-                Code::LedgerAmbiguousRow => &mut ambiguous_shown,
                 _ => &mut 0,
             };
             if *shown >= ROWS_SHOWN {
@@ -981,9 +1095,6 @@ impl<'a> Booker<'a> {
                 continue;
             }
             *shown += 1;
-            if let Some(&line) = ambiguous_lines.get(&index) {
-                self.ambiguous_reported.insert(line, self.diagnostics.len());
-            }
             self.diagnostics.push(d);
         }
         self.excerpts.extend(
@@ -993,7 +1104,6 @@ impl<'a> Booker<'a> {
                 .filter(|e| !not_shown.contains(&e.byte_start)),
         );
         self.malformed_seen += later.malformed_seen;
-        self.ambiguous_seen += later.ambiguous_seen;
     }
 
     /// After the first reading: finds the hashes met more than once. True
@@ -1065,11 +1175,15 @@ impl<'a> Booker<'a> {
                 self.sums.unmapped.sub(amount);
                 self.summary.unmapped.retain(|r| r.line != place.line);
             }
-            Class::Ambiguous(_) => {
+            Class::Ambiguous(rules) => {
                 self.summary.rows_ambiguous -= 1;
                 self.sums.ambiguous.sub(amount);
-                if let Some(index) = self.ambiguous_reported.get(&place.line) {
-                    self.withdrawn.insert(*index);
+                // A copy has the date of the row it copies, met before it:
+                // the group's dates stay as they are.
+                if let Some(&group) = self.ambiguous_index.get(&self.lines_of(&rules)) {
+                    let group = &mut self.ambiguous[group];
+                    group.rows -= 1;
+                    group.sum.sub(amount);
                 }
             }
         }
@@ -1114,25 +1228,13 @@ impl<'a> Booker<'a> {
 
     fn finish(mut self) -> Import {
         let ledger = self.ledger;
-        let mut diagnostics: Vec<Diagnostic> = std::mem::take(&mut self.diagnostics)
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| !self.withdrawn.contains(i))
-            .map(|(_, d)| d)
-            .collect();
-        std::mem::swap(&mut self.diagnostics, &mut diagnostics);
         self.sums.fill(&mut self.summary);
+        self.report_ambiguous();
         self.more_not_shown(
             Code::LedgerMalformedRow,
             self.malformed_seen,
             "malformed",
             "fix the profile first: most malformed rows have one cause",
-        );
-        self.more_not_shown(
-            Code::LedgerAmbiguousRow,
-            self.ambiguous_seen,
-            "ambiguous",
-            "make the mapping rules exclusive",
         );
         self.more_not_shown(
             Code::LedgerDuplicateRow,
