@@ -348,6 +348,7 @@ fn control_totals_label_every_kind_of_row() {
         "dubbletter | 0 | 0,00 kr",
         "felaktiga | 0 | –",
         "balansrader (SIE) | 14 | -9 291 889,00 kr",
+        "överhoppade enligt regel | 0 | –",
     ];
     let table = run(&[]);
     let control = &table[..table.find("Per budgetpost").unwrap()];
@@ -364,6 +365,7 @@ fn control_totals_label_every_kind_of_row() {
         english_rows[7],
         "balance rows (SIE) | 14 | -9,291,889.00 SEK"
     );
+    assert_eq!(english_rows[8], "skipped by a rule | 0 | –");
 
     let markdown = run(&["--format", "markdown"]);
     let control = &markdown[..markdown.find("Per budgetpost").unwrap()];
@@ -410,6 +412,7 @@ fn control_totals_label_every_kind_of_row() {
             ["dubbletter", "0", "0"],
             ["felaktiga", "0", ""],
             ["balansrader (SIE)", "14", "-9291889"],
+            ["överhoppade enligt regel", "0", ""],
         ]
     );
 }
@@ -938,6 +941,73 @@ fn an_export_with_day_first_dates_reads_with_its_date_format() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// An export that ends with sum rows: without a rule they are malformed
+/// (or worse, booked); `[[ledger.skip]]` marks them as not costs, counted
+/// apart, in every part of an export large enough to be read in parts.
+#[test]
+fn sum_rows_a_skip_rule_names_are_counted_apart_and_never_booked() {
+    // Two parts on two cores, as below.
+    let rows = 70_000;
+    // Every row is 100,00 kr; a subtotal row deep inside (a field fewer,
+    // as such rows often have) and two sum rows at the end, one of them with
+    // a date and an amount that would be booked without the rule.
+    let mut csv = export(rows, |i, row| match i {
+        30_000 => format!("SUMMA januari-juni;;3 000 000,00\n{row}"),
+        _ => row,
+    });
+    csv.extend_from_slice(
+        b"Summa;4711;6 000 000,00;\n2024-12-31;4711;6 000 000,00;Summa projekt\n",
+    );
+    let dir = portfolio_with(PLAIN_PROFILE, &csv, "sum-rows");
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let s = &v.imports[0];
+    // Without skip rules: the two rows without a date are malformed, the
+    // dated sum row is booked as a cost of 6 000 000 kr.
+    assert_eq!(
+        (s.rows_malformed, s.rows_skipped, s.rows_mapped),
+        (2, 0, rows + 1)
+    );
+    let plan = std::fs::read_to_string(dir.join("plan.toml")).unwrap();
+    let skipping = format!(
+        "{plan}\n[[ledger.skip]]\ncolumn = \"Datum\"\nvalue = \"summa*\"\nreason = \"Sum rows.\"\n\n[[ledger.skip]]\ncolumn = \"Text\"\nvalue = \"Summa projekt\"\n"
+    );
+    std::fs::write(dir.join("plan.toml"), skipping).unwrap();
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let s = &v.imports[0];
+    assert!(s.reconciles(), "{s:#?}");
+    assert_eq!(
+        (s.rows_read, s.rows_skipped, s.rows_malformed, s.rows_mapped),
+        (rows + 3, 3, 0, rows)
+    );
+    // 70 000 rows of 100,00 kr: the sums are not part of it.
+    assert_eq!(s.sum_read, rust_decimal::Decimal::from(rows as u64 * 100));
+    assert_eq!(s.sum_mapped, s.sum_read);
+    assert!(
+        v.diagnostics
+            .iter()
+            .all(|d| !d.code.as_str().starts_with("INS70")),
+        "{:#?}",
+        v.diagnostics
+    );
+    // A rule's column the export lacks is an error at the header, as for
+    // `columns`.
+    let plan = std::fs::read_to_string(dir.join("plan.toml")).unwrap();
+    std::fs::write(
+        dir.join("plan.toml"),
+        plan.replace("column = \"Text\"", "column = \"Summa\""),
+    )
+    .unwrap();
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    assert!(
+        v.diagnostics
+            .iter()
+            .any(|d| d.code.as_str() == "INS703" && d.message.contains("no column `Summa`")),
+        "{:#?}",
+        v.diagnostics
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// An export that begins with title lines: `header_row` names the header's
 /// line, the titles are skipped, and every row keeps its line in the file,
 /// also when the export is large enough to be read in parts, with a
@@ -945,7 +1015,8 @@ fn an_export_with_day_first_dates_reads_with_its_date_format() {
 #[test]
 fn title_lines_before_the_header_are_skipped_and_lines_keep_their_numbers() {
     let titles = "Huvudbok, projekt 4711\nPeriod 2024-01-01 -- 2024-12-31\n\n";
-    let rows = 60_000;
+    // 2,2 MB: two parts of more than a mebibyte each on two cores.
+    let rows = 70_000;
     let body = export(rows, |i, row| match i {
         99 => "2024-01-01;4711;1.000,00;Tidigt fel".to_owned(),
         49_999 => "2024-05-05;4711;1.000,00;Fel".to_owned(),

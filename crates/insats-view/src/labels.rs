@@ -90,6 +90,7 @@ pub enum Label {
     RowsDuplicate,
     RowsMalformed,
     RowsBalance,
+    RowsSkipped,
     PerLine,
     ControlTotals,
     NoImports,
@@ -225,6 +226,7 @@ impl Label {
             RowsDuplicate => ("dubbletter", "duplicates"),
             RowsMalformed => ("felaktiga", "malformed"),
             RowsBalance => ("balansrader (SIE)", "balance rows (SIE)"),
+            RowsSkipped => ("överhoppade enligt regel", "skipped by a rule"),
             PerLine => ("Per budgetpost", "Per budget line"),
             ControlTotals => ("Kontrollsummor", "Control totals"),
             NoImports => (

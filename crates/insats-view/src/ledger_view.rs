@@ -37,6 +37,7 @@ pub fn ledger_view(imports: &[ImportSummary], lang: Lang) -> View {
             ),
             (Label::RowsMalformed, s.rows_malformed, None),
             (Label::RowsBalance, s.rows_balance, Some(s.sum_balance)),
+            (Label::RowsSkipped, s.rows_skipped, None),
         ];
         for (label, rows, sum) in kinds {
             totals.push(Row {

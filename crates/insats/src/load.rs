@@ -1908,6 +1908,15 @@ impl Ctx<'_> {
             columns,
             rules,
             exclusions,
+            skip_rules: raw
+                .skip
+                .iter()
+                .map(|rule| crate::ledger::SkipRule {
+                    column: rule.column.clone(),
+                    value: CodePattern(rule.value.trim().to_owned()),
+                    reason: rule.reason.clone(),
+                })
+                .collect(),
             key_path: path.to_string(),
         })
     }

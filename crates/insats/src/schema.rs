@@ -589,6 +589,23 @@ pub struct TomlLedger {
     /// project): counted as excluded, not warned about.
     #[serde(default)]
     pub exclude: Vec<TomlLedgerExclude>,
+    /// CSV: rows that are not costs at all (the sum rows at the end of an
+    /// export, subtotals): skipped and counted, never read as costs.
+    #[serde(default)]
+    pub skip: Vec<TomlLedgerSkip>,
+}
+
+/// A skip rule: a row whose `column` holds `value` is not a cost.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlLedgerSkip {
+    /// A header name of the export.
+    pub column: String,
+    /// The text that marks the row, whatever its case: exact, or a prefix
+    /// when it ends in `*` (`Summa*`); `""` is an empty field.
+    pub value: String,
+    /// Why these rows are skipped, for the reader of the plan.
+    pub reason: Option<String>,
 }
 
 /// An exclusion rule: rows whose codes all match belong elsewhere.

@@ -147,6 +147,31 @@ pub struct ExclusionRule {
     pub codes: CodePatterns,
 }
 
+/// Rows that are not costs (a sum row at the end of an export): a row is
+/// skipped when the field in `column` matches `value`, whatever its case.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkipRule {
+    /// The header name of the column looked at.
+    pub column: String,
+    /// The text that marks a row to skip: exact, or a prefix when it ends
+    /// in `*`; empty for an empty field.
+    pub value: CodePattern,
+    /// Why, as the plan says.
+    pub reason: Option<String>,
+}
+
+impl SkipRule {
+    fn matches(&self, field: &str) -> bool {
+        let field = trimmed(field);
+        match self.value.0.strip_suffix('*') {
+            Some(prefix) => field
+                .get(..prefix.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(prefix)),
+            None => field.eq_ignore_ascii_case(&self.value.0),
+        }
+    }
+}
+
 /// A declared ledger export with its import profile.
 #[derive(Debug, Clone, Serialize)]
 pub struct Ledger {
@@ -177,6 +202,8 @@ pub struct Ledger {
     pub rules: Vec<MappingRule>,
     /// Exclusion rules.
     pub exclusions: Vec<ExclusionRule>,
+    /// CSV: rules for rows that are not costs.
+    pub skip_rules: Vec<SkipRule>,
     /// The TOML key path of the declaration.
     #[serde(skip)]
     pub key_path: String,
@@ -217,6 +244,9 @@ pub struct ImportSummary {
     /// SIE rows on balance-sheet accounts (classes 1 and 2: bank,
     /// suppliers), the counter-entries of costs, which are not costs.
     pub rows_balance: usize,
+    /// CSV rows a skip rule marks as not costs (sum rows); their amounts
+    /// are not read.
+    pub rows_skipped: usize,
     /// The sum of every row whose amount could be read.
     pub sum_read: Decimal,
     /// The sum booked.
@@ -257,6 +287,7 @@ impl ImportSummary {
                     + self.rows_duplicate
                     + self.rows_malformed
                     + self.rows_balance
+                    + self.rows_skipped
     }
 }
 
@@ -849,6 +880,14 @@ impl<'a> Booker<'a> {
         }
     }
 
+    /// A row a skip rule marks as not a cost: counted, once.
+    fn skipped(&mut self, pass: Pass) {
+        if pass == Pass::Book {
+            self.summary.rows_read += 1;
+            self.summary.rows_skipped += 1;
+        }
+    }
+
     fn classify(&self, row: &Row<'_>) -> Class {
         let indexed = row
             .project
@@ -1049,6 +1088,7 @@ impl<'a> Booker<'a> {
         s.rows_excluded += t.rows_excluded;
         s.rows_ambiguous += t.rows_ambiguous;
         s.rows_malformed += t.rows_malformed;
+        s.rows_skipped += t.rows_skipped;
         // Duplicates are found by the second reading, after the parts are
         // merged, and balance rows are SIE rows, never read in parts: a
         // part has none of either to add.
@@ -1539,6 +1579,8 @@ struct Columns {
     activity: Option<usize>,
     project: Option<usize>,
     text: Option<usize>,
+    /// The column of each skip rule, in the rules' order.
+    skip: Vec<usize>,
 }
 
 /// How to read an export's text: from its start, or from any byte offset
@@ -2130,6 +2172,16 @@ fn read_rows<R: Read>(
         if record.as_slice().trim().is_empty() {
             continue;
         }
+        // Before the fields are counted: a sum row often has fewer.
+        if ledger
+            .skip_rules
+            .iter()
+            .zip(&columns.skip)
+            .any(|(rule, &i)| record.get(i).is_some_and(|f| rule.matches(f)))
+        {
+            booker.skipped(pass);
+            continue;
+        }
         if record.len() != columns.count {
             // An odd number of quotes on the row's first line: a quoted
             // field opened and not closed there, so the reader took the
@@ -2257,6 +2309,11 @@ fn find_columns(
         activity: index(&columns.activity),
         project: index(&columns.project),
         text: index(&columns.text),
+        skip: ledger
+            .skip_rules
+            .iter()
+            .map(|rule| index(&Some(rule.column.clone())).unwrap_or_default())
+            .collect(),
     };
     // The voucher column is checked like the others, though no rule reads
     // it: a profile naming a column the file lacks is wrong.

@@ -75,6 +75,10 @@ responsibility = "900"
 [[ledger.exclude]]
 project = "4700"
 reason = "Another project."
+
+[[ledger.skip]]
+column = "Datum"
+value = "Summa*"
 "#;
 
 const HEADER: &str = "Datum;Konto;Ansvar;Projekt;Belopp;Text";
@@ -96,6 +100,8 @@ enum TestRow {
     BadAmount,
     FieldMissing,
     Blank,
+    /// A subtotal row, a field short, which the skip rule takes.
+    Sum,
 }
 
 fn row_strategy() -> impl Strategy<Value = TestRow> {
@@ -130,6 +136,7 @@ fn row_strategy() -> impl Strategy<Value = TestRow> {
         1 => Just(TestRow::BadAmount),
         1 => Just(TestRow::FieldMissing),
         1 => Just(TestRow::Blank),
+        1 => Just(TestRow::Sum),
     ]
 }
 
@@ -176,6 +183,7 @@ fn export_text(rows: &[TestRow], crlf: bool) -> String {
             TestRow::BadAmount => "2024-02-01;5010;100;4711;1.00;Fel".to_owned(),
             TestRow::FieldMissing => "2024-02-01;5010;100;4711;1,00".to_owned(),
             TestRow::Blank => String::new(),
+            TestRow::Sum => "Summa;;;;123 456,00".to_owned(),
         };
         lines.push(line);
     }
