@@ -342,6 +342,7 @@ fn control_totals_label_every_kind_of_row() {
     let expected_sv = [
         "lästa | 28 | 9 291 889,00 kr",
         "bokförda på budgetpost | 13 | 9 246 889,00 kr",
+        "inbetalningar från finansiär | 0 | 0,00 kr",
         "utan regel | 0 | 0,00 kr",
         "undantagna | 1 | 45 000,00 kr",
         "tvetydiga | 0 | 0,00 kr",
@@ -360,12 +361,13 @@ fn control_totals_label_every_kind_of_row() {
     let english = run(&["--lang", "en"]);
     let control = &english[..english.find("Per budget line").unwrap()];
     let english_rows = rows_of(control, "borlange-sie-2018", &['│', '┆']);
-    assert_eq!(english_rows[3], "excluded | 1 | 45,000.00 SEK");
+    assert_eq!(english_rows[4], "excluded | 1 | 45,000.00 SEK");
     assert_eq!(
-        english_rows[7],
+        english_rows[8],
         "balance rows (SIE) | 14 | -9,291,889.00 SEK"
     );
-    assert_eq!(english_rows[8], "skipped by a rule | 0 | –");
+    assert_eq!(english_rows[9], "skipped by a rule | 0 | –");
+    assert_eq!(english_rows[2], "payments from a funder | 0 | 0.00 SEK");
 
     let markdown = run(&["--format", "markdown"]);
     let control = &markdown[..markdown.find("Per budgetpost").unwrap()];
@@ -406,6 +408,7 @@ fn control_totals_label_every_kind_of_row() {
         [
             ["lästa", "28", "9291889"],
             ["bokförda på budgetpost", "13", "9246889"],
+            ["inbetalningar från finansiär", "0", "0"],
             ["utan regel", "0", "0"],
             ["undantagna", "1", "45000"],
             ["tvetydiga", "0", "0"],
@@ -937,6 +940,105 @@ fn an_export_with_day_first_dates_reads_with_its_date_format() {
     assert_eq!(
         days(&v, "team"),
         ["2024-03-31: 100.00 (1)", "2024-04-01: 200.00 (1)"]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Payments from funders booked as revenue in the same export: receipt
+/// rules read them as received from their sources (a credit is money
+/// received, a debit money paid back), a copy is not received twice, and
+/// the control totals still reconcile.
+#[test]
+fn revenue_rows_a_receipt_rule_names_are_payments_from_the_source() {
+    let csv = "Datum;Projekt;Belopp;Text\n\
+        2024-01-31;4711;100,00;Lön\n\
+        2024-03-15;9000;-50 000,00;Bidrag 2024\n\
+        2024-03-15;9000;-50 000,00;Bidrag 2024\n\
+        2024-06-30;9000;-20 000,00;Bidrag 2024, del 2\n\
+        2025-01-10;9000;-30 000,00;Bidrag 2025\n\
+        2025-12-01;9000;5 000,00;Återbetalning\n";
+    let dir = portfolio_with(PLAIN_PROFILE, csv.as_bytes(), "receipt-rules");
+    let plan = std::fs::read_to_string(dir.join("plan.toml")).unwrap();
+    let plan = format!(
+        "{plan}\n[[ledger.receipt]]\nfunding = \"grant\"\nproject = \"9000\"\nuntil = 2024-12-31\n\n[[ledger.receipt]]\nfunding = \"budget\"\nproject = \"9000\"\nfrom = 2025-01-01\n\n[[funding]]\nid = \"grant\"\nkind = \"state-grant\"\namount = 100_000\n"
+    );
+    std::fs::write(dir.join("plan.toml"), plan).unwrap();
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let s = &v.imports[0];
+    assert!(s.reconciles(), "{s:#?}");
+    // Four payment rows (the copy on line 4 is a duplicate): -50 000
+    // - 20 000 - 30 000 + 5 000 = -95 000 as booked.
+    assert_eq!(
+        (
+            s.rows_mapped,
+            s.rows_received,
+            s.rows_duplicate,
+            s.rows_unmapped
+        ),
+        (1, 4, 1, 0)
+    );
+    assert_eq!(s.sum_received, rust_decimal::Decimal::from(-95_000));
+    let receipts: Vec<(&str, String, String, Option<&str>)> = v
+        .portfolio
+        .receipts
+        .iter()
+        .map(|r| {
+            (
+                r.source.value.as_str(),
+                r.date.value.to_string(),
+                r.amount.normalize().to_string(),
+                r.ledger.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        receipts,
+        [
+            (
+                "grant",
+                "2024-03-15".to_owned(),
+                "50000".to_owned(),
+                Some("export")
+            ),
+            (
+                "grant",
+                "2024-06-30".to_owned(),
+                "20000".to_owned(),
+                Some("export")
+            ),
+            (
+                "budget",
+                "2025-01-10".to_owned(),
+                "30000".to_owned(),
+                Some("export")
+            ),
+            (
+                "budget",
+                "2025-12-01".to_owned(),
+                "-5000".to_owned(),
+                Some("export")
+            ),
+        ]
+    );
+    // A rule naming a source that does not exist: one error, at the rule.
+    let plan = std::fs::read_to_string(dir.join("plan.toml")).unwrap();
+    std::fs::write(
+        dir.join("plan.toml"),
+        plan.replace("funding = \"grant\"", "funding = \"grnat\""),
+    )
+    .unwrap();
+    let (_, v) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+    let unknown: Vec<String> = v
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "INS112")
+        .map(|d| d.key_path.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        unknown,
+        ["ledger[0].receipt[0].funding"],
+        "{:#?}",
+        v.diagnostics
     );
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -91,6 +91,7 @@ pub enum Label {
     RowsMalformed,
     RowsBalance,
     RowsSkipped,
+    RowsReceived,
     PerLine,
     ControlTotals,
     NoImports,
@@ -227,6 +228,7 @@ impl Label {
             RowsMalformed => ("felaktiga", "malformed"),
             RowsBalance => ("balansrader (SIE)", "balance rows (SIE)"),
             RowsSkipped => ("överhoppade enligt regel", "skipped by a rule"),
+            RowsReceived => ("inbetalningar från finansiär", "payments from a funder"),
             PerLine => ("Per budgetpost", "Per budget line"),
             ControlTotals => ("Kontrollsummor", "Control totals"),
             NoImports => (

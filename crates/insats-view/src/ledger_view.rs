@@ -23,6 +23,7 @@ pub fn ledger_view(imports: &[ImportSummary], lang: Lang) -> View {
         let kinds = [
             (Label::RowsRead, s.rows_read, Some(s.sum_read)),
             (Label::RowsBooked, s.rows_mapped, Some(s.sum_mapped)),
+            (Label::RowsReceived, s.rows_received, Some(s.sum_received)),
             (Label::RowsNoRule, s.rows_unmapped, Some(s.sum_unmapped)),
             (Label::RowsExcluded, s.rows_excluded, Some(s.sum_excluded)),
             (

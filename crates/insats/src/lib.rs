@@ -160,6 +160,7 @@ pub fn validate_paths(
                 Ok(real) => match ledger::import_file(ledger, &sources, &real) {
                     Ok(import) => {
                         sources.add(SourceFile::streamed(ledger.path.clone(), import.excerpts));
+                        stage.portfolio.add_receipts(import.receipts);
                         stage.portfolio.imported.extend(import.costs);
                         stage.diagnostics.extend(import.diagnostics);
                         stage.imports.push(import.summary);
@@ -180,6 +181,7 @@ pub fn validate_paths(
                 Ok(text) => {
                     let id = sources.add(SourceFile::new(ledger.path.clone(), text));
                     let import = ledger::import(ledger, &sources, id);
+                    stage.portfolio.add_receipts(import.receipts);
                     stage.portfolio.imported.extend(import.costs);
                     stage.diagnostics.extend(import.diagnostics);
                     stage.imports.push(import.summary);

@@ -1831,36 +1831,10 @@ impl Ctx<'_> {
             for (i, rule) in raw.map.iter().enumerate() {
                 let item = items.get(i)?;
                 let rpath = path.key("map").index(i);
-                let mut day = |key: &str, raw: &Option<toml::value::Datetime>| match raw {
-                    Some(raw) => self.date(item, key, &rpath, raw).map(Some),
-                    None => Some(None),
-                };
-                let (from, until) = (day("from", &rule.from), day("until", &rule.until));
-                let (Some(from), Some(until)) = (from, until) else {
+                let Some((from, until)) = self.rule_dates(item, &rpath, &rule.from, &rule.until)
+                else {
                     continue;
                 };
-                if let (Some(f), Some(u)) = (&from, &until)
-                    && f.value > u.value
-                {
-                    let d = self
-                        .diag(
-                            Code::PeriodReversed,
-                            format!(
-                                "the mapping rule takes rows from {} until {}",
-                                f.value, u.value
-                            ),
-                            {
-                                let (a, b) =
-                                    (field_range(item, "from"), field_range(item, "until"));
-                                a.start.min(b.start)..a.end.max(b.end)
-                            },
-                            &rpath,
-                        )
-                        .label("ends before it starts")
-                        .help("swap `from` and `until`, or correct the year");
-                    self.push(d);
-                    continue;
-                }
                 rules.push(MappingRule {
                     line: self.reference(item, "line", &rule.line),
                     codes: codes(
@@ -1869,8 +1843,31 @@ impl Ctx<'_> {
                         &rule.activity,
                         &rule.project,
                     ),
-                    from: from.map(|d| d.value),
-                    until: until.map(|d| d.value),
+                    from,
+                    until,
+                });
+            }
+        }
+        let mut receipt_rules = Vec::new();
+        if let Some((_, rnode)) = table_get(node, "receipt") {
+            let items = rnode.get_ref().as_array()?;
+            for (i, rule) in raw.receipt.iter().enumerate() {
+                let item = items.get(i)?;
+                let rpath = path.key("receipt").index(i);
+                let Some((from, until)) = self.rule_dates(item, &rpath, &rule.from, &rule.until)
+                else {
+                    continue;
+                };
+                receipt_rules.push(crate::ledger::ReceiptRule {
+                    funding: self.reference(item, "funding", &rule.funding),
+                    codes: codes(
+                        &rule.account,
+                        &rule.responsibility,
+                        &rule.activity,
+                        &rule.project,
+                    ),
+                    from,
+                    until,
                 });
             }
         }
@@ -1908,6 +1905,7 @@ impl Ctx<'_> {
             columns,
             rules,
             exclusions,
+            receipt_rules,
             skip_rules: raw
                 .skip
                 .iter()
@@ -1919,6 +1917,42 @@ impl Ctx<'_> {
                 .collect(),
             key_path: path.to_string(),
         })
+    }
+
+    /// The `from` and `until` of a ledger rule, each optional; `None` when
+    /// one is not a date or they are reversed (both reported).
+    fn rule_dates(
+        &mut self,
+        item: &Node<'_>,
+        path: &KeyPath,
+        from: &Option<toml::value::Datetime>,
+        until: &Option<toml::value::Datetime>,
+    ) -> Option<(Option<Date>, Option<Date>)> {
+        let mut day = |key: &str, raw: &Option<toml::value::Datetime>| match raw {
+            Some(raw) => self.date(item, key, path, raw).map(|d| Some(d.value)),
+            None => Some(None),
+        };
+        let (from, until) = (day("from", from), day("until", until));
+        let (from, until) = (from?, until?);
+        if let (Some(f), Some(u)) = (from, until)
+            && f > u
+        {
+            let d = self
+                .diag(
+                    Code::PeriodReversed,
+                    format!("the rule takes rows from {f} until {u}"),
+                    {
+                        let (a, b) = (field_range(item, "from"), field_range(item, "until"));
+                        a.start.min(b.start)..a.end.max(b.end)
+                    },
+                    path,
+                )
+                .label("ends before it starts")
+                .help("swap `from` and `until`, or correct the year");
+            self.push(d);
+            return None;
+        }
+        Some((from, until))
     }
 
     /// Reads "when" a value refers to: exactly one of `year` and `date`.
@@ -1993,6 +2027,7 @@ impl Ctx<'_> {
             amount: amount?.value,
             reference: raw.reference,
             note: raw.note,
+            ledger: None,
             key_path: path.to_string(),
         })
     }

@@ -86,6 +86,26 @@ pub struct Cost<'a> {
 }
 
 impl Portfolio {
+    /// Records the payments a ledger import found, one receipt per source
+    /// and day. A ledger books income as a credit (a negative amount):
+    /// received is its negation, so a debit on the account (money paid
+    /// back) is a negative receipt, as in `[[receipt]]`.
+    pub fn add_receipts(&mut self, imported: Vec<crate::ledger::ImportedReceipts>) {
+        for source in imported {
+            for day in &source.days {
+                self.receipts.push(Receipt {
+                    source: source.funding.clone(),
+                    date: Located::new(day.date, source.funding.span.clone()),
+                    amount: -day.amount,
+                    reference: None,
+                    note: None,
+                    ledger: Some(source.ledger.clone()),
+                    key_path: source.key_path.clone(),
+                });
+            }
+        }
+    }
+
     /// Every cost: each `[[spending]]` entry, then each imported day
     /// total, in the order they were loaded.
     pub fn costs(&self) -> impl Iterator<Item = Cost<'_>> {
@@ -165,6 +185,9 @@ pub struct Receipt {
     pub reference: Option<String>,
     /// Free text.
     pub note: Option<String>,
+    /// The ledger it was read from (a `[[ledger.receipt]]` rule), or
+    /// `None` for a `[[receipt]]` written in a plan.
+    pub ledger: Option<String>,
     /// The TOML key path, for messages.
     #[serde(skip)]
     pub key_path: String,

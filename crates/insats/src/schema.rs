@@ -593,6 +593,35 @@ pub struct TomlLedger {
     /// export, subtotals): skipped and counted, never read as costs.
     #[serde(default)]
     pub skip: Vec<TomlLedgerSkip>,
+    /// Rows that are payments from a funder (grant income on a revenue
+    /// account): recorded as received from the source, as `[[receipt]]`
+    /// entries are.
+    #[serde(default)]
+    pub receipt: Vec<TomlLedgerReceiptRule>,
+}
+
+/// A receipt rule: rows whose codes all match, booked within its dates,
+/// are payments from `funding`. A credit on a revenue account (a negative
+/// amount) is money received; a debit, money paid back.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlLedgerReceiptRule {
+    /// The funding source that paid.
+    pub funding: String,
+    /// Account pattern (a revenue account: Kommun-Bas class 3).
+    pub account: Option<String>,
+    /// Responsibility pattern.
+    pub responsibility: Option<String>,
+    /// Activity pattern.
+    pub activity: Option<String>,
+    /// Project pattern.
+    pub project: Option<String>,
+    /// Only rows booked on or after this day (one grant year's payment).
+    #[schemars(with = "Option<DateSchema>")]
+    pub from: Option<toml::value::Datetime>,
+    /// Only rows booked on or before this day.
+    #[schemars(with = "Option<DateSchema>")]
+    pub until: Option<toml::value::Datetime>,
 }
 
 /// A skip rule: a row whose `column` holds `value` is not a cost.

@@ -73,7 +73,8 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
             "book the cost on an existing `[[line]]`, or add the line to its plan",
         );
     }
-    for r in &portfolio.receipts {
+    // A receipt read from a ledger is checked once, at its rule, below.
+    for r in portfolio.receipts.iter().filter(|r| r.ledger.is_none()) {
         resolve(
             ctx,
             "funding source",
@@ -92,6 +93,16 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
                 &lines,
                 || format!("{}.map[{i}].line", ledger.key_path),
                 "map the rows to an existing `[[line]]`",
+            );
+        }
+        for (i, rule) in ledger.receipt_rules.iter().enumerate() {
+            resolve(
+                ctx,
+                "funding source",
+                &rule.funding,
+                &funding,
+                || format!("{}.receipt[{i}].funding", ledger.key_path),
+                "name the `[[funding]]` source that paid",
             );
         }
     }

@@ -138,6 +138,27 @@ impl MappingRule {
     }
 }
 
+/// Rows that are payments from a funder.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceiptRule {
+    /// The funding source.
+    pub funding: Located<String>,
+    /// The codes.
+    pub codes: CodePatterns,
+    /// The first day of the rows it takes, if it is limited.
+    pub from: Option<Date>,
+    /// The last day of the rows it takes, if it is limited.
+    pub until: Option<Date>,
+}
+
+impl ReceiptRule {
+    fn matches(&self, row: &Row<'_>) -> bool {
+        self.from.is_none_or(|from| row.date >= from)
+            && self.until.is_none_or(|until| row.date <= until)
+            && self.codes.matches(row)
+    }
+}
+
 /// Rows that knowingly belong elsewhere.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExclusionRule {
@@ -204,6 +225,8 @@ pub struct Ledger {
     pub exclusions: Vec<ExclusionRule>,
     /// CSV: rules for rows that are not costs.
     pub skip_rules: Vec<SkipRule>,
+    /// Rules for rows that are payments from a funder.
+    pub receipt_rules: Vec<ReceiptRule>,
     /// The TOML key path of the declaration.
     #[serde(skip)]
     pub key_path: String,
@@ -247,6 +270,11 @@ pub struct ImportSummary {
     /// CSV rows a skip rule marks as not costs (sum rows); their amounts
     /// are not read.
     pub rows_skipped: usize,
+    /// Rows a receipt rule takes: payments from a funder.
+    pub rows_received: usize,
+    /// Their sum as booked (negative for money received on a revenue
+    /// account).
+    pub sum_received: Decimal,
     /// The sum of every row whose amount could be read.
     pub sum_read: Decimal,
     /// The sum booked.
@@ -275,12 +303,14 @@ impl ImportSummary {
     pub fn reconciles(&self) -> bool {
         self.sum_read
             == self.sum_mapped
+                + self.sum_received
                 + self.sum_unmapped
                 + self.sum_excluded
                 + self.sum_ambiguous
                 + self.sum_duplicate
             && self.rows_read
                 == self.rows_mapped
+                    + self.rows_received
                     + self.rows_unmapped
                     + self.rows_excluded
                     + self.rows_ambiguous
@@ -307,6 +337,8 @@ pub struct LineTotal {
 pub struct Import {
     /// The costs booked, per line and day.
     pub costs: Vec<ImportedCosts>,
+    /// The payments from funders, per source and day.
+    pub receipts: Vec<ImportedReceipts>,
     /// Its control totals.
     pub summary: ImportSummary,
     /// Problems found.
@@ -314,6 +346,20 @@ pub struct Import {
     /// For a streamed file: the rows the diagnostics point at (see
     /// [`crate::SourceFile::streamed`]).
     pub excerpts: Vec<Excerpt>,
+}
+
+/// Payments from one funding source found in a ledger, per day.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedReceipts {
+    /// The ledger id.
+    pub ledger: String,
+    /// The funding source, located at the first receipt rule naming it.
+    pub funding: Located<String>,
+    /// The TOML key path of that rule.
+    #[serde(skip)]
+    pub key_path: String,
+    /// One total per day, as booked: negative for money received.
+    pub days: Vec<DayTotal>,
 }
 
 /// Why a streamed import produced nothing.
@@ -648,6 +694,9 @@ enum Pass {
 /// Where a row goes.
 enum Class {
     Mapped(usize),
+    /// A payment from a funder: the index of its source among the
+    /// ledger's receipt sources.
+    Received(usize),
     Unmapped,
     Excluded,
     /// The first rule matched for each of two or more lines, in the order
@@ -736,6 +785,11 @@ struct Booker<'a> {
     general: Vec<usize>,
     /// Line index of each rule.
     line_of_rule: Vec<usize>,
+    /// The index of each receipt rule's source among the receipt sources,
+    /// whose day totals follow the lines' in `days`.
+    receipt_of_rule: Vec<usize>,
+    /// Each receipt source's first rule.
+    receipt_sources: Vec<usize>,
     lines: Vec<LineState<'a>>,
     /// Sum and rows per (line index, day).
     days: DayTotals,
@@ -784,7 +838,18 @@ impl<'a> Booker<'a> {
             Where::Sources(sources, id) => sources.get(id).path.clone(),
             Where::Streamed(path) => path.to_path_buf(),
         };
-        let line_count = lines.len();
+        let mut receipt_of_rule = Vec::new();
+        let mut receipt_sources: Vec<usize> = Vec::new();
+        for (i, rule) in ledger.receipt_rules.iter().enumerate() {
+            let known = receipt_sources
+                .iter()
+                .position(|&r| ledger.receipt_rules[r].funding.value == rule.funding.value);
+            receipt_of_rule.push(known.unwrap_or_else(|| {
+                receipt_sources.push(i);
+                receipt_sources.len() - 1
+            }));
+        }
+        let line_count = lines.len() + receipt_sources.len();
         Booker {
             ledger,
             sources,
@@ -792,6 +857,8 @@ impl<'a> Booker<'a> {
             by_project,
             general,
             line_of_rule,
+            receipt_of_rule,
+            receipt_sources,
             lines,
             days: DayTotals::new(line_count),
             sums: Sums::default(),
@@ -914,6 +981,15 @@ impl<'a> Booker<'a> {
             }
         }
         match found {
+            None if !self.ledger.receipt_rules.is_empty()
+                && let Some(rule) = self
+                    .ledger
+                    .receipt_rules
+                    .iter()
+                    .position(|r| r.matches(row)) =>
+            {
+                Class::Received(self.receipt_of_rule[rule])
+            }
             None if self.ledger.exclusions.iter().any(|r| r.codes.matches(row)) => Class::Excluded,
             None => Class::Unmapped,
             Some((line, _)) if more.is_empty() => Class::Mapped(line),
@@ -951,6 +1027,11 @@ impl<'a> Booker<'a> {
                 }
                 state.rows += 1;
                 self.days.add(line, row.date, amount, 1);
+            }
+            Class::Received(source) => {
+                self.summary.rows_received += 1;
+                self.days
+                    .add(self.lines.len() + source, row.date, amount, 1);
             }
             Class::Excluded => {
                 self.summary.rows_excluded += 1;
@@ -1089,6 +1170,7 @@ impl<'a> Booker<'a> {
         s.rows_ambiguous += t.rows_ambiguous;
         s.rows_malformed += t.rows_malformed;
         s.rows_skipped += t.rows_skipped;
+        s.rows_received += t.rows_received;
         // Duplicates are found by the second reading, after the parts are
         // merged, and balance rows are SIE rows, never read in parts: a
         // part has none of either to add.
@@ -1205,6 +1287,11 @@ impl<'a> Booker<'a> {
                 let state = &mut self.lines[line];
                 state.rows -= 1;
                 self.days.add(line, row.date, -amount, -1);
+            }
+            Class::Received(source) => {
+                self.summary.rows_received -= 1;
+                self.days
+                    .add(self.lines.len() + source, row.date, -amount, -1);
             }
             Class::Excluded => {
                 self.summary.rows_excluded -= 1;
@@ -1329,8 +1416,26 @@ impl<'a> Booker<'a> {
                 .into_iter()
                 .unzip();
         let mut mapped = OreSum::default();
+        let (line_sums, receipt_sums) = line_sums.split_at(self.lines.len());
         line_sums.iter().for_each(|sum| mapped.add_sum(*sum));
         self.summary.sum_mapped = mapped.to_decimal();
+        let mut received = OreSum::default();
+        receipt_sums.iter().for_each(|sum| received.add_sum(*sum));
+        self.summary.sum_received = received.to_decimal();
+        let receipts = self
+            .receipt_sources
+            .iter()
+            .enumerate()
+            .filter_map(|(source, &rule)| {
+                let days = std::mem::take(&mut by_line[self.lines.len() + source]);
+                (!days.is_empty()).then(|| ImportedReceipts {
+                    ledger: ledger.id.value.clone(),
+                    funding: ledger.receipt_rules[rule].funding.clone(),
+                    key_path: format!("{}.receipt[{rule}].funding", ledger.key_path),
+                    days,
+                })
+            })
+            .collect();
         let summary_lines: Vec<LineTotal> = self
             .booked_order
             .iter()
@@ -1361,6 +1466,7 @@ impl<'a> Booker<'a> {
         self.summary.per_line = summary_lines;
         Import {
             costs,
+            receipts,
             summary: self.summary,
             diagnostics: self.diagnostics,
             excerpts: self.excerpts,

@@ -79,6 +79,12 @@ reason = "Another project."
 [[ledger.skip]]
 column = "Datum"
 value = "Summa*"
+
+# Project 1234 of responsibility 100: payments received.
+[[ledger.receipt]]
+funding = "budget"
+project = "1234"
+responsibility = "100"
 "#;
 
 const HEADER: &str = "Datum;Konto;Ansvar;Projekt;Belopp;Text";
