@@ -200,7 +200,7 @@ fn all_figures(report: &Value) -> Vec<Figure> {
         }
     }
     for f in report["funding"].as_array().unwrap() {
-        let fields: [Field; 15] = [
+        let fields: [Field; 16] = [
             ("id", "id", text),
             ("name", "name", text),
             ("funder", "funder", text),
@@ -210,6 +210,7 @@ fn all_figures(report: &Value) -> Vec<Figure> {
             ("left", "left", money),
             ("window_end", "window_end", text),
             ("next_report", "next_report", text),
+            ("report_overdue", "report_overdue", text),
             ("charged", "charged", money),
             ("received", "received", money),
             ("to_repay", "to_repay", money),
@@ -652,6 +653,7 @@ fn check(portfolio: &str, as_of: &str) {
                 "run_rate_per_month",
                 "window_end",
                 "next_report",
+                "report_overdue",
                 "received",
                 "to_repay",
                 "co_financing_required",

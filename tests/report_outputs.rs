@@ -52,22 +52,24 @@ fn the_funding_table_in_csv() {
     // Co-financing: 20 % of the 50 000 spent on the grant's lines is
     // required (worked out in report_portfolio.rs), 5 000 of it is paid.
     // Forecast spent and unspent add up to the amount. The grant's next
-    // report is the first of its reporting dates on or after 2024-06-30.
+    // report is the first of its reporting dates on or after 2024-06-30
+    // that no report sent answers; the one report sent (2024-03-28)
+    // answers 31 March, so none is overdue.
     // Charged is the share spent (no source is over its amount); no
     // payment received is recorded, so received and to repay are empty.
     assert_eq!(
         csv("funding", "sv"),
-        "Id;Namn;Typ;Bidragsgivare;Belopp;Fördelat;Förbrukat;Kvar att förbruka;Får användas t.o.m.;Nästa redovisning;Prognos förbrukat;Prognos oförbrukat;Högsta andel %;Medfinansiering krävd;Medfinansiering betald;Avräknat;Mottaget;Att återbetala\n\
-         statsbidrag;;statsbidrag;Exempelverket;80000;80000;45000;35000;2024-08-31;2024-07-15;58551,92;21448,08;80;10000;5000;45000;;\n\
-         alfa-kommun;;kommunal budget;;100000;100000;75000;25000;;;140170,85;-40170,85;;;;75000;;\n\
-         beta-kommun;;kommunal budget;;50000;50000;24500;25500;;;49505,46;494,54;;;;24500;;\n"
+        "Id;Namn;Typ;Bidragsgivare;Belopp;Fördelat;Förbrukat;Kvar att förbruka;Får användas t.o.m.;Nästa redovisning;Försenad redovisning;Prognos förbrukat;Prognos oförbrukat;Högsta andel %;Medfinansiering krävd;Medfinansiering betald;Avräknat;Mottaget;Att återbetala\n\
+         statsbidrag;;statsbidrag;Exempelverket;80000;80000;45000;35000;2024-08-31;2024-07-15;;58551,92;21448,08;80;10000;5000;45000;;\n\
+         alfa-kommun;;kommunal budget;;100000;100000;75000;25000;;;;140170,85;-40170,85;;;;75000;;\n\
+         beta-kommun;;kommunal budget;;50000;50000;24500;25500;;;;49505,46;494,54;;;;24500;;\n"
     );
     assert_eq!(
         csv("funding", "en"),
-        "Id;Name;Kind;Funder;Amount;Allocated;Spent;Left;Usable until;Next report due;Forecast spent;Forecast unspent;Maximum share %;Co-financing required;Co-financing paid;Charged;Received;To repay\n\
-         statsbidrag;;state grant;Exempelverket;80000;80000;45000;35000;2024-08-31;2024-07-15;58551.92;21448.08;80;10000;5000;45000;;\n\
-         alfa-kommun;;municipal budget;;100000;100000;75000;25000;;;140170.85;-40170.85;;;;75000;;\n\
-         beta-kommun;;municipal budget;;50000;50000;24500;25500;;;49505.46;494.54;;;;24500;;\n"
+        "Id;Name;Kind;Funder;Amount;Allocated;Spent;Left;Usable until;Next report due;Report overdue since;Forecast spent;Forecast unspent;Maximum share %;Co-financing required;Co-financing paid;Charged;Received;To repay\n\
+         statsbidrag;;state grant;Exempelverket;80000;80000;45000;35000;2024-08-31;2024-07-15;;58551.92;21448.08;80;10000;5000;45000;;\n\
+         alfa-kommun;;municipal budget;;100000;100000;75000;25000;;;;140170.85;-40170.85;;;;75000;;\n\
+         beta-kommun;;municipal budget;;50000;50000;24500;25500;;;;49505.46;494.54;;;;24500;;\n"
     );
 }
 

@@ -251,34 +251,82 @@ fn findings_most_serious_first_then_by_amount() {
     assert_eq!(r.findings, expected);
 }
 
-/// `reporting = [2024-03-31, 2024-07-15, 2024-09-30]` on the grant: the
-/// next report is the first date on or after the as-of date, and it is a
-/// finding from 30 days before it, to the day.
+/// `reporting = [2024-03-31, 2024-07-15, 2024-09-30]` on the grant, and
+/// one report sent, on 2024-03-28: the next report is the first date on
+/// or after the as-of date that no report sent by then answers, a finding
+/// from 30 days before it, to the day; a date passed with no report to
+/// answer it is overdue, a finding of its own.
 #[test]
-fn the_next_report_to_the_funder_and_when_it_is_due() {
+fn the_next_report_to_the_funder_when_it_is_due_and_when_it_is_overdue() {
     let (_, v) = insats::validate_paths(&[dir()]).unwrap();
-    let at = |as_of: &str| {
-        let r = report(&v.portfolio, &ReportOptions::as_of(as_of.parse().unwrap()));
-        let next = r
-            .funding
-            .iter()
-            .find(|f| f.id == "statsbidrag")
-            .unwrap()
-            .next_report
-            .map(|d| d.to_string());
-        let due = r.findings.iter().any(|f| f.kind == FindingKind::ReportDue);
-        (next, due)
+    let at = |portfolio: &insats::Portfolio, as_of: &str| {
+        let r = report(portfolio, &ReportOptions::as_of(as_of.parse().unwrap()));
+        let grant = r.funding.iter().find(|f| f.id == "statsbidrag").unwrap();
+        let found = |kind| {
+            r.findings
+                .iter()
+                .any(|f| f.kind == kind && f.subject == "statsbidrag")
+        };
+        (
+            grant.next_report.map(|d| d.to_string()),
+            found(FindingKind::ReportDue),
+            grant.report_overdue.map(|d| d.to_string()),
+            found(FindingKind::ReportOverdue),
+        )
     };
     let day = |d: &str| Some(d.to_owned());
-    // The day of a report: still that report, due today.
-    assert_eq!(at("2024-03-31"), (day("2024-03-31"), true));
-    // The day after: the next one, 106 days away.
-    assert_eq!(at("2024-04-01"), (day("2024-07-15"), false));
+    let p = &v.portfolio;
+    // Before the report was sent: the first date is 4 days away.
+    assert_eq!(at(p, "2024-03-27"), (day("2024-03-31"), true, None, false));
+    // Sent on the 28th: it answers 31 March, and the next is 15 July.
+    assert_eq!(at(p, "2024-03-28"), (day("2024-07-15"), false, None, false));
     // 31 days before it, then 30.
-    assert_eq!(at("2024-06-14"), (day("2024-07-15"), false));
-    assert_eq!(at("2024-06-15"), (day("2024-07-15"), true));
-    // After the last one there is none.
-    assert_eq!(at("2024-10-01"), (None, false));
+    assert_eq!(at(p, "2024-06-14"), (day("2024-07-15"), false, None, false));
+    assert_eq!(at(p, "2024-06-15"), (day("2024-07-15"), true, None, false));
+    // The day of a report: still due, not yet overdue.
+    assert_eq!(at(p, "2024-07-15"), (day("2024-07-15"), true, None, false));
+    // The day after, with no report sent for it: overdue, and the next
+    // date is 76 days away (not yet within 30).
+    assert_eq!(
+        at(p, "2024-07-16"),
+        (day("2024-09-30"), false, day("2024-07-15"), true)
+    );
+    // After the last date, both unanswered: the first is overdue.
+    assert_eq!(at(p, "2024-10-01"), (None, false, day("2024-07-15"), true));
+
+    // Without the report sent in March, 31 March is overdue from 1 April.
+    let mut unsent = v.portfolio.clone();
+    unsent.submissions.clear();
+    assert_eq!(
+        at(&unsent, "2024-04-01"),
+        (day("2024-07-15"), false, day("2024-03-31"), true)
+    );
+    // A report sent late still answers its date: sent 2024-04-10 for 31
+    // March, nothing is overdue from then on.
+    let mut late = v.portfolio.clone();
+    late.submissions[0].date.value = "2024-04-10".parse().unwrap();
+    assert_eq!(
+        at(&late, "2024-04-09"),
+        (day("2024-07-15"), false, day("2024-03-31"), true)
+    );
+    assert_eq!(
+        at(&late, "2024-04-10"),
+        (day("2024-07-15"), false, None, false)
+    );
+    // The overdue finding is high: a report the funder is owed.
+    let r = report(
+        &unsent,
+        &ReportOptions::as_of("2024-04-01".parse().unwrap()),
+    );
+    let overdue = r
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::ReportOverdue)
+        .unwrap();
+    assert_eq!(
+        (overdue.severity, overdue.subject.as_str(), overdue.amount),
+        (FindingSeverity::High, "statsbidrag", None)
+    );
 }
 
 fn run_with(options: ReportOptions) -> (insats::Portfolio, Report) {

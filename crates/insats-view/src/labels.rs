@@ -120,6 +120,7 @@ pub enum Label {
     RoundingNote,
     MadeBy,
     NextReport,
+    ReportOverdue,
     Received,
     Charged,
     ToRepay,
@@ -290,6 +291,7 @@ impl Label {
             ),
             MadeBy => ("Skapad av", "Made by"),
             NextReport => ("Nästa redovisning", "Next report due"),
+            ReportOverdue => ("Försenad redovisning", "Report overdue since"),
             Received => ("Mottaget", "Received"),
             Charged => ("Avräknat", "Charged"),
             ToRepay => ("Att återbetala", "To repay"),
@@ -381,6 +383,10 @@ pub fn finding(kind: FindingKind, lang: Lang) -> &'static str {
         FindingKind::ReportDue => (
             "en redovisning till bidragsgivaren ska lämnas inom 30 dagar",
             "a report to the funder is due within 30 days",
+        ),
+        FindingKind::ReportOverdue => (
+            "en redovisning till bidragsgivaren har inte lämnats fast den skulle ha lämnats",
+            "a report to the funder was due and has not been sent",
         ),
         FindingKind::CoFinancingShort => (
             "mindre medfinansiering betald än bidragets villkor kräver",

@@ -178,6 +178,7 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
             // The finding says when one is near; the date itself is for the
             // spreadsheet, which keeps the screen tables to A4 width.
             col("next_report", Label::NextReport, Key, Level::Full),
+            col("report_overdue", Label::ReportOverdue, Key, Level::Full),
             col("forecast_spent", Label::ForecastSpent, Number, Level::Full),
             col(
                 "forecast_unspent",
@@ -223,6 +224,7 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
                     Cell::Money(f.left),
                     Cell::date(f.window_end),
                     Cell::date(f.next_report),
+                    Cell::date(f.report_overdue),
                     Cell::Money(f.forecast_spent),
                     Cell::Money(f.forecast_unspent),
                     f.co_financing

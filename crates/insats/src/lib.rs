@@ -337,6 +337,7 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
         portfolio.initiatives.extend(loaded.initiative);
         portfolio.spending.extend(loaded.spending);
         portfolio.receipts.extend(loaded.receipts);
+        portfolio.submissions.extend(loaded.submissions);
         portfolio.measurements.extend(loaded.measurements);
         portfolio.ledgers.extend(loaded.ledgers);
         portfolio.declared.extend(

@@ -62,6 +62,8 @@ pub struct LoadedFile {
     pub spending: Vec<Spending>,
     /// Payments received, recorded in the file.
     pub receipts: Vec<Receipt>,
+    /// Reports sent, recorded in the file.
+    pub submissions: Vec<crate::model::Submission>,
     /// Measurements recorded in the file.
     pub measurements: Vec<Measurement>,
     /// Ledger exports declared in the file.
@@ -237,6 +239,7 @@ impl Ctx<'_> {
                 "funding" => out.funding = self.load_list(value, &path, Self::funding),
                 "spending" => out.spending = self.load_list(value, &path, Self::spending),
                 "receipt" => out.receipts = self.load_list(value, &path, Self::receipt),
+                "submission" => out.submissions = self.load_list(value, &path, Self::submission),
                 "ledger" => out.ledgers = self.load_list(value, &path, Self::ledger),
                 "measurement" => out.measurements = self.load_list(value, &path, Self::measurement),
                 "line" => raw_lines = self.deserialize_list::<TomlBudgetLine>(value, &path),
@@ -2014,6 +2017,22 @@ impl Ctx<'_> {
             amount: amount?.value,
             text: raw.text,
             voucher: raw.voucher,
+            key_path: path.to_string(),
+        })
+    }
+
+    fn submission(
+        &mut self,
+        raw: crate::schema::TomlSubmission,
+        node: &Node<'_>,
+        path: &KeyPath,
+    ) -> Option<crate::model::Submission> {
+        let date = self.date(node, "date", path, &raw.date);
+        Some(crate::model::Submission {
+            source: self.reference(node, "source", &raw.source),
+            date: date?,
+            reference: raw.reference,
+            note: raw.note,
             key_path: path.to_string(),
         })
     }

@@ -37,8 +37,11 @@ pub struct Portfolio {
     pub spending: Vec<Spending>,
     /// Costs imported from ledger exports, summed per line and day.
     pub imported: Vec<ImportedCosts>,
-    /// Payments received from funders, from `[[receipt]]`.
+    /// Payments received from funders, from `[[receipt]]` and from
+    /// ledger rows that `[[ledger.receipt]]` rules take.
     pub receipts: Vec<Receipt>,
+    /// Reports sent to funders, from `[[submission]]`.
+    pub submissions: Vec<Submission>,
     /// Observed values of targets' indicators.
     pub measurements: Vec<Measurement>,
     /// Declared ledger exports.
@@ -188,6 +191,23 @@ pub struct Receipt {
     /// The ledger it was read from (a `[[ledger.receipt]]` rule), or
     /// `None` for a `[[receipt]]` written in a plan.
     pub ledger: Option<String>,
+    /// The TOML key path, for messages.
+    #[serde(skip)]
+    pub key_path: String,
+}
+
+/// A report sent to a funder: it answers the earliest of the source's
+/// `reporting` dates not yet answered by an earlier one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Submission {
+    /// The funding source id.
+    pub source: Located<String>,
+    /// The day it was sent.
+    pub date: Located<Date>,
+    /// The funder's case number or the municipality's reference.
+    pub reference: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
     /// The TOML key path, for messages.
     #[serde(skip)]
     pub key_path: String,

@@ -215,9 +215,12 @@ pub struct FundingReport {
     pub forecast_unspent: Decimal,
     /// For a source with a maximum share.
     pub co_financing: Option<CoFinancing>,
-    /// The first of its `reporting` dates on or after the as-of date: the
-    /// next report the funder expects.
+    /// The first of its `reporting` dates on or after the as-of date that
+    /// no report sent by then answers: the next report the funder expects.
     pub next_report: Option<Date>,
+    /// The first of its `reporting` dates before the as-of date that no
+    /// report sent by then answers (`[[submission]]`): a report overdue.
+    pub report_overdue: Option<Date>,
     /// What may be charged to it so far: its share of the costs booked,
     /// at most its amount (the frame). Its share already keeps within a
     /// maximum share, which validate checks the plan against.
@@ -234,6 +237,16 @@ pub struct FundingReport {
     /// Whether its window closed before the as-of date, which makes
     /// `to_repay` final rather than a forecast.
     pub window_closed: bool,
+}
+
+/// A source's reporting dates that the reports sent leave unanswered, in
+/// order. Each report answers the earliest date not yet answered, whether
+/// it was sent before that date or after it: a funder asks for one report
+/// per date, and a late report still answers its date.
+fn unanswered(reporting: &[Date], reports_sent: usize) -> impl Iterator<Item = Date> {
+    let mut due: Vec<Date> = reporting.to_vec();
+    due.sort_unstable();
+    due.into_iter().skip(reports_sent)
 }
 
 /// How many days before a report to the funder is due the report says
@@ -351,6 +364,8 @@ pub enum FindingKind {
     GrantMoneyUnspent,
     /// A report to the funder is due within [`REPORT_DUE_DAYS`] days.
     ReportDue,
+    /// A reporting date has passed with no report sent to answer it.
+    ReportOverdue,
     /// A grant's window has closed and more was received from it than
     /// could be charged to it: the difference is owed back.
     RepaymentDue,
@@ -1205,6 +1220,13 @@ fn funding_reports(
             lines_of.entry(state.initiative).or_default().push(state);
         }
     }
+    // Reports sent by the as-of date, per source, in the order sent.
+    let mut sent: IdMap<&str, usize> = IdMap::default();
+    for s in &portfolio.submissions {
+        if s.date.value <= options.as_of {
+            *sent.entry(s.source.value.as_str()).or_default() += 1;
+        }
+    }
     // Payments received by the as-of date; a source with a receipt only
     // later still has one recorded, and so has received 0 so far.
     let mut received: IdMap<&str, Decimal> = IdMap::default();
@@ -1223,6 +1245,7 @@ fn funding_reports(
         .filter(|f| !filtered || shown_sources.contains(f.id.value.as_str()))
         .map(|source| {
             let id = source.id.value.as_str();
+            let reports_sent = sent.get(id).copied().unwrap_or(0);
             let mut allocated = Decimal::ZERO;
             let mut spent = Decimal::ZERO;
             let mut cost_base_spent = Decimal::ZERO;
@@ -1324,12 +1347,10 @@ fn funding_reports(
                 forecast_spent: forecast,
                 forecast_unspent: source.amount.value - forecast,
                 co_financing,
-                next_report: source
-                    .reporting
-                    .iter()
-                    .copied()
-                    .filter(|&due| due >= options.as_of)
-                    .min(),
+                next_report: unanswered(&source.reporting, reports_sent)
+                    .find(|&due| due >= options.as_of),
+                report_overdue: unanswered(&source.reporting, reports_sent)
+                    .find(|&due| due < options.as_of),
                 charged: spent.min(source.amount.value),
                 received: received.get(id).copied(),
                 to_repay: received.get(id).map(|r| {
@@ -1612,6 +1633,14 @@ fn findings(
                 },
                 subject: f.id.clone(),
                 amount: Some(f.forecast_unspent),
+            });
+        }
+        if f.report_overdue.is_some() {
+            out.push(Finding {
+                severity: FindingSeverity::High,
+                kind: FindingKind::ReportOverdue,
+                subject: f.id.clone(),
+                amount: None,
             });
         }
         if let Some(due) = f.next_report

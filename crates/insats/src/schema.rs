@@ -67,6 +67,9 @@ pub struct TomlDocument {
     /// Payments received from funders (follow-up).
     #[serde(default)]
     pub receipt: Vec<TomlReceipt>,
+    /// Reports sent to funders (follow-up).
+    #[serde(default)]
+    pub submission: Vec<TomlSubmission>,
     /// Observed values of targets' indicators (follow-up).
     #[serde(default)]
     pub measurement: Vec<TomlMeasurement>,
@@ -505,6 +508,22 @@ pub struct TomlReceipt {
     pub amount: TomlDecimal,
     /// The funder's or the ledger's reference (a decision or voucher
     /// number): the audit trail.
+    pub reference: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+}
+
+/// `[[submission]]`: a report (an account) sent to a funder. Each answers
+/// the earliest of the source's `reporting` dates not yet answered.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlSubmission {
+    /// The funding source id.
+    pub source: String,
+    /// The day the report was sent.
+    #[schemars(with = "DateSchema")]
+    pub date: toml::value::Datetime,
+    /// The funder's case number or the municipality's reference.
     pub reference: Option<String>,
     /// Free text.
     pub note: Option<String>,

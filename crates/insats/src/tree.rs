@@ -344,6 +344,7 @@ mod tests {
                 "funding" => each::<TomlFundingSource>(value, origin, tally),
                 "spending" => each::<TomlSpending>(value, origin, tally),
                 "receipt" => each::<TomlReceipt>(value, origin, tally),
+                "submission" => each::<crate::schema::TomlSubmission>(value, origin, tally),
                 "ledger" => each::<TomlLedger>(value, origin, tally),
                 "measurement" => each::<TomlMeasurement>(value, origin, tally),
                 "line" => each::<TomlBudgetLine>(value, origin, tally),

@@ -73,6 +73,16 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio, complete: bool
             "book the cost on an existing `[[line]]`, or add the line to its plan",
         );
     }
+    for s in &portfolio.submissions {
+        resolve(
+            ctx,
+            "funding source",
+            &s.source,
+            &funding,
+            || format!("{}.source", s.key_path),
+            "record the report against an existing `[[funding]]` source",
+        );
+    }
     // A receipt read from a ledger is checked once, at its rule, below.
     for r in portfolio.receipts.iter().filter(|r| r.ledger.is_none()) {
         resolve(
