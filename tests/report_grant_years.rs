@@ -553,6 +553,112 @@ fn a_flat_rate_is_planned_as_the_lines_it_is_a_rate_of() {
     assert_eq!(planned("2025-12-31"), (dec("96000"), dec("96000")));
 }
 
+/// Each year's overhead as a flat rate paid by that year's grant: a rate
+/// of that year's staff, not of both years'.
+#[test]
+fn a_flat_rate_paid_by_one_years_grant_is_a_rate_of_that_years_base() {
+    let as_flat_rate = |stated: &'static str| {
+        move |p: String| {
+            p.replace(
+                "funded_by = \"bidrag-2024\"\namount = 9_600",
+                &format!("funded_by = \"bidrag-2024\"\nflat_rate = {{ percent = 8, of = \"personnel\" }}{stated}"),
+            )
+            .replace(
+                "funded_by = \"bidrag-2025\"\namount = 9_600",
+                "funded_by = \"bidrag-2025\"\nflat_rate = { percent = 8, of = \"personnel\" }",
+            )
+        }
+    };
+    // The personnel lines are 120 000 in 2024 and 120 000 in 2025; each
+    // year's overhead is 8 % of its year's: 9 600, not 8 % of 240 000 =
+    // 19 200. Paid by one grant each, its payer pays all of it.
+    let v = edited(&dir(), as_flat_rate(""));
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    let lines = &v.portfolio.initiatives[0].lines;
+    for id in ["overhead-2024", "overhead-2025"] {
+        let l = lines.iter().find(|l| l.id.value == id).unwrap();
+        assert_eq!(
+            (l.amount, l.payers[0].amount),
+            (dec("9600"), dec("9600")),
+            "{id}"
+        );
+    }
+    // Its plan follows its base, within the year: by midsummer 2024, the
+    // 182nd of 2024's 366 days, 9 600 x 182/366 = 4 773,77 (8 % of the
+    // 59 672,13 of staff planned by then).
+    let r = report(
+        &v.portfolio,
+        &ReportOptions::as_of("2024-06-30".parse().unwrap()),
+    );
+    assert_eq!(line(&r, "overhead-2024"), (dec("9600"), dec("4773.77")));
+    assert_eq!(line(&r, "overhead-2025"), (dec("9600"), dec("0")));
+    // Staff of the municipality's own over both years (no window: planned
+    // evenly over the 731 days) are cut by the 2024 grant's window: 73 100
+    // x 366/731 = 36 600 of them fall in 2024, and the 2024 overhead is
+    // 8 % of 120 000 + 36 600 = 12 528; the 2025 one 8 % of 120 000 +
+    // 36 500 = 12 520 (each grant's frame raised to hold it).
+    let v = edited(&dir(), |p| {
+        as_flat_rate("")(p)
+            .replace("amount = 20_000\n\n# Each", "amount = 93_100\n\n# Each")
+            .replacen("amount = 129_600", "amount = 132_528", 1)
+            .replace("amount = 129_600", "amount = 132_520")
+            .replace(
+                "[[indicator]]",
+                "[[line]]\nid = \"personal-kommun\"\nname = \"Egen personal\"\ncategory = \"personnel\"\nfunded_by = \"kommunen\"\namount = 73_100\nserves = [\"mal\"]\n\n[[indicator]]",
+            )
+    });
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    let overhead = |id: &str| {
+        let lines = &v.portfolio.initiatives[0].lines;
+        lines.iter().find(|l| l.id.value == id).map(|l| l.amount)
+    };
+    assert_eq!(
+        (overhead("overhead-2024"), overhead("overhead-2025")),
+        (Some(dec("12528")), Some(dec("12520"))),
+        "{:#?}",
+        v.diagnostics
+    );
+    // Split without dates between two sources of 2024: the split was made
+    // on the whole base at load, and cannot be made again from the parts,
+    // so the plan is refused with a way out.
+    let v = edited(&dir(), |p| {
+        as_flat_rate("")(p)
+            .replace(
+                "funded_by = \"bidrag-2024\"\nflat_rate",
+                "funded_by = [{ source = \"bidrag-2024\", share_percent = 50 }, { source = \"extra\", share_percent = 50 }]\nflat_rate",
+            )
+            .replacen(
+                "[[line]]",
+                "[[funding]]\nid = \"extra\"\nkind = \"state-grant\"\namount = 10_000\nwindow = { start = 2024-01-01, end = 2024-12-31 }\n\n[[line]]",
+                1,
+            )
+    });
+    let refused: Vec<&str> = v.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        refused,
+        [
+            "flat rate `overhead-2024` is a rate of the personnel costs within 2024-01-01 to 2024-12-31, 9 600 kr, and its payers' split was stated on 19 200 kr"
+        ]
+    );
+    // A stated amount that agrees with the rate within the year is right;
+    // one stated on both years' staff is not, and the error says why.
+    let v = edited(&dir(), as_flat_rate("\namount = 9_600"));
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    let v = edited(&dir(), as_flat_rate("\namount = 19_200"));
+    let wrong: Vec<(&str, Option<&str>)> = v
+        .diagnostics
+        .iter()
+        .map(|d| (d.message.as_str(), d.label.as_deref()))
+        .collect();
+    assert_eq!(
+        wrong,
+        [(
+            "stated amount 19 200 kr but the flat rate gives 9 600 kr",
+            Some("8 % of personnel costs within 2024-01-01 to 2024-12-31 is 9 600 kr")
+        )]
+    );
+}
+
 #[test]
 fn a_statement_settles_received_charged_own_contribution_and_to_repay() {
     let settle = |v: &insats::Portfolio, id: &str, y: i16| {

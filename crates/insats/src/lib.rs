@@ -389,6 +389,7 @@ fn check_all(sources: &SourceSet, stage: Stage) -> Validation {
         plan_files,
         imports,
     } = stage;
+    diagnostics.extend(report::rate_flat_lines(sources, &mut portfolio));
     diagnostics.extend(report::apportion_by_period(sources, &mut portfolio));
     let complete = !diagnostics.iter().any(Diagnostic::is_error);
     check::check(sources, &portfolio, complete, &mut diagnostics);

@@ -1103,36 +1103,17 @@ impl Ctx<'_> {
                 self.overflow(frange, &fpath);
                 return None;
             };
-            if let Some(s) = &stated
-                && s.value != computed
-            {
-                let d = self
-                    .diag(
-                        Code::FlatRateMismatch,
-                        format!(
-                            "stated amount {} but the flat rate gives {}",
-                            kr(s.value),
-                            kr(computed)
-                        ),
-                        self.range_of(&s.span),
-                        &path.key("amount"),
-                    )
-                    .label(format!(
-                        "{} % of {} costs is {}",
-                        money::format_number(percent.value),
-                        flat.of.as_str(),
-                        kr(computed)
-                    ))
-                    .help("drop `amount` and let insats compute it, or correct the rate");
-                self.push(d);
-                return None;
-            }
+            // The rate is of the base's plan within the days the line's
+            // payers may pay it, and their windows may be declared in other
+            // files: the whole portfolio rates it again, and checks a stated
+            // amount then ([`crate::report`]'s rating of flat rates).
             (
                 LineCost::FlatRate {
                     percent: percent.value,
                     of: flat.of,
+                    stated: stated.as_ref().map(|s| s.span.clone()),
                 },
-                computed,
+                stated.as_ref().map_or(computed, |s| s.value),
                 Vec::new(),
                 None,
             )

@@ -500,12 +500,17 @@ pub enum LineCost {
     Phased,
     /// FTE x monthly cost x months.
     Staffing(Staffing),
-    /// A rate of other lines of one category.
+    /// A rate of other lines of one category: of their plan within the
+    /// days the line's payers may pay it.
     FlatRate {
         /// Rate in percent.
         percent: Decimal,
         /// Category it is a rate of.
         of: CostCategory,
+        /// Where the plan states the amount too (`amount = ...`), which
+        /// must then agree with the rate.
+        #[serde(skip)]
+        stated: Option<Span>,
     },
 }
 

@@ -521,7 +521,7 @@ fn plan_segments(
     period: Period,
     windows: &Windows<'_>,
 ) -> Vec<Segment> {
-    if let LineCost::FlatRate { percent, of } = line.cost
+    if let LineCost::FlatRate { percent, of, .. } = line.cost
         && let Some(segments) = flat_rate_segments(line, percent, of, lines, period, windows)
     {
         return segments;
@@ -674,25 +674,174 @@ fn flat_rate_segments(
     period: Period,
     windows: &Windows<'_>,
 ) -> Option<Vec<Segment>> {
-    let base: Vec<&BudgetLine> = lines
-        .iter()
-        .filter(|l| l.category == of && !matches!(l.cost, LineCost::FlatRate { .. }))
-        .collect();
-    let base_total = crate::money::checked_sum(base.iter().map(|l| l.amount))?;
-    let unrounded = base_total.checked_mul(percent)? / Decimal::ONE_HUNDRED;
-    if round_ore(unrounded) != line.amount {
+    let base = flat_rate_base(line, of, lines, period, windows);
+    if flat_rate_of(&base, percent)? != line.amount {
         return None;
     }
-    let mut out: Vec<Segment> = Vec::new();
-    for b in base {
-        for s in plan_segments(b, lines, period, windows) {
-            out.push(Segment {
+    base.into_iter()
+        .map(|s| {
+            Some(Segment {
                 amount: s.amount.checked_mul(percent)? / Decimal::ONE_HUNDRED,
                 ..s
-            });
+            })
+        })
+        .collect()
+}
+
+/// What a flat rate is a rate of: the plan of the initiative's lines of
+/// category `of` (other flat rates aside) within the days the line's
+/// payers may pay it ([`payable_period`]), so that the overhead paid by
+/// the 2024 grant is a rate of the 2024 staff costs only. A part of the
+/// base that a window cuts is its plan within the window, rounded once,
+/// as the report shows it.
+fn flat_rate_base(
+    line: &BudgetLine,
+    of: CostCategory,
+    lines: &[BudgetLine],
+    period: Period,
+    windows: &Windows<'_>,
+) -> Vec<Segment> {
+    let days = payable_period(line, period, windows);
+    lines
+        .iter()
+        .filter(|l| l.category == of && !matches!(l.cost, LineCost::FlatRate { .. }))
+        .flat_map(|b| plan_segments(b, lines, period, windows))
+        .filter_map(|s| {
+            let overlap = s.period.overlap(&days)?;
+            if overlap == s.period {
+                return Some(s);
+            }
+            let amount = planned_in(std::slice::from_ref(&s), overlap);
+            Some(Segment {
+                period: overlap,
+                amount,
+                parts: 1,
+            })
+        })
+        .collect()
+}
+
+/// `percent` of the base's segments, exactly, rounded once to the öre.
+fn flat_rate_of(base: &[Segment], percent: Decimal) -> Option<Decimal> {
+    let total: Exact = base
+        .iter()
+        .map(|s| Exact::ratio(s.amount, i64::from(s.parts)).unwrap_or_else(Exact::zero))
+        .sum();
+    let rate = Exact::ratio(percent, 100)?;
+    (&total * &rate).round_ore()
+}
+
+/// Rates every flat-rate line on its base within the days its payers may
+/// pay it (the loader, which cannot see windows declared in other files,
+/// rated it on the whole base), and checks an amount the plan states.
+/// Runs once the portfolio is whole, before payers by period are
+/// apportioned, since their parts follow the line's amount.
+pub(crate) fn rate_flat_lines(
+    sources: &crate::source::SourceSet,
+    portfolio: &mut Portfolio,
+) -> Vec<crate::Diagnostic> {
+    use crate::Diagnostic;
+    use crate::rules::Code;
+    if !portfolio
+        .initiatives
+        .iter()
+        .flat_map(|i| &i.lines)
+        .any(|l| matches!(l.cost, LineCost::FlatRate { .. }))
+    {
+        return Vec::new();
+    }
+    let owned: Vec<(String, Period)> = portfolio
+        .funding
+        .iter()
+        .filter_map(|f| f.window.as_ref().map(|w| (f.id.value.clone(), w.value)))
+        .collect();
+    let windows: Windows<'_> = owned.iter().map(|(id, p)| (id.as_str(), *p)).collect();
+    let mut found = Vec::new();
+    for initiative in &mut portfolio.initiatives {
+        let period = initiative.period.value;
+        let rated: Vec<(usize, Decimal, Period)> = initiative
+            .lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| match l.cost {
+                LineCost::FlatRate { percent, of, .. } => {
+                    let base = flat_rate_base(l, of, &initiative.lines, period, &windows);
+                    // Within the whole base, which the loader has bounded.
+                    let amount = flat_rate_of(&base, percent)?;
+                    Some((i, amount, payable_period(l, period, &windows)))
+                }
+                _ => None,
+            })
+            .collect();
+        for (index, computed, days) in rated {
+            let line = &mut initiative.lines[index];
+            let LineCost::FlatRate {
+                percent,
+                of,
+                ref stated,
+            } = line.cost
+            else {
+                continue;
+            };
+            let within = if days == period {
+                String::new()
+            } else {
+                format!(" within {days}")
+            };
+            if let Some(span) = stated {
+                if line.amount != computed {
+                    found.push(
+                        Diagnostic::new(
+                            Code::FlatRateMismatch,
+                            format!(
+                                "stated amount {} but the flat rate gives {}",
+                                crate::money::format_kr(line.amount),
+                                crate::money::format_kr(computed)
+                            ),
+                        )
+                        .at(Diagnostic::resolve(sources, span))
+                        .key_path(format!("{}.amount", line.key_path))
+                        .label(format!(
+                            "{} % of {} costs{within} is {}",
+                            crate::money::format_number(percent),
+                            of.as_str(),
+                            crate::money::format_kr(computed)
+                        ))
+                        .help("drop `amount` and let insats compute it, or correct the rate"),
+                    );
+                }
+                continue;
+            }
+            if line.amount == computed {
+                continue;
+            }
+            if line.is_paid_by_period() {
+                // Apportioning, next, splits the new amount by period.
+                line.amount = computed;
+            } else if let [payer] = line.payers.as_mut_slice() {
+                payer.amount = computed;
+                line.amount = computed;
+            } else {
+                found.push(
+                    Diagnostic::new(
+                        Code::FlatRateMismatch,
+                        format!(
+                            "flat rate `{}` is a rate of the {} costs{within}, {}, and its payers' split was stated on {}",
+                            line.id.value,
+                            of.as_str(),
+                            crate::money::format_kr(computed),
+                            crate::money::format_kr(line.amount)
+                        ),
+                    )
+                    .at(Diagnostic::resolve(sources, &line.id.span))
+                    .key_path(format!("{}.funded_by", line.key_path))
+                    .label("split between payers without dates")
+                    .help("pay the flat rate by one source, or by period like its base (`funded_by` entries with `from` and `until`), so that each payer's part follows from the rate"),
+                );
+            }
         }
     }
-    Some(out)
+    found
 }
 
 /// What a line plans on the days of `days` ([`planned_in`] of its plan).
