@@ -1182,3 +1182,71 @@ fn title_lines_before_the_header_are_skipped_and_lines_keep_their_numbers() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// An embedder holding the plan and the export in memory validates with
+/// the ledger, and gets what `validate_paths` gets from disk; `validate`,
+/// which reads no files, says that a declared export was not read instead
+/// of showing nothing spent.
+#[test]
+fn ledgers_handed_in_as_bytes_are_imported_as_from_disk() {
+    for name in ["csv-utf8", "sie-pc8"] {
+        let dir = fixture(name);
+        let (_, from_disk) = insats::validate_paths(std::slice::from_ref(&dir)).unwrap();
+        let plan = std::fs::read_to_string(dir.join("plan.toml")).unwrap();
+        let mut sources = insats::SourceSet::new();
+        sources.add(insats::SourceFile::new(format!("{name}/plan.toml"), plan));
+        let declared = &from_disk.portfolio.ledgers[0];
+        let bytes = std::fs::read(dir.join(declared.file.value.as_str())).unwrap();
+        let exports = std::collections::HashMap::from([(
+            PathBuf::from(name).join(declared.file.value.as_str()),
+            bytes,
+        )]);
+        let (_, in_memory) = insats::validate_with_ledgers(sources.clone(), &exports);
+        assert_eq!(
+            format!("{:?}", in_memory.portfolio.imported),
+            format!("{:?}", from_disk.portfolio.imported),
+            "{name}"
+        );
+        assert!(!in_memory.portfolio.imported.is_empty(), "{name}");
+        let codes = |v: &insats::Validation| -> Vec<String> {
+            v.diagnostics
+                .iter()
+                .map(|d| format!("{} {}", d.code.as_str(), d.message))
+                .collect()
+        };
+        assert_eq!(codes(&in_memory), codes(&from_disk), "{name}");
+        let summary = |v: &insats::Validation| {
+            let s = &v.imports[0];
+            (s.rows_read, s.rows_mapped, s.sum_mapped, s.reconciles())
+        };
+        assert_eq!(summary(&in_memory), summary(&from_disk), "{name}");
+
+        // Nothing handed in for the path: the ledger's INS701, naming it.
+        let (_, missing) =
+            insats::validate_with_ledgers(sources.clone(), &std::collections::HashMap::new());
+        let unread: Vec<String> = missing
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.as_str() == "INS701")
+            .map(|d| d.message.clone())
+            .collect();
+        assert_eq!(unread.len(), 1, "{name}: {unread:?}");
+        assert!(unread[0].contains("no export was handed in"), "{unread:?}");
+        // `validate` reads no files and says so, at the ledger's `file`.
+        let plain = insats::validate(&sources);
+        let unread: Vec<&insats::Diagnostic> = plain
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.as_str() == "INS701")
+            .collect();
+        assert_eq!(unread.len(), 1, "{name}");
+        assert!(
+            unread[0]
+                .message
+                .ends_with("cannot be read: `validate` reads no files"),
+            "{}",
+            unread[0].message
+        );
+        assert_eq!(unread[0].key_path.as_deref(), Some("ledger[0].file"));
+    }
+}

@@ -20,8 +20,11 @@
 //! 3. [`check::check`] applies the rules that need the whole portfolio.
 //!
 //! [`validate`] runs steps 2 and 3 and returns the [`Portfolio`] with every
-//! [`Diagnostic`]. Nothing here prints or exits; money is
-//! [`rust_decimal::Decimal`] throughout and never passes through a float.
+//! [`Diagnostic`]; [`validate_with_ledgers`] also imports the ledger
+//! exports the plans declare, from bytes the caller hands in, and
+//! [`validate_paths`] reads files and exports from disk. Nothing here
+//! prints or exits; money is [`rust_decimal::Decimal`] throughout and
+//! never passes through a float.
 //!
 //! ```
 //! use insats::{SourceFile, SourceSet, validate};
@@ -177,28 +180,7 @@ pub fn validate_paths(
             continue;
         }
         match fs::read_ledger(&ledger.path, &roots) {
-            Ok(bytes) => match ledger::decode(ledger, &bytes) {
-                Ok(text) => {
-                    let id = sources.add(SourceFile::new(ledger.path.clone(), text));
-                    let import = ledger::import(ledger, &sources, id);
-                    stage.portfolio.add_receipts(import.receipts);
-                    stage.portfolio.imported.extend(import.costs);
-                    stage.diagnostics.extend(import.diagnostics);
-                    stage.imports.push(import.summary);
-                }
-                Err(at) => {
-                    let text = String::from_utf8_lossy(&bytes).into_owned();
-                    let id = sources.add(SourceFile::new(ledger.path.clone(), text));
-                    let span = source::Span::new(id, at..at + '\u{fffd}'.len_utf8());
-                    stage.diagnostics.push(
-                        Diagnostic::new(Code::LedgerEncoding, format!("ledger `{}` is not valid UTF-8", ledger.id.value))
-                            .at(Diagnostic::resolve(&sources, &span))
-                            .key_path(format!("{}.encoding", ledger.key_path))
-                            .label("first byte that is not UTF-8")
-                            .help("set `encoding = \"windows-1252\"` (older Windows exports) or `\"cp437\"` (SIE PC8) in the ledger's profile"),
-                    );
-                }
-            },
+            Ok(bytes) => import_bytes(&mut stage, &mut sources, ledger, &bytes),
             Err(why) => stage
                 .diagnostics
                 .push(ledger_unreadable(&sources, ledger, &why)),
@@ -209,6 +191,11 @@ pub fn validate_paths(
 }
 
 fn ledger_unreadable(sources: &SourceSet, ledger: &ledger::Ledger, why: &str) -> Diagnostic {
+    ledger_not_read(sources, ledger, why)
+        .help("give the path relative to this file, inside the portfolio's directory")
+}
+
+fn ledger_not_read(sources: &SourceSet, ledger: &ledger::Ledger, why: &str) -> Diagnostic {
     Diagnostic::new(
         Code::LedgerUnreadable,
         format!("ledger `{}` cannot be read: {why}", ledger.id.value),
@@ -216,14 +203,154 @@ fn ledger_unreadable(sources: &SourceSet, ledger: &ledger::Ledger, why: &str) ->
     .at(Diagnostic::resolve(sources, &ledger.file.span))
     .key_path(format!("{}.file", ledger.key_path))
     .label("this file")
-    .help("give the path relative to this file, inside the portfolio's directory")
 }
 
-/// Loads and checks every file of `sources` as one portfolio. Ledger
-/// exports are not imported, since that needs the file system: use
-/// [`validate_paths`].
+/// Imports an export held whole as bytes: decoded by its profile, added to
+/// `sources` (so diagnostics can show its rows), and booked.
+fn import_bytes(stage: &mut Stage, sources: &mut SourceSet, ledger: &ledger::Ledger, bytes: &[u8]) {
+    match ledger::decode(ledger, bytes) {
+        Ok(text) => {
+            let id = sources.add(SourceFile::new(ledger.path.clone(), text));
+            let import = ledger::import(ledger, sources, id);
+            stage.portfolio.add_receipts(import.receipts);
+            stage.portfolio.imported.extend(import.costs);
+            stage.diagnostics.extend(import.diagnostics);
+            stage.imports.push(import.summary);
+        }
+        Err(at) => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let id = sources.add(SourceFile::new(ledger.path.clone(), text));
+            let span = source::Span::new(id, at..at + '\u{fffd}'.len_utf8());
+            stage.diagnostics.push(
+                Diagnostic::new(Code::LedgerEncoding, format!("ledger `{}` is not valid UTF-8", ledger.id.value))
+                    .at(Diagnostic::resolve(sources, &span))
+                    .key_path(format!("{}.encoding", ledger.key_path))
+                    .label("first byte that is not UTF-8")
+                    .help("set `encoding = \"windows-1252\"` (older Windows exports) or `\"cp437\"` (SIE PC8) in the ledger's profile"),
+            );
+        }
+    }
+}
+
+/// The ledger exports a portfolio declares, handed in by the caller, so
+/// that an embedder holding their bytes (an upload, a database, a
+/// browser's file input) validates with its ledgers and no file system.
+pub trait LedgerFiles {
+    /// The bytes of the export at `path`: the ledger's `file` resolved
+    /// against the directory of the plan file declaring it, as in
+    /// [`ledger::Ledger::path`] (`kommun/huvudbok.csv` for a plan
+    /// `kommun/plan.toml` declaring `file = "huvudbok.csv"`). An error says
+    /// why there is none, and becomes the ledger's `INS701`.
+    fn read(&self, path: &std::path::Path) -> Result<Vec<u8>, String>;
+}
+
+impl<S: std::hash::BuildHasher> LedgerFiles
+    for std::collections::HashMap<std::path::PathBuf, Vec<u8>, S>
+{
+    fn read(&self, path: &std::path::Path) -> Result<Vec<u8>, String> {
+        self.get(path)
+            .cloned()
+            .ok_or_else(|| format!("no export was handed in for `{}`", path.display()))
+    }
+}
+
+/// Loads and checks every file of `sources` as one portfolio, importing
+/// each declared ledger export from `ledgers`: [`validate_paths`] without
+/// the file system. Returns the sources with the exports added (for
+/// rendering excerpts of their rows) and the validation.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::path::PathBuf;
+/// use insats::{SourceFile, SourceSet, validate_with_ledgers};
+///
+/// let plan = r#"
+/// [initiative]
+/// id = "skolteam"
+/// name = "Skolteam"
+/// organisation = "Exempel kommun"
+/// period = { start = 2024-01-01, end = 2024-12-31 }
+///
+/// [[funding]]
+/// id = "kommunen"
+/// kind = "municipal-budget"
+/// amount = 100_000
+///
+/// [[line]]
+/// id = "team"
+/// name = "Team"
+/// category = "personnel"
+/// funded_by = "kommunen"
+/// amount = 100_000
+/// serves = ["mal"]
+///
+/// [[indicator]]
+/// id = "andel"
+/// name = "Andel behöriga"
+/// unit = "percent"
+/// direction = "higher-is-better"
+///
+/// [[target]]
+/// id = "mal"
+/// indicator = "andel"
+/// scope = { level = "municipality", name = "Exempel kommun" }
+/// baseline = { value = 75.0, year = 2023 }
+/// target = { value = 80.0, year = 2024 }
+///
+/// [[ledger]]
+/// id = "huvudbok"
+/// file = "huvudbok.csv"
+/// format = "csv"
+/// columns = { date = "Datum", amount = "Belopp", project = "Projekt" }
+///
+/// [[ledger.map]]
+/// line = "team"
+/// project = "4711"
+/// "#;
+/// let mut sources = SourceSet::new();
+/// sources.add(SourceFile::new("skolteam/plan.toml", plan));
+/// // The export's path: its `file`, beside the plan that declares it.
+/// let exports = HashMap::from([(
+///     PathBuf::from("skolteam/huvudbok.csv"),
+///     "Datum;Projekt;Belopp\n2024-01-31;4711;41 000,00\n".as_bytes().to_vec(),
+/// )]);
+/// let (_, result) = validate_with_ledgers(sources, &exports);
+/// assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
+/// assert_eq!(result.imports[0].sum_mapped.to_string(), "41000.00");
+/// ```
+pub fn validate_with_ledgers(
+    mut sources: SourceSet,
+    ledgers: &dyn LedgerFiles,
+) -> (SourceSet, Validation) {
+    let mut stage = load_all(&sources, Vec::new());
+    let declared = stage.portfolio.ledgers.clone();
+    for ledger in &declared {
+        match ledgers.read(&ledger.path) {
+            Ok(bytes) => import_bytes(&mut stage, &mut sources, ledger, &bytes),
+            Err(why) => stage.diagnostics.push(
+                ledger_not_read(&sources, ledger, &why)
+                    .help("hand in the export's bytes under this path"),
+            ),
+        }
+    }
+    let validation = check_all(&sources, stage);
+    (sources, validation)
+}
+
+/// Loads and checks every file of `sources` as one portfolio. It reads no
+/// files, so a declared ledger export is not imported: each is an
+/// `INS701` error saying so, rather than a follow-up that silently shows
+/// nothing spent. Hand the exports in with [`validate_with_ledgers`], or
+/// read everything from disk with [`validate_paths`].
 pub fn validate(sources: &SourceSet) -> Validation {
-    check_all(sources, load_all(sources, Vec::new()))
+    let mut stage = load_all(sources, Vec::new());
+    for ledger in &stage.portfolio.ledgers {
+        stage.diagnostics.push(
+            ledger_not_read(sources, ledger, "`validate` reads no files")
+                .help("hand the export in with `validate_with_ledgers`, or read the portfolio from disk with `validate_paths` (the CLI does)"),
+        );
+    }
+    check_all(sources, stage)
 }
 
 /// The portfolio after loading, before the portfolio-wide checks.
