@@ -17,10 +17,12 @@ fn validate(format: &str, dirs: &[&str]) -> Output {
     validate_in(&fixtures(), format, dirs)
 }
 
+/// Run in `dir`, with `dir` as the repository's root (paths relative to
+/// it, whatever repository the test runs in).
 fn validate_in(dir: &Path, format: &str, dirs: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_insats"))
         .current_dir(dir)
-        .args(["validate", "--format", format])
+        .args(["validate", "--root", ".", "--format", format])
         .args(dirs)
         .output()
         .unwrap()
@@ -226,7 +228,7 @@ fn github_annotations_follow_the_workflow_command_syntax() {
     // The two forms GitHub documents ("Workflow commands for GitHub
     // Actions": error and warning, with and without a file position).
     let located = regex::Regex::new(
-        r"^::(error|warning) file=[^,:]+,line=[0-9]+,col=[0-9]+,endLine=[0-9]+,endColumn=[0-9]+,title=[^:]+::.+$",
+        r"^::(error|warning|notice) file=[^,:]+,line=[0-9]+,col=[0-9]+,endLine=[0-9]+,endColumn=[0-9]+,title=[^:]+::.+$",
     )
     .unwrap();
     let unlocated = regex::Regex::new(r"^::(error|warning) title=[^:]+::.+$").unwrap();
@@ -283,6 +285,7 @@ fn github_annotations_point_where_the_diagnostics_do() {
     let text = String::from_utf8(validate_in(&dir, "github", &["over", "under"]).stdout).unwrap();
     let got: Vec<String> = text
         .lines()
+        .filter(|line| !line.starts_with("::notice"))
         .map(|line| {
             let c = pattern.captures(line).unwrap_or_else(|| panic!("{line}"));
             format!(
@@ -297,5 +300,136 @@ fn github_annotations_point_where_the_diagnostics_do() {
     assert!(
         got[1].starts_with("warning under/plan.toml:13:10-13:17 INS302"),
         "{got:#?}"
+    );
+}
+
+/// A file with two errors is one failing test case with one failure that
+/// lists both: JUnit readers keep one failure per case (xunitparser keeps
+/// the last), so a second element would hide the first.
+#[test]
+fn junit_lists_every_error_of_a_file_in_its_one_failure() {
+    let out = validate("junit", &["INS101-unknown-key"]);
+    let xml = String::from_utf8(out.stdout.clone()).unwrap();
+    assert_eq!(xml.matches("<failure").count(), 1, "{xml}");
+    let suites = junit_parser::from_reader(std::io::Cursor::new(out.stdout)).unwrap();
+    let case = &suites.suites[0].cases[0];
+    match &case.status {
+        junit_parser::TestStatus::Failure(f) => {
+            assert_eq!(f.failure_type, "INS101");
+            assert!(
+                f.message.starts_with("2 errors; the first: "),
+                "{}",
+                f.message
+            );
+            // Both misspelt keys, each at its line.
+            assert!(
+                f.text.contains("INS101-unknown-key/plan.toml:7:1:"),
+                "{}",
+                f.text
+            );
+            assert_eq!(f.text.matches("[INS101]").count(), 2, "{}", f.text);
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+/// A diagnostic's notes and related places reach the annotation, and each
+/// related place gets a notice of its own: the line a pull request changed
+/// may be the related one.
+#[test]
+fn github_annotations_carry_notes_and_mark_related_places() {
+    let text =
+        String::from_utf8(validate("github", &["INS303-max-share-exceeded"]).stdout).unwrap();
+    assert!(
+        text.contains(
+            "%0Anote: co-financing required: at least 10 000 kr; co-financing planned: 0 kr"
+        ),
+        "{text}"
+    );
+    let text = String::from_utf8(validate("github", &["INS111-duplicate-id"]).stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("::error file=INS111-duplicate-id/shared.toml,line=4,"),
+        "{text}"
+    );
+    assert!(
+        lines[0].contains("%0Asee: INS111-duplicate-id/plan.toml:23:"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("::notice file=INS111-duplicate-id/plan.toml,line=23,"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("title=INS111 duplicate-id (related)::first defined here: "),
+        "{text}"
+    );
+}
+
+/// Run from a subfolder of a repository, with an absolute path: every CI
+/// format gives paths relative to the repository's root (found by its
+/// `.git`, or given with `--root`), and SARIF names that root.
+#[test]
+fn ci_paths_are_relative_to_the_repository_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    let plans = repo.join("initiatives/skola");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(&plans).unwrap();
+    std::fs::copy(
+        fixtures().join("INS101-unknown-key/plan.toml"),
+        plans.join("plan.toml"),
+    )
+    .unwrap();
+    let run = |cwd: &Path, extra: &[&str], format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_insats"))
+            .current_dir(cwd)
+            .args(["validate", "--format", format])
+            .args(extra)
+            .arg(&plans)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let sub = repo.join("initiatives");
+    let github = run(&sub, &[], "github");
+    assert!(
+        github.starts_with("::error file=initiatives/skola/plan.toml,line=7,"),
+        "{github}"
+    );
+    let junit = run(&sub, &[], "junit");
+    assert!(
+        junit.contains("name=\"initiatives/skola/plan.toml\""),
+        "{junit}"
+    );
+    let gitlab: Value = serde_json::from_str(&run(&sub, &[], "gitlab")).unwrap();
+    assert_eq!(gitlab[0]["location"]["path"], "initiatives/skola/plan.toml");
+    let sarif: Value = serde_json::from_str(&run(&sub, &[], "sarif")).unwrap();
+    let location =
+        &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uri"], "initiatives/skola/plan.toml");
+    assert_eq!(location["uriBaseId"], "SRCROOT");
+    let base = sarif["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with("/repo/"),
+        "{base}"
+    );
+    // `--root` overrides the repository found: here, the plans' folder.
+    let github = run(&sub, &["--root", "skola"], "github");
+    assert!(
+        github.starts_with("::error file=plan.toml,line=7,"),
+        "{github}"
+    );
+    // Every rule explains itself in `help`.
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(
+        rules
+            .iter()
+            .all(|r| r["help"]["text"].as_str().is_some_and(|t| t.len() > 40))
     );
 }

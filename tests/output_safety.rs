@@ -148,8 +148,14 @@ fn github_annotations_are_one_line_each_whatever_the_text() {
     let dir = hostile_errors();
     let json = insats(dir.path(), &["validate", "--format", "json", "."]);
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    let count = json["diagnostics"].as_array().unwrap().len();
-    assert!(count >= 3, "{json}");
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert!(diagnostics.len() >= 3, "{json}");
+    // One annotation per diagnostic, and a notice per related place.
+    let count: usize = diagnostics
+        .iter()
+        .map(|d| 1 + d["related"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(count > diagnostics.len(), "a related place: {json}");
 
     let out = insats(dir.path(), &["validate", "--format", "github", "."]);
     let text = String::from_utf8(out.stdout).unwrap();
@@ -157,7 +163,9 @@ fn github_annotations_are_one_line_each_whatever_the_text() {
     assert_eq!(lines.len(), count, "{text}");
     for line in &lines {
         assert!(
-            line.starts_with("::error ") || line.starts_with("::warning "),
+            line.starts_with("::error ")
+                || line.starts_with("::warning ")
+                || line.starts_with("::notice "),
             "{line:?}"
         );
         assert!(!line.chars().any(insats::printable::is_unsafe), "{line:?}");

@@ -6,7 +6,9 @@
 use std::io::{self, Write};
 
 use insats::printable::xml_text;
-use insats::{Code, Diagnostic, Severity, SourceSet, Validation};
+use std::path::{Path, PathBuf};
+
+use insats::{Code, Diagnostic, Severity, Validation};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde_json::json;
@@ -67,30 +69,66 @@ pub fn github(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
     fn property(text: &str) -> String {
         data(text).replace(':', "%3A").replace(',', "%2C")
     }
+    let file = |l: &insats::Location| {
+        property(&insats::printable::printable(
+            &l.file.to_string_lossy().replace('\\', "/"),
+        ))
+    };
     for d in &validation.diagnostics {
         let command = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
         let title = property(&format!("{} {}", d.code.as_str(), d.code.name()));
+        // The notes carry the figures ("co-financing required: …") and the
+        // related places say where else to look: both belong in the
+        // annotation, not only in the terminal's rendering.
+        let mut text = full_message_shown(d);
+        for note in &d.notes {
+            text.push_str(&format!("\nnote: {}", insats::printable::printable(note)));
+        }
+        for r in &d.related {
+            text.push_str(&format!(
+                "\nsee: {}:{}:{}: {}",
+                insats::printable::printable(&r.location.file.to_string_lossy().replace('\\', "/")),
+                r.location.line,
+                r.location.column,
+                insats::printable::printable(&r.label)
+            ));
+        }
         match &d.location {
             Some(l) => writeln!(
                 out,
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={title}::{}",
-                property(&insats::printable::printable(
-                    &path_text(d).unwrap_or_default()
-                )),
+                file(l),
                 l.line,
                 l.column,
                 l.end_line,
                 l.end_column,
-                data(&full_message_shown(d))
+                data(&text)
             )?,
-            None => writeln!(
+            None => writeln!(out, "::{command} title={title}::{}", data(&text))?,
+        }
+        // A notice at each related place too: the line a pull request
+        // changed may be the related one (a plan's `funded_by`), not the
+        // primary one (the source in a shared file).
+        for r in &d.related {
+            let l = &r.location;
+            writeln!(
                 out,
-                "::{command} title={title}::{}",
-                data(&full_message_shown(d))
-            )?,
+                "::notice file={},line={},col={},endLine={},endColumn={},title={}::{}",
+                file(l),
+                l.line,
+                l.column,
+                l.end_line,
+                l.end_column,
+                property(&format!("{} {} (related)", d.code.as_str(), d.code.name())),
+                data(&format!(
+                    "{}: {}",
+                    insats::printable::printable(&r.label),
+                    insats::printable::printable(&d.message)
+                ))
+            )?;
         }
     }
     Ok(())
@@ -120,13 +158,13 @@ pub fn gitlab(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
     crate::render::write_json(out, &issues)
 }
 
-/// JUnit XML: one test case per file, failing with one `<failure>` per
-/// error; warnings go to the test case's output. Problems of no single file
+/// JUnit XML: one test case per file, failing with one `<failure>` that
+/// lists every error of the file; warnings go to the test case's output. Problems of no single file
 /// belong to a test case named `portfolio`.
-pub fn junit(out: &mut impl Write, sources: &SourceSet, validation: &Validation) -> io::Result<()> {
-    let mut cases: Vec<(String, Vec<&Diagnostic>)> = sources
+pub fn junit(out: &mut impl Write, files: &[PathBuf], validation: &Validation) -> io::Result<()> {
+    let mut cases: Vec<(String, Vec<&Diagnostic>)> = files
         .iter()
-        .map(|(_, f)| (f.path.to_string_lossy().replace('\\', "/"), Vec::new()))
+        .map(|f| (f.to_string_lossy().replace('\\', "/"), Vec::new()))
         .collect();
     let mut index: std::collections::HashMap<String, usize> = cases
         .iter()
@@ -181,6 +219,7 @@ pub fn junit(out: &mut impl Write, sources: &SourceSet, validation: &Validation)
         }
         emit(&mut w, Event::Start(case))?;
         let mut warnings = String::new();
+        let mut errors = String::new();
         for d in diags {
             let at = d
                 .location
@@ -189,15 +228,25 @@ pub fn junit(out: &mut impl Write, sources: &SourceSet, validation: &Validation)
                 .unwrap_or_default();
             let body = format!("{at}{} [{}]", full_message(d), d.code.as_str());
             if d.is_error() {
-                let mut failure = BytesStart::new("failure");
-                failure.push_attribute(("type", d.code.as_str()));
-                failure.push_attribute(("message", xml_text(&d.message).as_ref()));
-                emit(&mut w, Event::Start(failure))?;
-                emit(&mut w, Event::Text(BytesText::new(&xml_text(&body))))?;
-                emit(&mut w, Event::End(BytesEnd::new("failure")))?;
+                errors.push_str(&format!("error: {body}\n"));
             } else {
                 warnings.push_str(&format!("warning: {body}\n"));
             }
+        }
+        // One failure per test case, listing every error: JUnit readers
+        // keep only one (xunitparser keeps the last) or miscount several.
+        let failing: Vec<&&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+        if let Some(first) = failing.first() {
+            let message = match failing.len() {
+                1 => first.message.clone(),
+                n => format!("{n} errors; the first: {}", first.message),
+            };
+            let mut failure = BytesStart::new("failure");
+            failure.push_attribute(("type", first.code.as_str()));
+            failure.push_attribute(("message", xml_text(&message).as_ref()));
+            emit(&mut w, Event::Start(failure))?;
+            emit(&mut w, Event::Text(BytesText::new(&xml_text(&errors))))?;
+            emit(&mut w, Event::End(BytesEnd::new("failure")))?;
         }
         if !warnings.is_empty() {
             emit(&mut w, Event::Start(BytesStart::new("system-out")))?;
@@ -212,8 +261,31 @@ pub fn junit(out: &mut impl Write, sources: &SourceSet, validation: &Validation)
     writeln!(out)
 }
 
+/// A `file:` URI of an absolute path, each segment percent-encoded.
+fn url_of(path: &Path) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let text = path.to_string_lossy().replace('\\', "/");
+    let encoded: Vec<String> = text
+        .split('/')
+        .map(|part| percent_encoding::utf8_percent_encode(part, SEGMENT).to_string())
+        .collect();
+    let joined = encoded.join("/");
+    if joined.starts_with('/') {
+        format!("file://{joined}")
+    } else {
+        // A Windows path (`C:/…`).
+        format!("file:///{joined}")
+    }
+}
+
 /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
-pub fn sarif(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
+/// Its locations are relative to `root`, the repository's root, named by
+/// the base id `SRCROOT`.
+pub fn sarif(out: &mut impl Write, validation: &Validation, root: &Path) -> io::Result<()> {
     // A URI path: every byte but the unreserved ones and `/` percent-encoded.
     const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'/')
@@ -233,6 +305,9 @@ pub fn sarif(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
                 "name": c.name(),
                 "shortDescription": { "text": c.summary() },
                 "fullDescription": { "text": c.explanation() },
+                "help": {
+                    "text": format!("{}\n\nSee `insats explain {}`.", c.explanation(), c.as_str()),
+                },
                 "defaultConfiguration": { "level": level(c.default_severity()) },
             })
         })
@@ -252,7 +327,7 @@ pub fn sarif(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
                 let uri = percent_encoding::utf8_percent_encode(&path_text(d).unwrap_or_default(), PATH).to_string();
                 result["locations"] = json!([{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": uri },
+                        "artifactLocation": { "uri": uri, "uriBaseId": "SRCROOT" },
                         "region": {
                             "startLine": l.line,
                             "startColumn": l.column,
@@ -265,12 +340,18 @@ pub fn sarif(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
             result
         })
         .collect();
+    // A directory's URI ends in `/`, so that relative URIs resolve in it.
+    let mut root_uri = url_of(root);
+    if !root_uri.ends_with('/') {
+        root_uri.push('/');
+    }
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
             "tool": { "driver": { "name": "insats", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
             "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": { "SRCROOT": { "uri": root_uri } },
             "results": results,
         }],
     });

@@ -8,6 +8,7 @@
 mod ci_render;
 mod output;
 mod render;
+mod repo_paths;
 mod report_render;
 
 use std::io::{IsTerminal, Write};
@@ -74,6 +75,11 @@ struct ValidateArgs {
     /// Print only errors and the summary line (human format).
     #[arg(long, short)]
     quiet: bool,
+    /// The repository's root, which paths in the CI formats (github,
+    /// gitlab, junit, sarif) are relative to; default: the nearest
+    /// directory above the working directory holding `.git`.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -277,14 +283,25 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
         }
     }
 
+    // The CI formats map onto the repository: paths relative to its root.
+    let (root, files) = match args.format {
+        Format::Human | Format::Json => (PathBuf::new(), Vec::new()),
+        _ => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| format!("the working directory cannot be read: {e}"))?;
+            let root = repo_paths::root(args.root.as_deref(), &cwd);
+            let files = repo_paths::make_relative(&sources, &mut validation, &root, &cwd);
+            (root, files)
+        }
+    };
     let mut out = anstream::stdout().lock();
     let written = match args.format {
         Format::Human => render::human(&mut out, &sources, &validation, args.quiet),
         Format::Json => render::json(&mut out, &sources, &validation),
         Format::Github => ci_render::github(&mut out, &validation),
         Format::Gitlab => ci_render::gitlab(&mut out, &validation),
-        Format::Junit => ci_render::junit(&mut out, &sources, &validation),
-        Format::Sarif => ci_render::sarif(&mut out, &validation),
+        Format::Junit => ci_render::junit(&mut out, &files, &validation),
+        Format::Sarif => ci_render::sarif(&mut out, &validation, &root),
     };
     output_written(written)?;
     let code = if validation.is_ok() {
