@@ -375,3 +375,203 @@ fn a_terminal_of_zero_columns_gets_whole_tables() {
     assert!(text.contains("│ Budget "), "{text}");
     assert!(text.contains("Planerat hittills"), "{text}");
 }
+
+/// A shell named by `name`, or `None` with the reason on stderr; with
+/// `INSATS_REQUIRE_SHELLS=1` (set by `.ci/run`, which installs them) a
+/// missing shell fails the test instead.
+fn shell(name: &str) -> Option<&str> {
+    let found = Command::new(name)
+        .args(["-c", "exit 0"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("INSATS_REQUIRE_SHELLS").is_none(),
+            "{name} is required (INSATS_REQUIRE_SHELLS) but missing"
+        );
+        eprintln!("{name} not installed: its completion is not tried");
+        return None;
+    }
+    Some(name)
+}
+
+/// The completion scripts load in the real shells without an error and
+/// offer what they should: `--format` values (a help text with double
+/// quotes once broke fish's script and gave zsh the values `and`, `codes`
+/// and `exit`) and the codes `explain` takes.
+#[test]
+fn completions_load_and_complete_in_bash_zsh_and_fish() {
+    let script = |name: &str| {
+        let path =
+            std::env::temp_dir().join(format!("insats-completion-{}.{name}", std::process::id()));
+        std::fs::write(&path, stdout(&insats(&root(), &["completions", name]))).unwrap();
+        path
+    };
+    let run = |shell: &str, code: &str| {
+        let out = Command::new(shell).args(["-c", code]).output().unwrap();
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "{shell}: {}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let words = |text: &str| -> Vec<String> {
+        let mut w: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
+        w.sort();
+        w
+    };
+    let formats = words("human json github gitlab junit sarif");
+
+    if let Some(bash) = shell("bash") {
+        let path = script("bash");
+        let complete = |line: &str| {
+            let words: Vec<&str> = line.split(' ').collect();
+            run(
+                bash,
+                &format!(
+                    // Bash calls the function with the command, the word
+                    // being completed and the one before it.
+                    "source {}; COMP_WORDS=({}); COMP_CWORD={}; COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; _insats insats '{}' '{}'; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                    path.display(),
+                    words
+                        .iter()
+                        .map(|w| format!("'{w}'"))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    words.len() - 1,
+                    words[words.len() - 1],
+                    words[words.len() - 2],
+                ),
+            )
+        };
+        assert_eq!(words(&complete("insats validate --format ")), formats);
+        assert_eq!(
+            words(&complete("insats explain INS70")),
+            words("INS701 INS702 INS703 INS704 INS705 INS706 INS707")
+        );
+    }
+    if let Some(fish) = shell("fish") {
+        let path = script("fish");
+        let complete = |line: &str| {
+            let text = run(
+                fish,
+                &format!("source {}; complete -C '{line}'", path.display()),
+            );
+            text.lines()
+                .map(|l| l.split('\t').next().unwrap().to_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(words(&complete("insats validate --format ")), formats);
+        assert_eq!(
+            words(&complete("insats explain INS70")),
+            words("INS701 INS702 INS703 INS704 INS705 INS706 INS707")
+        );
+    }
+    if let Some(zsh) = shell("zsh") {
+        let path = script("zsh");
+        // The script loads in the completion system.
+        run(
+            zsh,
+            &format!(
+                "autoload -U compinit && compinit -u -D && source {}",
+                path.display()
+            ),
+        );
+        // `_arguments` reads a value list `((value\:"help" …))` as shell
+        // words; zsh reading it so gives exactly the values.
+        let text = std::fs::read_to_string(&path).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.contains("--format=") && l.contains("human"))
+            .unwrap();
+        let start = line.find("((").unwrap() + 2;
+        let mut list = line[start..].to_owned();
+        let mut rest = text[text.find(line).unwrap() + line.len()..].lines();
+        while !list.contains("))") {
+            list.push('\n');
+            list.push_str(rest.next().unwrap());
+        }
+        let list = &list[..list.find("))").unwrap()];
+        let values = run(zsh, &format!("v=({list}); print -l -- ${{v%%:*}}"));
+        assert_eq!(words(&values), formats, "{list}");
+    }
+}
+
+/// `insats explain` alone lists every code once, in the order of their
+/// numbers; an unknown code points there rather than at a range that
+/// misses the last codes.
+#[test]
+fn explain_without_a_code_lists_them_all() {
+    let out = insats(&root(), &["explain"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let listed: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("INS"))
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    let mut all: Vec<&str> = insats::Code::ALL.iter().map(|c| c.as_str()).collect();
+    all.sort();
+    assert_eq!(listed, all);
+    assert!(text.contains("INS705 ledger-ambiguous-row"), "{text}");
+    let out = insats(&root(), &["explain", "INS999"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("`insats explain` lists them all"), "{err}");
+}
+
+/// `insats man --out-dir` writes the main page and a page for every command
+/// the main page refers to; each renders in `man` without a warning and
+/// has the exit status.
+#[test]
+fn man_pages_exist_for_every_command_and_render_without_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = insats(&root(), &["man", "--out-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let main = std::fs::read_to_string(dir.path().join("insats.1")).unwrap();
+    // Every page the main page refers to exists.
+    let refs = regex::Regex::new(r"insats\\-([a-z]+)\(1\)").unwrap();
+    let referred: Vec<String> = refs.captures_iter(&main).map(|c| c[1].to_owned()).collect();
+    assert!(referred.len() >= 7, "{main}");
+    for name in &referred {
+        assert!(
+            dir.path().join(format!("insats-{name}.1")).is_file(),
+            "insats-{name}.1"
+        );
+    }
+    let man = shell("man").is_some();
+    // Bold as overstrike or SGR, as the terminal devices write it.
+    let styling = regex::Regex::new("[^\x08]\x08|\x1b\\[[0-9;]*m").unwrap();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        // Plain groff with every warning on (a `…` in a help text is one),
+        // and `man -l` as a reader opens it.
+        let mut readers = vec![Command::new("groff")];
+        readers[0].args(["-ww", "-man", "-Tutf8"]).arg(&path);
+        if man {
+            let mut m = Command::new("man");
+            m.arg("-l")
+                .arg(&path)
+                .env("MANPAGER", "cat")
+                .env("MANWIDTH", "80");
+            readers.push(m);
+        }
+        for mut reader in readers {
+            let rendered = reader.output().unwrap();
+            let err = String::from_utf8_lossy(&rendered.stderr);
+            assert!(
+                rendered.status.success() && err.is_empty(),
+                "{}: {err}",
+                path.display()
+            );
+            let text = String::from_utf8_lossy(&rendered.stdout);
+            let text = styling.replace_all(&text, "");
+            assert!(text.contains("EXIT STATUS"), "{}: {text}", path.display());
+        }
+    }
+    // Without a directory, the main page to standard output, the same.
+    assert_eq!(stdout(&insats(&root(), &["man"])), main);
+}

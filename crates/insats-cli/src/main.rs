@@ -46,17 +46,24 @@ enum Command {
     /// Write a new plan file that validates as written, with placeholders
     /// to replace. Never overwrites a file.
     New(NewArgs),
-    /// Print a shell completion script: `insats completions bash > …`.
+    /// Print a shell completion script: `insats completions bash > FILE`.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff): `insats man > insats.1`.
-    Man,
-    /// Explain a diagnostic code, e.g. `insats explain INS101`.
+    /// Print the man page (roff): `insats man > insats.1`; with
+    /// `--out-dir`, write it and a page per command (`insats-validate.1`, ...).
+    Man {
+        /// Write `insats.1` and a page per command into this directory.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+    /// Explain a diagnostic code, e.g. `insats explain INS101`; without a
+    /// code, list them all.
     Explain {
         /// The code (`INS101`) or its name (`unknown-key`).
-        code: String,
+        #[arg(value_parser = CodeArg, hide_possible_values = true)]
+        code: Option<String>,
     },
 }
 
@@ -192,7 +199,7 @@ enum ReportFormat {
 enum Format {
     /// Located diagnostics with source excerpts, as rustc shows them.
     Human,
-    /// One JSON document; see docs/format.md, "Output and exit codes".
+    /// One JSON document; see docs/format.md, section Output and exit codes.
     Json,
     /// GitHub Actions workflow commands (annotations on pull requests).
     Github,
@@ -237,7 +244,8 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(&args),
         Command::Report(args) => report(&args),
         Command::Ledger(args) => ledger(&args),
-        Command::Explain { code } => explain(&code),
+        Command::Explain { code: Some(code) } => explain(&code),
+        Command::Explain { code: None } => list_codes(),
         Command::New(args) => new_plan(&args),
         Command::Completions { shell } => {
             // Into a buffer: clap_complete panics when its writer fails.
@@ -248,15 +256,27 @@ fn main() -> ExitCode {
                 "insats",
                 &mut script,
             );
+            if shell == clap_complete::Shell::Fish {
+                // clap's fish script offers no values for a positional
+                // argument: the codes `explain` takes, added here.
+                for c in sorted_codes() {
+                    script.extend_from_slice(
+                        format!(
+                            "complete -c insats -n \"__fish_insats_using_subcommand explain\" -f -a {} -d '{}'\n",
+                            c.as_str(),
+                            c.summary().replace('\\', "\\\\").replace('\'', "\\'")
+                        )
+                        .as_bytes(),
+                    );
+                }
+            }
             output_written(std::io::stdout().lock().write_all(&script)).map(|()| ExitCode::SUCCESS)
         }
-        Command::Man => {
-            let mut out = std::io::stdout().lock();
-            output_written(
-                clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out),
-            )
-            .map(|()| ExitCode::SUCCESS)
+        Command::Man { out_dir: None } => {
+            let page = man_page(&man_command());
+            output_written(std::io::stdout().lock().write_all(&page)).map(|()| ExitCode::SUCCESS)
         }
+        Command::Man { out_dir: Some(dir) } => man_pages(&dir),
         Command::Schema => output_written(render::write_json(
             &mut std::io::stdout().lock(),
             &insats::schema::json_schema(),
@@ -661,6 +681,119 @@ fn parse_period(text: &str) -> Result<insats::model::Period, String> {
     Ok(insats::model::Period { start, end })
 }
 
+/// The command as the man pages show it: without the `help` command, which
+/// has no page of its own (`--help` is listed under each command).
+fn man_command() -> clap::Command {
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    cmd.build();
+    cmd
+}
+
+/// `insats.1` and a page per command, `insats-validate.1` and so on, as
+/// the main page's list of commands refers to them.
+fn man_pages(dir: &std::path::Path) -> Result<ExitCode, String> {
+    let cmd = man_command();
+    output::write_file(&dir.join("insats.1"), &man_page(&cmd))?;
+    for sub in cmd.get_subcommands() {
+        // clap takes a command's name as `&'static str`: a few short names,
+        // kept for the rest of a process that ends right after.
+        let name: &'static str = Box::leak(format!("insats-{}", sub.get_name()).into_boxed_str());
+        let page = man_page(
+            &sub.clone()
+                .name(name)
+                .display_name(name)
+                .bin_name(format!("insats {}", sub.get_name()))
+                .version(env!("CARGO_PKG_VERSION")),
+        );
+        output::write_file(&dir.join(format!("{name}.1")), &page)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A man page: clap's sections, and the exit status every command shares.
+fn man_page(cmd: &clap::Command) -> Vec<u8> {
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut page = Vec::new();
+    // Into a buffer, which cannot fail to be written.
+    let _ = man.render_title(&mut page);
+    let _ = man.render_name_section(&mut page);
+    let _ = man.render_synopsis_section(&mut page);
+    let _ = man.render_description_section(&mut page);
+    if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+        let _ = man.render_options_section(&mut page);
+    }
+    if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
+        let _ = man.render_subcommands_section(&mut page);
+    }
+    page.extend_from_slice(
+        b".SH \"EXIT STATUS\"\n\
+.TP\n0\nSuccess: no errors (with \\fB--deny warnings\\fR, no warnings either).\n\
+.TP\n1\nThe portfolio has errors (\\fBvalidate\\fR, \\fBreport\\fR, \\fBledger\\fR), or warnings with \\fB--deny warnings\\fR.\n\
+.TP\n2\nA usage error, or a failure to read the input or write the output.\n",
+    );
+    if cmd.get_version().is_some() {
+        let _ = man.render_version_section(&mut page);
+    }
+    page
+}
+
+/// A diagnostic code as an argument: any text (an unknown one gets
+/// insats' own error, with a suggestion), with the codes offered to shell
+/// completion.
+#[derive(Clone)]
+struct CodeArg;
+
+impl clap::builder::TypedValueParser for CodeArg {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _: &clap::Command,
+        _: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(sorted_codes().into_iter().map(|c| {
+            clap::builder::PossibleValue::new(c.as_str()).help(c.summary())
+        })))
+    }
+}
+
+/// Every code in the order of its number.
+fn sorted_codes() -> Vec<Code> {
+    let mut codes = Code::ALL.to_vec();
+    codes.sort_by_key(|c| c.as_str());
+    codes
+}
+
+/// `insats explain` without a code: each code, its name, severity and what
+/// it is about, one a line.
+fn list_codes() -> Result<ExitCode, String> {
+    let mut out = anstream::stdout().lock();
+    for c in sorted_codes() {
+        let line = writeln!(
+            out,
+            "{} {:<28} {:<7} {}",
+            c.as_str(),
+            c.name(),
+            c.default_severity().as_str(),
+            c.summary()
+        );
+        output_written(line)?;
+    }
+    let hint = writeln!(
+        out,
+        "\n`insats explain CODE` explains one, with an example."
+    );
+    output_written(hint)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn explain(text: &str) -> Result<ExitCode, String> {
     let Some(code) = Code::find(text) else {
         let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
@@ -668,9 +801,7 @@ fn explain(text: &str) -> Result<ExitCode, String> {
             .map(|s| format!(" (did you mean {s}?)"))
             .unwrap_or_default();
         return Err(format!(
-            "no diagnostic code `{text}`{hint}; codes run {} to {}",
-            known[0],
-            known[known.len() - 1]
+            "no diagnostic code `{text}`{hint}; `insats explain` lists them all"
         ));
     };
     let mut out = anstream::stdout().lock();
