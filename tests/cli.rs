@@ -178,6 +178,28 @@ fn new_writes_a_plan_that_validates_and_never_overwrites() {
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
     let plan = std::fs::read_to_string(dir.join("skolstod.toml")).unwrap();
     assert!(plan.contains("id = \"skolstod\"") && plan.contains("(replace)"));
+    // With no schema above it, the plan names one written beside it, the
+    // schema `insats schema` prints, so an editor checks it at once.
+    assert!(plan.starts_with("#:schema insats.schema.json\n"), "{plan}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("insats.schema.json")).unwrap(),
+        stdout(&insats(&root(), &["schema"]))
+    );
+    // In a portfolio laid out as this repository, it names the portfolio's.
+    let nested = dir.join("repo/plans/skola");
+    std::fs::create_dir_all(dir.join("repo/docs")).unwrap();
+    std::fs::write(dir.join("repo/docs/insats.schema.json"), "{}").unwrap();
+    let out = insats(
+        &root(),
+        &["new", "skola", "--dir", nested.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let nested_plan = std::fs::read_to_string(nested.join("skola.toml")).unwrap();
+    assert!(
+        nested_plan.starts_with("#:schema ../../docs/insats.schema.json\n"),
+        "{nested_plan}"
+    );
+    assert!(!nested.join("insats.schema.json").exists());
 
     let again = insats(&root(), &["new", "skolstod", "--dir", d]);
     assert_eq!(again.status.code(), Some(2));

@@ -112,3 +112,48 @@ fn the_schema_refuses_what_validate_refuses() {
         );
     }
 }
+
+/// A mistake in an optional value is reported at that value with what is
+/// allowed, not at its table as "not valid under any of the schemas":
+/// the schema has no `null` branches (TOML has no null) and lists a value
+/// list as an `enum`.
+#[test]
+fn a_wrong_value_is_reported_at_the_value_with_what_is_allowed() {
+    let schema = schema();
+    let text = schema.to_string();
+    assert!(!text.contains("\"null\""), "a null branch is left");
+    assert!(!text.contains("\"oneOf\""), "a value list is left as oneOf");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let plan = std::fs::read_to_string(
+        root().join("tests/fixtures/diagnostics/INS104-unknown-variant/plan.toml"),
+    )
+    .unwrap();
+    let json = toml_to_json(toml::from_str(&plan).unwrap());
+    let errors: Vec<(String, String)> = validator
+        .iter_errors(&json)
+        .map(|e| (e.instance_path.to_string(), e.to_string()))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let (at, message) = &errors[0];
+    assert!(at.ends_with("/category"), "{at}");
+    assert!(message.contains("\"personnel\""), "{message}");
+    // An optional date in another form: at the date, as not a date.
+    let mut json = toml_to_json(
+        toml::from_str(
+            &std::fs::read_to_string(root().join("crates/insats-cli/src/templates/example.toml"))
+                .unwrap(),
+        )
+        .unwrap(),
+    );
+    json["initiative"]["decision"]["date"] = Value::String("31/12/2018".into());
+    let errors: Vec<(String, String)> = validator
+        .iter_errors(&json)
+        .map(|e| (e.instance_path.to_string(), e.to_string()))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].0, "/initiative/decision/date");
+    assert!(errors[0].1.contains("is not a \"date\""), "{}", errors[0].1);
+}

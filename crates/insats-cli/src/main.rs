@@ -650,9 +650,41 @@ fn new_plan(args: &NewArgs) -> Result<ExitCode, String> {
     let path = args.dir.join(file);
     std::fs::create_dir_all(&args.dir)
         .map_err(|e| format!("cannot create {}: {e}", render::path_shown(&args.dir)))?;
+    // The plan names its schema, so that an editor checks it as it is
+    // written: the portfolio's, or one written beside it.
+    let (schema, wrote_schema) = match schema_above(&args.dir) {
+        Some(relative) => (relative, None),
+        None => {
+            let beside = args.dir.join("insats.schema.json");
+            let mut json = Vec::new();
+            render::write_json(&mut json, &insats::schema::json_schema())
+                .map_err(|e| format!("cannot write the schema: {e}"))?;
+            output::create_new_file(&beside, &json)?;
+            ("insats.schema.json".to_owned(), Some(beside))
+        }
+    };
+    let text = format!("#:schema {schema}\n{text}");
     output::create_new_file(&path, text.as_bytes())?;
+    if let Some(beside) = wrote_schema {
+        let _ = writeln!(anstream::stdout(), "wrote {}", render::path_shown(&beside));
+    }
     let _ = writeln!(anstream::stdout(), "wrote {}", render::path_shown(&path));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The path, relative to `dir`, of the nearest schema of plan files in
+/// `dir` or above it: `insats.schema.json`, or `docs/insats.schema.json`
+/// as in this repository.
+fn schema_above(dir: &std::path::Path) -> Option<String> {
+    let absolute = std::path::absolute(dir).ok()?;
+    for (up, ancestor) in absolute.ancestors().enumerate() {
+        for candidate in ["insats.schema.json", "docs/insats.schema.json"] {
+            if ancestor.join(candidate).is_file() {
+                return Some(format!("{}{candidate}", "../".repeat(up)));
+            }
+        }
+    }
+    None
 }
 
 /// A write to standard output that ends because its reader stopped early

@@ -29,13 +29,102 @@ use crate::model::{
 /// from these types: what `insats schema` prints and editors (Even Better
 /// TOML, taplo) use for completion, hover documentation and inline errors.
 pub fn json_schema() -> schemars::Schema {
-    let mut schema = schemars::schema_for!(TomlDocument);
+    // An optional key is its value's schema, not `anyOf [value, null]`:
+    // TOML has no null, and with the null branch an editor reports a bad
+    // value at the whole table ("not valid under any of the schemas")
+    // instead of at the value ("is not a date").
+    let mut value = schemars::schema_for!(TomlDocument).to_value();
+    without_null(&mut value);
+    let mut schema =
+        schemars::Schema::try_from(value).unwrap_or_else(|_| schemars::schema_for!(TomlDocument));
     schema.insert("title".into(), "insats plan and follow-up file".into());
     schema.insert(
         "description".into(),
         "An insats plan file (with [initiative]) or shared file: funding, budget lines, outcome targets, indicators, source documents, spending, measurements and ledger imports. See docs/format.md.".into(),
     );
     schema
+}
+
+/// Takes the `null` that schemars gives an `Option` out of every schema:
+/// `anyOf [X, {type: null}]` becomes X, `type: [T, "null"]` becomes T, and
+/// `enum`s lose a `null` value.
+fn without_null(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".into(), only);
+                }
+            }
+            if let Some(Value::Array(values)) = map.get_mut("enum") {
+                values.retain(|v| !v.is_null());
+            }
+            if let Some(Value::Array(branches)) = map.get_mut("anyOf") {
+                branches.retain(|b| b.get("type").is_none_or(|t| t != "null"));
+                if branches.len() == 1 {
+                    let only = branches.remove(0);
+                    map.remove("anyOf");
+                    if let Value::Object(inner) = only {
+                        for (k, v) in inner {
+                            map.entry(k).or_insert(v);
+                        }
+                    }
+                }
+            }
+            as_enum(map);
+            for v in map.values_mut() {
+                without_null(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_null),
+        _ => {}
+    }
+}
+
+/// A `oneOf` of constants (how schemars writes a documented enum) as an
+/// `enum` of its values, each value's text added to the description: a
+/// validator then names the allowed values at a wrong one, where a
+/// `oneOf` only says that no branch matched.
+fn as_enum(map: &mut serde_json::Map<String, serde_json::Value>) {
+    use serde_json::Value;
+    let Some(Value::Array(branches)) = map.get("oneOf") else {
+        return;
+    };
+    let constants: Option<Vec<(Value, Option<String>)>> = branches
+        .iter()
+        .map(|b| {
+            let value = b.get("const")?.clone();
+            let text = b
+                .get("description")
+                .and_then(Value::as_str)
+                .map(|t| t.replace('\n', " ").trim_end_matches('.').to_owned());
+            Some((value, text))
+        })
+        .collect();
+    let Some(constants) = constants else {
+        return;
+    };
+    let values: Vec<String> = constants
+        .iter()
+        .map(|(v, text)| match text {
+            Some(text) => format!("`{}`: {text}", v.as_str().unwrap_or_default()),
+            None => format!("`{}`", v.as_str().unwrap_or_default()),
+        })
+        .collect();
+    let description = match map.get("description").and_then(Value::as_str) {
+        Some(d) => format!("{d} One of: {}", values.join("; ")),
+        None => format!("One of: {}", values.join("; ")),
+    };
+    map.remove("oneOf");
+    map.insert("type".into(), "string".into());
+    map.insert(
+        "enum".into(),
+        Value::Array(constants.into_iter().map(|(v, _)| v).collect()),
+    );
+    map.insert("description".into(), description.into());
 }
 
 /// One file as written: a plan file (with `[initiative]`) or a shared file.
