@@ -588,3 +588,29 @@ fn no_readable_output_shows_a_raw_quotient() {
         }
     }
 }
+
+/// A Rust program reads the CLI's JSON back into insats' own types: the
+/// report it gets is the one the library computes, figure for figure.
+#[test]
+fn the_json_report_reads_back_into_the_library_types() {
+    let text = report(&["--format", "json"]);
+    let read: insats::Envelope<insats::report::Report> = serde_json::from_str(&text).unwrap();
+    assert_eq!(read.tool, "insats");
+    let (_, v) = insats::validate_paths(&[
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/report/portfolio")
+    ])
+    .unwrap();
+    let computed = insats::report::report(
+        &v.portfolio,
+        &insats::report::ReportOptions::as_of("2024-06-30".parse().unwrap()),
+    );
+    // Equal as JSON: every field, and nothing lost on the way back.
+    assert_eq!(
+        serde_json::to_value(&read.body).unwrap(),
+        serde_json::to_value(&computed).unwrap()
+    );
+    assert_eq!(
+        serde_json::to_value(insats::Envelope::new(&computed)).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()
+    );
+}

@@ -613,23 +613,10 @@ fn ledger(args: &LedgerArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes `{ "tool", "version", ...value }` as pretty JSON.
+/// Writes `{ "tool", "version", ...value }` as pretty JSON: the library's
+/// envelope, which reads back into insats types.
 fn json_out(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Result<()> {
-    #[derive(serde::Serialize)]
-    struct Tagged<'a, T> {
-        tool: &'static str,
-        version: &'static str,
-        #[serde(flatten)]
-        value: &'a T,
-    }
-    render::write_json(
-        out,
-        &Tagged {
-            tool: "insats",
-            version: env!("CARGO_PKG_VERSION"),
-            value,
-        },
-    )
+    render::write_json(out, &insats::Envelope::new(value))
 }
 
 const SKELETON: &str = include_str!("templates/skeleton.toml");

@@ -102,9 +102,39 @@ mod tree;
 pub use diagnostic::{Diagnostic, Location, Summary};
 pub use model::Portfolio;
 pub use rules::{Code, Severity};
+/// The decimal type of every amount, so that an embedder uses the same
+/// version insats does.
+pub use rust_decimal;
+pub use rust_decimal::Decimal;
 pub use source::{FileId, SourceFile, SourceSet};
 
 use diagnostic::sort;
+
+/// A JSON document as insats writes it: the tool's name and version, then
+/// the document's own fields (a [`report::Report`], a grant statement).
+/// The CLI's `--format json` is this; reading it back with
+/// `serde_json::from_str::<Envelope<Report>>` gives the insats types.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Envelope<T> {
+    /// Always `insats`.
+    pub tool: String,
+    /// The version of insats that wrote it.
+    pub version: String,
+    /// The document.
+    #[serde(flatten)]
+    pub body: T,
+}
+
+impl<T> Envelope<T> {
+    /// `body` as this version of insats writes it.
+    pub fn new(body: T) -> Self {
+        Envelope {
+            tool: "insats".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            body,
+        }
+    }
+}
 
 /// The outcome of validating a portfolio.
 #[derive(Debug, Clone)]

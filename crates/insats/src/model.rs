@@ -266,7 +266,7 @@ pub struct Initiative {
 }
 
 /// An inclusive period of days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Period {
     /// First day.
     pub start: Date,
@@ -638,7 +638,7 @@ pub struct Observation {
 }
 
 /// The time an observation refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum When {
     /// A calendar year (yearly statistics).

@@ -43,7 +43,7 @@
 use crate::hash::{IdMap, IdSet};
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{
     BudgetLine, CostCategory, Date, Direction, FundingKind, IndicatorUnit, Initiative, LineCost,
@@ -72,7 +72,7 @@ pub struct ReportOptions {
 }
 
 /// How a report forecasts the spending still to come on a line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ForecastMethod {
     /// Spent so far plus the plan still to come: a lag is never caught up,
@@ -99,7 +99,7 @@ impl ReportOptions {
 }
 
 /// Money figures of a line, an initiative or the portfolio.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MoneyFigures {
     /// The budget.
     pub budget: Decimal,
@@ -142,7 +142,7 @@ impl MoneyFigures {
 }
 
 /// A budget line's figures.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LineReport {
     /// Line id.
     pub id: String,
@@ -158,7 +158,7 @@ pub struct LineReport {
 }
 
 /// An initiative's figures: the sums of its lines.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InitiativeReport {
     /// Initiative id.
     pub id: String,
@@ -176,7 +176,7 @@ pub struct InitiativeReport {
 }
 
 /// Co-financing of a source with a maximum share.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoFinancing {
     /// The most the source may pay, in percent.
     pub max_share_percent: Decimal,
@@ -187,7 +187,7 @@ pub struct CoFinancing {
 }
 
 /// A funding source's figures.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FundingReport {
     /// Source id.
     pub id: String,
@@ -254,7 +254,7 @@ fn unanswered(reporting: &[Date], reports_sent: usize) -> impl Iterator<Item = D
 pub const REPORT_DUE_DAYS: i32 = 30;
 
 /// Where a target stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TargetStatus {
     /// No measurement after the baseline yet.
@@ -268,7 +268,7 @@ pub enum TargetStatus {
 }
 
 /// Cost per unit of observed change.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum CostPerChange {
     /// No measurement since the baseline: nothing to divide by.
@@ -290,7 +290,7 @@ pub enum CostPerChange {
 }
 
 /// A value at a time, for the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ValueAt {
     /// The value.
     pub value: Decimal,
@@ -299,7 +299,7 @@ pub struct ValueAt {
 }
 
 /// An outcome target's figures.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetReport {
     /// Target id.
     pub id: String,
@@ -339,7 +339,7 @@ pub struct TargetReport {
 }
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingSeverity {
     /// Money at stake now.
@@ -351,7 +351,7 @@ pub enum FindingSeverity {
 }
 
 /// What a finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingKind {
     /// A line has spent more than its budget.
@@ -379,7 +379,7 @@ pub enum FindingKind {
 }
 
 /// Something a finance officer should look at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// How serious.
     pub severity: FindingSeverity,
@@ -392,7 +392,7 @@ pub struct Finding {
 }
 
 /// The whole report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// The report's data-shape version.
     pub format_version: u32,
@@ -1196,7 +1196,7 @@ pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
 }
 
 /// One point of an initiative's cumulative spending against its plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurvePoint {
     /// The day; the figures are as of its end.
     pub date: Date,
@@ -1208,7 +1208,7 @@ pub struct CurvePoint {
 }
 
 /// An initiative's cumulative spending over time against its plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SpendingCurve {
     /// The initiative id.
     pub initiative: String,
@@ -1860,7 +1860,7 @@ fn findings(
 /// One row of a grant statement: a cost category, or one of the funder's
 /// own headings (`statement_categories` on the source), which may hold
 /// several categories.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StatementRow {
     /// The cost category, for a row that is one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1882,7 +1882,7 @@ pub struct StatementRow {
 /// The sums of a grant statement's rows. A total is not a cost category:
 /// it has none, so that a program adding up rows by category cannot count
 /// it as one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementTotal {
     /// The source's share of the budget planned for the period.
     pub budget: Decimal,
@@ -1894,7 +1894,7 @@ pub struct StatementTotal {
 
 /// The economic part of a progress or final report to a funder: costs per
 /// cost category against budget, for one funding source and period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GrantStatement {
     /// The report's data-shape version.
     pub format_version: u32,
@@ -1916,7 +1916,7 @@ pub struct GrantStatement {
 }
 
 /// The settlement of a grant statement's period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settlement {
     /// Payments from the funder dated in the period (`[[receipt]]`);
     /// `None` when none is recorded for the source at all.
