@@ -270,10 +270,7 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<(SourceSet, Vec<Diagnostic>), I
     // Files are read (and indexed by line) in parallel, a national
     // portfolio being thousands of them, and added in path order, so file
     // ids and everything after do not depend on which thread read what.
-    let read: Vec<(SourceFile, ReadProblem)> = {
-        use rayon::prelude::*;
-        files.into_par_iter().map(read_one).collect()
-    };
+    let read: Vec<(SourceFile, ReadProblem)> = crate::par::map(files, read_one);
     let mut sources = SourceSet::new();
     let mut diagnostics = Vec::new();
     for (file, problem) in read {

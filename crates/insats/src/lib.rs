@@ -91,6 +91,7 @@ pub mod ledger;
 pub mod load;
 pub mod model;
 pub mod money;
+mod par;
 pub mod printable;
 mod privacy;
 pub mod report;
@@ -414,17 +415,11 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
         .iter()
         .filter(|(_, f)| !unreadable.contains(f.path.as_path()))
         .collect();
-    let results: Vec<(FileId, load::LoadedFile, Vec<Diagnostic>)> = {
-        use rayon::prelude::*;
-        files
-            .par_iter()
-            .map(|(id, _)| {
-                let mut found = Vec::new();
-                let loaded = load::load_file(sources, *id, &mut found);
-                (*id, loaded, found)
-            })
-            .collect()
-    };
+    let results: Vec<(FileId, load::LoadedFile, Vec<Diagnostic>)> = par::map(files, |(id, _)| {
+        let mut found = Vec::new();
+        let loaded = load::load_file(sources, id, &mut found);
+        (id, loaded, found)
+    });
     // Made at their final size, as the lists of each file are (see
     // `load::Ctx::lines_and_targets`).
     let total = |len: fn(&load::LoadedFile) -> usize| results.iter().map(|r| len(&r.1)).sum();

@@ -36,7 +36,7 @@ pub fn check(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     // At national scale the checks are a fifth of `insats validate`, so
-    // they run as four tasks that rayon spreads over the cores: ids,
+    // they run as four tasks spread over the cores (`crate::par`): ids,
     // references, the line-by-line rules, and the sums. Each task fills its
     // own list and the lists are appended in a fixed order, so the output
     // does not depend on scheduling. The sums are only meaningful when
@@ -50,15 +50,15 @@ pub fn check(
         });
         found
     };
-    let ((ids, references), (rules, sums)) = rayon::join(
+    let ((ids, references), (rules, sums)) = crate::par::join(
         || {
-            rayon::join(
+            crate::par::join(
                 || run(&|ctx| ids::check(ctx, portfolio)),
                 || run(&|ctx| references::check(ctx, portfolio, complete)),
             )
         },
         || {
-            rayon::join(
+            crate::par::join(
                 || {
                     run(&|ctx| {
                         funding::check(ctx, portfolio);
