@@ -97,12 +97,37 @@ pub fn load_file(
         // times and count the rest.
         const SHOWN_PER_MESSAGE: usize = 3;
         let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        // The parser also recovers within a line: `fte = 3,5` in an inline
+        // table reads on as `5` a key, and so on, one error after another.
+        // Only the first error of a line is the mistake; the rest follow
+        // from it, and are counted on it.
+        let source = sources.get(file);
+        // (line, its diagnostic, how many more errors it had)
+        let mut lines: Vec<(usize, usize, usize)> = Vec::new();
         for error in &errors {
+            let line = source
+                .line_col(base + error.span().map_or(0, |s| s.start))
+                .0;
+            if let Some(last) = lines.last_mut()
+                && last.0 == line
+            {
+                last.2 += 1;
+                continue;
+            }
             let n = seen.entry(error.message().to_owned()).or_insert(0);
             *n += 1;
             if *n <= SHOWN_PER_MESSAGE {
                 ctx.syntax_error(error);
+                lines.push((line, ctx.diagnostics.len() - 1, 0));
             }
+        }
+        for (_, index, more) in lines {
+            let note = match more {
+                0 => continue,
+                1 => "1 more syntax error follows from this one on the same line".to_owned(),
+                n => format!("{n} more syntax errors follow from this one on the same line"),
+            };
+            ctx.diagnostics[index].notes.push(note);
         }
         for (message, n) in seen {
             if n > SHOWN_PER_MESSAGE {
@@ -359,6 +384,30 @@ impl Ctx<'_> {
             Err(Ok(value)) => Ok(value),
             Err(Err(err)) => Err(err),
         };
+        if result.is_err() {
+            // Reading stopped at the error: the keys of the table after it
+            // were never looked at. Each one the format does not know is
+            // reported as well, as an editor's schema check would.
+            let known = known_keys(&path.0);
+            if !known.is_empty()
+                && let Some(keys) = key_places(node)
+            {
+                let reported = |key: &str| {
+                    unknown
+                        .iter()
+                        .any(|u| matches!(u.as_slice(), [Segment::Key(k)] if k == key))
+                };
+                let mut late: Vec<(&str, Range<usize>)> = keys
+                    .iter()
+                    .filter(|(k, _)| !known.iter().any(|n| n == **k) && !reported(k))
+                    .map(|(k, r)| (*k, r.clone()))
+                    .collect();
+                late.sort_by_key(|(_, r)| r.start);
+                for (key, _) in late {
+                    unknown.push(vec![Segment::Key(key.to_owned())]);
+                }
+            }
+        }
         self.unknown_keys(node, path, &unknown);
         match result {
             Ok(value) => Some(value),
@@ -374,7 +423,24 @@ impl Ctx<'_> {
                         _ => None,
                     })
                     .collect();
-                self.serde_error(node, path, &rel, err.inner());
+                // A missing key that an unknown key of the same table
+                // misspells (`montly_cost`) is one mistake, reported once:
+                // as the unknown key, whose help names the missing one.
+                let message = err.inner().message();
+                let missing = message
+                    .strip_prefix("missing field `")
+                    .and_then(|m| m.split('`').next());
+                let misspelt = missing.is_some_and(|field| {
+                    unknown.iter().any(|u| {
+                        u.split_last().is_some_and(|(last, parent)| {
+                            parent == rel.as_slice()
+                                && matches!(last, Segment::Key(k) if did_you_mean(k, [field]).is_some())
+                        })
+                    })
+                });
+                if !misspelt {
+                    self.serde_error(node, path, &rel, err.inner());
+                }
                 None
             }
         }
