@@ -484,3 +484,53 @@ fn grant_statements_for_periods_within_and_after_the_plan() {
         (vec![], dec("0"), dec("0"))
     );
 }
+
+/// Reports are made from a checked portfolio, which checks their filters:
+/// a misspelt id is an error with a suggestion, filters that leave no line
+/// together are an error, and a portfolio with errors gives no report.
+#[test]
+fn a_checked_portfolio_reports_and_refuses_filters_that_name_nothing() {
+    let (_, v) = insats::validate_paths(&[dir()]).unwrap();
+    let checked = v.into_checked().expect("the fixture has no errors");
+    let options = |initiative: Option<&str>, funding: Option<&str>| ReportOptions {
+        initiative: initiative.map(str::to_owned),
+        funding: funding.map(str::to_owned),
+        ..ReportOptions::as_of(as_of())
+    };
+    let all = checked.report(&options(None, None)).unwrap();
+    assert_eq!(all.initiatives.len(), 2);
+    assert_eq!(
+        checked
+            .report(&options(Some("alfa"), None))
+            .unwrap()
+            .initiatives
+            .len(),
+        1
+    );
+    let unknown = checked.report(&options(Some("alfx"), None)).unwrap_err();
+    assert_eq!(
+        unknown,
+        insats::ReportError::Unknown {
+            what: "initiative",
+            id: "alfx".to_owned(),
+            suggestion: Some("alfa".to_owned()),
+        }
+    );
+    assert_eq!(
+        unknown.to_string(),
+        "no initiative `alfx` in the portfolio (did you mean `alfa`?)"
+    );
+    // beta's lines are paid by the municipality only: none by the grant.
+    let apart = checked
+        .report(&options(Some("beta"), Some("statsbidrag")))
+        .unwrap_err();
+    assert_eq!(
+        apart.to_string(),
+        "no budget line matches --initiative beta and --funding statsbidrag: each exists, but not together"
+    );
+    // A portfolio with an error is not a checked one.
+    let broken = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/diagnostics/INS112-unknown-reference");
+    let (_, v) = insats::validate_paths(&[broken]).unwrap();
+    assert!(v.into_checked().is_err());
+}

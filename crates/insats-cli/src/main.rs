@@ -339,16 +339,19 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
 
 fn report(args: &ReportArgs) -> Result<ExitCode, String> {
     let (sources, validation) = insats::validate_paths(&args.paths).map_err(|e| e.to_string())?;
-    if !validation.is_ok() {
-        let mut err = anstream::stderr().lock();
-        render::human(&mut err, &sources, &validation, true).map_err(|e| e.to_string())?;
-        let _ = writeln!(
-            err,
-            "error: the portfolio has errors; fix them before reporting (`insats validate` shows them all)"
-        );
-        return Ok(ExitCode::from(1));
-    }
-    let portfolio = &validation.portfolio;
+    let checked = match validation.into_checked() {
+        Ok(checked) => checked,
+        Err(validation) => {
+            let mut err = anstream::stderr().lock();
+            render::human(&mut err, &sources, &validation, true).map_err(|e| e.to_string())?;
+            let _ = writeln!(
+                err,
+                "error: the portfolio has errors; fix them before reporting (`insats validate` shows them all)"
+            );
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let portfolio = checked.portfolio();
     let style = insats_view::NumberStyle {
         lang: args.lang,
         scale: args.scale,
@@ -358,8 +361,9 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
     if let Some(period) = &args.period {
         let funding = args.funding.as_deref().unwrap_or_default();
         let period = parse_period(period)?;
-        let statement = insats::report::grant_statement(portfolio, funding, period)
-            .ok_or_else(|| format!("no funding source `{funding}` in the portfolio"))?;
+        let statement = checked
+            .grant_statement(funding, period)
+            .map_err(|e| e.to_string())?;
         let view = insats_view::statement_view(&statement, args.lang);
         emit(
             &Emit {
@@ -400,65 +404,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
             Forecast::RunRate => insats::report::ForecastMethod::RunRate,
         },
     };
-    for (what, id, known) in [
-        (
-            "initiative",
-            &args.initiative,
-            portfolio
-                .initiatives
-                .iter()
-                .map(|i| i.id.value.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "funding source",
-            &args.funding,
-            portfolio
-                .funding
-                .iter()
-                .map(|f| f.id.value.as_str())
-                .collect(),
-        ),
-        ("unit", &args.unit, {
-            let mut units: Vec<&str> = portfolio
-                .initiatives
-                .iter()
-                .flat_map(|i| &i.lines)
-                .filter_map(|l| l.unit.as_deref())
-                .collect();
-            units.sort_unstable();
-            units.dedup();
-            units
-        }),
-    ] {
-        if let Some(id) = id
-            && !known.contains(&id.as_str())
-        {
-            let hint = insats::keys::did_you_mean(id, known.iter().copied())
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            return Err(format!("no {what} `{id}` in the portfolio{hint}"));
-        }
-    }
-    let report = insats::report::report(portfolio, &options);
-    // Each filter names something that exists; together they may still
-    // leave nothing, which is as much a mistake as a misspelt id.
-    let given: Vec<String> = [
-        ("--initiative", &args.initiative),
-        ("--funding", &args.funding),
-        ("--unit", &args.unit),
-    ]
-    .iter()
-    .filter_map(|(flag, value)| value.as_ref().map(|v| format!("{flag} {v}")))
-    .collect();
-    // (An initiative asked for alone is shown even if it has no lines.)
-    let narrows_lines = args.funding.is_some() || args.unit.is_some();
-    if narrows_lines && report.initiatives.iter().all(|i| i.lines.is_empty()) {
-        return Err(format!(
-            "no budget line matches {}: each exists, but not together",
-            given.join(" and ")
-        ));
-    }
+    let report = checked.report(&options).map_err(|e| e.to_string())?;
     let view = insats_view::report_view(&report, portfolio.name.as_deref(), args.lang);
     emit(
         &Emit {
@@ -627,7 +573,7 @@ fn new_plan(args: &NewArgs) -> Result<ExitCode, String> {
         ("example.toml".to_owned(), EXAMPLE.to_owned())
     } else {
         let id = args.id.as_deref().unwrap_or_default();
-        if !insats::load::is_valid_id(id) {
+        if !insats::is_valid_id(id) {
             return Err(format!(
                 "`{id}` is not a valid id: start with a lower-case letter and use a-z, 0-9, `-` and `_` (at most 64 characters)"
             ));
@@ -815,9 +761,8 @@ fn list_codes() -> Result<ExitCode, String> {
 
 fn explain(text: &str) -> Result<ExitCode, String> {
     let Some(code) = Code::find(text) else {
-        let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-        let hint = insats::keys::did_you_mean(&text.to_uppercase(), known.iter().copied())
-            .map(|s| format!(" (did you mean {s}?)"))
+        let hint = Code::suggest(text)
+            .map(|c| format!(" (did you mean {c}?)"))
             .unwrap_or_default();
         return Err(format!(
             "no diagnostic code `{text}`{hint}; `insats explain` lists them all"

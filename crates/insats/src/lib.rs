@@ -15,9 +15,13 @@
 //!
 //! 1. [`fs::read_sources`] reads the files (the only I/O), or build a
 //!    [`SourceSet`] yourself from text you already hold;
-//! 2. [`load::load_file`] turns each file into typed [`model`] items with
-//!    source spans, reporting problems a file shows on its own;
-//! 3. [`check::check`] applies the rules that need the whole portfolio.
+//! 2. each file is loaded into typed [`model`] items with source spans
+//!    ([`schema`] is the format as serde types), reporting the problems a
+//!    file shows on its own;
+//! 3. the rules that need the whole portfolio are checked (the catalogue
+//!    of codes is [`rules`]);
+//! 4. [`Validation::into_checked`] gives a [`CheckedPortfolio`] when there
+//!    is no error, and its reports ([`report`]) check their filters.
 //!
 //! [`validate`] runs steps 2 and 3 and returns the [`Portfolio`] with every
 //! [`Diagnostic`]; [`validate_with_ledgers`] also imports the ledger
@@ -81,14 +85,15 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod check;
+mod check;
+mod checked;
 pub mod diagnostic;
 pub mod examples;
 pub mod fs;
 mod hash;
-pub mod keys;
+mod keys;
 pub mod ledger;
-pub mod load;
+mod load;
 pub mod model;
 pub mod money;
 mod par;
@@ -100,7 +105,9 @@ pub mod schema;
 pub mod source;
 mod tree;
 
+pub use checked::{CheckedPortfolio, ReportError};
 pub use diagnostic::{Diagnostic, Location, Summary};
+pub use load::is_valid_id;
 pub use model::Portfolio;
 pub use rules::{Code, Severity};
 /// The decimal type of every amount, so that an embedder uses the same

@@ -1,8 +1,8 @@
 //! The validated model: a portfolio of initiatives, their funding, budget
 //! lines and outcome targets, with exact money and real dates.
 //!
-//! These types are what [`crate::load`] produces from the files and what
-//! [`crate::check`] and the reports work on. Amounts are
+//! These types are what loading produces from the files and what the
+//! checks and the reports work on. Amounts are
 //! [`rust_decimal::Decimal`] in the portfolio currency with at most two
 //! decimals; dates are [`jiff::civil::Date`]. Items keep the [`Located`]
 //! spans of the values that diagnostics point at. Every type serialises with

@@ -83,6 +83,15 @@ macro_rules! rules {
 }
 
 impl Code {
+    /// The code whose number or name is closest to `text`, for a "did
+    /// you mean" after [`Code::find`] found none.
+    pub fn suggest(text: &str) -> Option<Code> {
+        let upper = text.to_uppercase();
+        let numbers = crate::keys::did_you_mean(&upper, Code::ALL.iter().map(|c| c.as_str()));
+        let names = || crate::keys::did_you_mean(text, Code::ALL.iter().map(|c| c.name()));
+        numbers.or_else(names).and_then(Code::find)
+    }
+
     /// Looks a code up by identifier (`INS101`, case-insensitive) or name
     /// (`unknown-key`).
     pub fn find(text: &str) -> Option<Code> {

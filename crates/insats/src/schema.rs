@@ -2,8 +2,8 @@
 //!
 //! These types say which keys exist and what type each value has, and
 //! nothing more: whether an amount adds up, a reference resolves or a date
-//! falls within a period is decided by [`crate::load`] and [`crate::check`],
-//! which turn these types into the validated [`crate::model`]. Keeping the
+//! falls within a period is decided by loading and checking (see
+//! [`crate::validate`]), which turn these types into the validated [`crate::model`]. Keeping the
 //! two apart (as cargo does with `cargo-util-schemas`) lets the schema be
 //! exported as JSON Schema for editors while the model stays free to change.
 //!
@@ -873,7 +873,7 @@ pub struct TomlLedgerRule {
 /// or a string holding a decimal with a point.
 ///
 /// Deserialisation only checks the form. The value is read from the source
-/// text by [`crate::load`], because serde hands a TOML float over as a
+/// text when the file is loaded, because serde hands a TOML float over as a
 /// binary float, and `999999999999999.99` would arrive as 10^15.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TomlDecimal {
