@@ -345,7 +345,7 @@ fn toml_files_in(dir: &Path) -> Vec<(PathBuf, bool)> {
 /// Reads a ledger export, refusing a path outside every one of `roots`
 /// (the portfolio's directories): a plan names files inside its portfolio,
 /// and `../` or a link must not reach beyond it.
-pub fn read_ledger(path: &Path, roots: &[PathBuf]) -> Result<Vec<u8>, String> {
+pub(crate) fn read_ledger(path: &Path, roots: &[PathBuf]) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let real = find_ledger(path, roots)?;
     let size = std::fs::metadata(&real).map_err(|e| e.to_string())?.len();
@@ -366,7 +366,7 @@ pub fn read_ledger(path: &Path, roots: &[PathBuf]) -> Result<Vec<u8>, String> {
 /// lies inside one of `roots`, is a regular file, and is within the size
 /// limit. A path outside the portfolio gets the same answer whether or not
 /// a file is there.
-pub fn find_ledger(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, String> {
+pub(crate) fn find_ledger(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, String> {
     let real = match resolve_inside(path, &real_roots(roots)) {
         Ok(real) => real,
         Err(Refused::Outside) => return Err("it lies outside the portfolio's directory".to_owned()),
