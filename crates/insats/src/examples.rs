@@ -35,10 +35,11 @@ pub struct Example {
     pub fix: Fix,
 }
 
-/// The example of `code`.
+/// The example of `code`. The match names every code, so a code added to
+/// the catalogue without its example does not compile.
 pub fn example(code: Code) -> Example {
-    match code.as_str() {
-        "INS001" => Example {
+    match code {
+        Code::UnreadableFile => Example {
             file: "broken.toml",
             edits: &[(
                 "broken.toml: a link to missing-plan.toml, which is not there",
@@ -46,7 +47,7 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::RemoveFile,
         },
-        "INS005" => Example {
+        Code::FileTooLarge => Example {
             file: "big.toml",
             edits: &[(
                 "big.toml: 17 MiB, more than a plan file may be",
@@ -54,7 +55,7 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::RemoveFile,
         },
-        "INS006" => Example {
+        Code::EmptyFile => Example {
             file: "notes.toml",
             edits: &[(
                 "notes.toml: only a comment, the plan it held lost in a failed save",
@@ -62,7 +63,7 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::RemoveFile,
         },
-        "INS002" => Example {
+        Code::NotUtf8 => Example {
             file: "plan.toml",
             edits: &[(
                 "name = \"Skola i Bor\u{fffd}nge\"   (the file saved as Latin-1)",
@@ -70,7 +71,7 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::ReencodeLatin1,
         },
-        "INS003" => Example {
+        Code::NoPlanFiles => Example {
             file: "plan.toml",
             edits: &[(
                 "(no file with an [initiative] table)",
@@ -78,7 +79,7 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::AddPlan,
         },
-        "INS004" => Example {
+        Code::TomlSyntax => Example {
             file: "plan.toml",
             edits: &[
                 ("name = \"Fixture\n", "name = \"Fixture\"\n"),
@@ -86,7 +87,7 @@ pub fn example(code: Code) -> Example {
             ],
             fix: Fix::Edit,
         },
-        "INS101" => Example {
+        Code::UnknownKey => Example {
             file: "plan.toml",
             edits: &[
                 (
@@ -97,12 +98,12 @@ pub fn example(code: Code) -> Example {
             ],
             fix: Fix::Edit,
         },
-        "INS102" => Example {
+        Code::WrongType => Example {
             file: "plan.toml",
             edits: &[("start = \"2024-01-01\"", "start = 2024-01-01")],
             fix: Fix::Edit,
         },
-        "INS103" => Example {
+        Code::MissingKey => Example {
             file: "plan.toml",
             edits: &[(
                 "name = \"Fixture\"\n",
@@ -110,12 +111,12 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS104" => Example {
+        Code::UnknownVariant => Example {
             file: "plan.toml",
             edits: &[("category = \"personel\"", "category = \"personnel\"")],
             fix: Fix::Edit,
         },
-        "INS105" => Example {
+        Code::MisplacedSection => Example {
             file: "shared.toml",
             edits: &[(
                 "[[line]]\nid = \"stray\"\nname = \"Stray\"\ncategory = \"other\"\nfunded_by = \"budget\"\namount = 1\nserves = [\"goal\"]\n",
@@ -123,52 +124,52 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS110" => Example {
+        Code::InvalidId => Example {
             file: "plan.toml",
             edits: &[("id = \"Skolteam Åby\"", "id = \"skolteam-aby\"")],
             fix: Fix::Edit,
         },
-        "INS111" => Example {
+        Code::DuplicateId => Example {
             file: "shared.toml",
             edits: &[("id = \"share\"", "id = \"share-2\"")],
             fix: Fix::Edit,
         },
-        "INS112" => Example {
+        Code::UnknownReference => Example {
             file: "plan.toml",
             edits: &[("funded_by = \"budgett\"", "funded_by = \"budget\"")],
             fix: Fix::Edit,
         },
-        "INS113" => Example {
+        Code::LineServesNothing => Example {
             file: "plan.toml",
             edits: &[("serves = []", "serves = [\"goal\"]")],
             fix: Fix::Edit,
         },
-        "INS114" => Example {
+        Code::UnservedTarget => Example {
             file: "plan.toml",
             edits: &[("serves = [\"goal\"]", "serves = [\"goal\", \"orphan\"]")],
             fix: Fix::Edit,
         },
-        "INS201" => Example {
+        Code::InvalidAmount => Example {
             file: "plan.toml",
             edits: &[("amount = 1e5", "amount = 100_000")],
             fix: Fix::Edit,
         },
-        "INS202" => Example {
+        Code::NegativeAmount => Example {
             file: "plan.toml",
             edits: &[("amount = -100_000", "amount = 100_000")],
             fix: Fix::Edit,
         },
-        "INS203" => Example {
+        Code::SubOrePrecision => Example {
             file: "plan.toml",
             edits: &[("amount = 100_000.005", "amount = 100_000.00")],
             fix: Fix::Edit,
         },
-        "INS204" => Example {
+        Code::StaffingMismatch => Example {
             file: "plan.toml",
             edits: &[("amount = 90_000", "amount = 100_000")],
             fix: Fix::Edit,
         },
-        "INS205" => Example {
+        Code::PhasingMismatch => Example {
             file: "plan.toml",
             edits: &[(
                 "phasing = { 2024 = 60_000 }",
@@ -176,17 +177,17 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS206" => Example {
+        Code::SplitMismatch => Example {
             file: "plan.toml",
             edits: &[("share_percent = 30 }", "share_percent = 40 }")],
             fix: Fix::Edit,
         },
-        "INS207" => Example {
+        Code::MixedCurrency => Example {
             file: "plan.toml",
             edits: &[("currency = \"EUR\"", "currency = \"SEK\"")],
             fix: Fix::Edit,
         },
-        "INS208" => Example {
+        Code::LineWithoutCost => Example {
             file: "plan.toml",
             edits: &[(
                 "funded_by = \"budget\"\nserves",
@@ -194,12 +195,12 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS209" => Example {
+        Code::StaffingPartialMonth => Example {
             file: "plan.toml",
             edits: &[("from = 2024-01-15", "from = 2024-01-01")],
             fix: Fix::Edit,
         },
-        "INS210" => Example {
+        Code::AmountOverflow => Example {
             file: "plan.toml",
             edits: &[(
                 "staffing = { fte = 1_000_000, monthly_cost = 1_000_000_000_000,",
@@ -207,7 +208,7 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS211" => Example {
+        Code::FlatRateMismatch => Example {
             file: "plan.toml",
             edits: &[
                 ("of = \"indirect\"", "of = \"personnel\""),
@@ -218,17 +219,17 @@ pub fn example(code: Code) -> Example {
             ],
             fix: Fix::Edit,
         },
-        "INS301" => Example {
+        Code::FundingOverallocated => Example {
             file: "plan.toml",
             edits: &[("amount = 150_000", "amount = 100_000")],
             fix: Fix::Edit,
         },
-        "INS302" => Example {
+        Code::FundingUnallocated => Example {
             file: "plan.toml",
             edits: &[("amount = 80_000", "amount = 100_000")],
             fix: Fix::Edit,
         },
-        "INS303" => Example {
+        Code::MaxShareExceeded => Example {
             file: "plan.toml",
             edits: &[
                 (
@@ -242,7 +243,7 @@ pub fn example(code: Code) -> Example {
             ],
             fix: Fix::Edit,
         },
-        "INS304" => Example {
+        Code::IneligibleCategory => Example {
             file: "plan.toml",
             edits: &[(
                 "eligible_categories = [\"external-services\"]",
@@ -250,12 +251,12 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS401" => Example {
+        Code::InvalidDate => Example {
             file: "plan.toml",
             edits: &[("end = 2024-12-31T17:00:00", "end = 2024-12-31")],
             fix: Fix::Edit,
         },
-        "INS402" => Example {
+        Code::PeriodReversed => Example {
             file: "plan.toml",
             edits: &[(
                 "start = 2024-12-31, end = 2024-01-01",
@@ -263,7 +264,7 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS403" => Example {
+        Code::OutsideInitiativePeriod => Example {
             file: "plan.toml",
             edits: &[(
                 "phasing = { 2025 = 100_000 }",
@@ -271,7 +272,7 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS404" => Example {
+        Code::OutsideFundingWindow => Example {
             file: "plan.toml",
             edits: &[(
                 "window = { start = 2024-01-01, end = 2024-06-30 }",
@@ -279,7 +280,7 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS405" => Example {
+        Code::TargetBeforeBaseline => Example {
             file: "plan.toml",
             edits: &[
                 (
@@ -293,22 +294,22 @@ pub fn example(code: Code) -> Example {
             ],
             fix: Fix::Edit,
         },
-        "INS406" => Example {
+        Code::SpendingOutsideWindow => Example {
             file: "plan.toml",
             edits: &[("date = 2024-09-30", "date = 2024-06-30")],
             fix: Fix::Edit,
         },
-        "INS501" => Example {
+        Code::TargetAgainstDirection => Example {
             file: "plan.toml",
             edits: &[("target = { value = 45", "target = { value = 55")],
             fix: Fix::Edit,
         },
-        "INS502" => Example {
+        Code::PercentOutOfRange => Example {
             file: "plan.toml",
             edits: &[("target = { value = 105", "target = { value = 55")],
             fix: Fix::Edit,
         },
-        "INS503" => Example {
+        Code::ImpossibleMeasurement => Example {
             file: "plan.toml",
             edits: &[(
                 "numerator = 80, denominator = 70",
@@ -316,7 +317,7 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS601" => Example {
+        Code::PersonalIdentityNumber => Example {
             file: "plan.toml",
             edits: &[(
                 "description = \"Kontaktperson 811218-9876\"",
@@ -324,7 +325,7 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS602" => Example {
+        Code::PrivateEmail => Example {
             file: "plan.toml",
             edits: &[(
                 "description = \"Frågor till anna.svensson@gmail.com\"",
@@ -332,12 +333,12 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS701" => Example {
+        Code::LedgerUnreadable => Example {
             file: "plan.toml",
             edits: &[("file = \"saknas.csv\"", "file = \"huvudbok.csv\"")],
             fix: Fix::Edit,
         },
-        "INS702" => Example {
+        Code::LedgerEncoding => Example {
             file: "plan.toml",
             edits: &[(
                 "# encoding not set: UTF-8 is assumed",
@@ -345,22 +346,22 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS703" => Example {
+        Code::LedgerColumns => Example {
             file: "plan.toml",
             edits: &[("amount = \"Belopp kr\"", "amount = \"Belopp\"")],
             fix: Fix::Edit,
         },
-        "INS704" => Example {
+        Code::LedgerMalformedRow => Example {
             file: "huvudbok.csv",
             edits: &[("50.000,00", "50 000,00")],
             fix: Fix::Edit,
         },
-        "INS705" => Example {
+        Code::LedgerAmbiguousRow => Example {
             file: "plan.toml",
             edits: &[("account = \"5*\"", "account = \"50*\"")],
             fix: Fix::Edit,
         },
-        "INS706" => Example {
+        Code::LedgerDuplicateRow => Example {
             file: "huvudbok.csv",
             edits: &[(
                 "F 8\r\n2024-01-31;5010;3200;4711;50 000,00;Lön januari;L 1\r\n",
@@ -368,17 +369,12 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
-        "INS707" => Example {
+        Code::LedgerUnmappedRows => Example {
             file: "plan.toml",
             edits: &[(
                 "\n[[ledger.map]]\nline = \"material\"",
                 "\n[[ledger.exclude]]\nproject = \"9999\"\nreason = \"Another project in the same export.\"\n\n[[ledger.map]]\nline = \"material\"",
             )],
-            fix: Fix::Edit,
-        },
-        _ => Example {
-            file: "",
-            edits: &[],
             fix: Fix::Edit,
         },
     }

@@ -8,8 +8,9 @@
 //! Codes are grouped by hundreds: `INS0xx` input files and TOML syntax,
 //! `INS1xx` structure, ids and references, `INS2xx` money, `INS3xx` funding,
 //! `INS4xx` dates, `INS5xx` outcome targets, `INS6xx` public-document
-//! hygiene. A code, once released, keeps its meaning; retired codes are not
-//! reused.
+//! hygiene, `INS7xx` ledger imports. A code, once released, keeps its
+//! meaning; retired codes are not reused. `docs/adding-a-rule.md` says
+//! what a new rule needs besides its line here.
 //!
 //! Errors are what a plan *must* fix before it can be trusted; warnings are
 //! what it *should* fix.
