@@ -104,6 +104,7 @@ pub mod rules;
 pub mod schema;
 pub mod source;
 mod tree;
+mod vocabulary;
 
 pub use checked::{CheckedPortfolio, ReportError};
 pub use diagnostic::{Diagnostic, Location, Summary};

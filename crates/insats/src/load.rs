@@ -1820,7 +1820,7 @@ impl Ctx<'_> {
         path: &KeyPath,
     ) -> Option<crate::ledger::Ledger> {
         use crate::ledger::{CodePattern, CodePatterns, ExclusionRule, Ledger, MappingRule};
-        use crate::schema::{DecimalMark, LedgerFormat, ThousandsSeparator};
+        use crate::vocabulary::{DecimalMark, LedgerFormat, ThousandsSeparator};
         let id = self.id(node, path, &raw.id);
         let delimiter = match raw.delimiter.as_deref() {
             None => b';',
@@ -1859,7 +1859,18 @@ impl Ctx<'_> {
                     self.push(d);
                     return None;
                 }
-                Some(c)
+                Some(crate::ledger::ColumnNames {
+                    date: c.date,
+                    amount: c.amount,
+                    debit: c.debit,
+                    credit: c.credit,
+                    account: c.account,
+                    responsibility: c.responsibility,
+                    activity: c.activity,
+                    project: c.project,
+                    text: c.text,
+                    voucher: c.voucher,
+                })
             }
             (LedgerFormat::Sie, _) => None,
         };

@@ -9,12 +9,14 @@
 //! serde, amounts as exact decimal strings.
 
 use rust_decimal::Decimal;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub use jiff::civil::Date;
 
 use crate::source::{FileId, Located, Span};
+pub use crate::vocabulary::{
+    CostCategory, Direction, FundingKind, IndicatorUnit, InitiativeStatus, ScopeLevel,
+};
 
 /// A directory of plan files and shared files, loaded.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -306,21 +308,6 @@ impl std::fmt::Display for Period {
     }
 }
 
-/// Where an initiative stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum InitiativeStatus {
-    /// Decided or proposed, not started.
-    #[default]
-    Planned,
-    /// Under way.
-    Active,
-    /// Finished.
-    Completed,
-    /// Stopped before it finished.
-    Cancelled,
-}
-
 /// The decision behind an initiative.
 #[derive(Debug, Clone, Serialize)]
 pub struct Decision {
@@ -366,20 +353,6 @@ pub struct Provenance {
     pub note: Option<String>,
 }
 
-/// The kind of a funding source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum FundingKind {
-    /// A grant from a state agency (statsbidrag), e.g. Tillväxtverket's.
-    StateGrant,
-    /// The organisation's own budget.
-    MunicipalBudget,
-    /// Co-financing from a partner.
-    CoFinancing,
-    /// Anything else.
-    Other,
-}
-
 /// One source of money.
 #[derive(Debug, Clone, Serialize)]
 pub struct FundingSource {
@@ -416,41 +389,6 @@ pub struct FundingSource {
     /// The whole `[[funding]]` table.
     #[serde(skip)]
     pub span: Span,
-}
-
-/// The grant-reporting cost categories (kostnadsslag).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum CostCategory {
-    /// Personal: salaries and on-costs.
-    Personnel,
-    /// Externa tjänster: purchased services.
-    ExternalServices,
-    /// Resor och logi: travel and accommodation.
-    Travel,
-    /// Investeringar, materiel och lokaler: investments (economic life of at
-    /// least three years), equipment and premises.
-    EquipmentPremises,
-    /// Övriga kostnader: anything else.
-    Other,
-    /// Indirekta kostnader: overheads, usually a flat rate of personnel costs.
-    Indirect,
-}
-
-impl CostCategory {
-    /// The name used in plan files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CostCategory::Personnel => "personnel",
-            CostCategory::ExternalServices => "external-services",
-            CostCategory::Travel => "travel",
-            CostCategory::EquipmentPremises => "equipment-premises",
-            CostCategory::Other => "other",
-            CostCategory::Indirect => "indirect",
-        }
-    }
 }
 
 /// One budget line.
@@ -586,18 +524,6 @@ pub struct Serves {
     pub weight: Decimal,
 }
 
-/// Where an outcome is measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum ScopeLevel {
-    /// One school unit.
-    School,
-    /// A district or group of schools.
-    Area,
-    /// The whole municipality.
-    Municipality,
-}
-
 /// An outcome target.
 #[derive(Debug, Clone, Serialize)]
 pub struct OutcomeTarget {
@@ -672,32 +598,6 @@ impl std::fmt::Display for When {
             When::Date(d) => write!(f, "{d}"),
         }
     }
-}
-
-/// The unit of an indicator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum IndicatorUnit {
-    /// A share in percent, 0-100.
-    Percent,
-    /// A count of people or events.
-    Count,
-    /// A score or index (merit value, survey index).
-    Score,
-    /// A number of days.
-    Days,
-    /// Anything else.
-    Other,
-}
-
-/// Which way an indicator improves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum Direction {
-    /// Larger values are better (eligibility, safety).
-    HigherIsBetter,
-    /// Smaller values are better (absence).
-    LowerIsBetter,
 }
 
 /// An indicator in the catalogue.

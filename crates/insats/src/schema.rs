@@ -19,10 +19,13 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::model::{
+use crate::vocabulary::{
     CostCategory, Direction, FundingKind, IndicatorUnit, InitiativeStatus, ScopeLevel,
+};
+pub use crate::vocabulary::{
+    DateFormat, DecimalMark, LedgerEncoding, LedgerFormat, ThousandsSeparator,
 };
 
 /// The JSON Schema (draft 2020-12) of plan and follow-up files, derived
@@ -759,64 +762,6 @@ pub struct TomlLedgerExclude {
     pub activity: Option<String>,
     /// Project pattern.
     pub project: Option<String>,
-}
-
-/// Ledger file formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum LedgerFormat {
-    /// A CSV or semicolon export from a municipal finance system.
-    Csv,
-    /// SIE 4, the Swedish accounting exchange format.
-    Sie,
-}
-
-/// Text encodings of ledger files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum LedgerEncoding {
-    /// UTF-8, with or without a byte order mark.
-    #[serde(rename = "utf-8")]
-    Utf8,
-    /// Windows-1252, what older Windows programs write.
-    #[serde(rename = "windows-1252")]
-    Windows1252,
-    /// Code page 437 (SIE's `#FORMAT PC8`).
-    Cp437,
-}
-
-/// Decimal marks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum DecimalMark {
-    /// `1234,50`.
-    Comma,
-    /// `1234.50`.
-    Point,
-}
-
-/// How a CSV export writes its dates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum DateFormat {
-    /// `2019-03-31` or `20190331`.
-    #[default]
-    Iso,
-    /// `31.03.2019`, `31/03/2019` or `31-03-2019`: day, month, four-digit
-    /// year.
-    DayMonthYear,
-}
-
-/// Thousands separators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum ThousandsSeparator {
-    /// `1 234,50`, with a space or a no-break space.
-    Space,
-    /// `1.234,50`.
-    Dot,
-    /// No separator.
-    None,
 }
 
 /// The header names of a CSV export's columns.

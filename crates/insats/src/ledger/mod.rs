@@ -63,10 +63,10 @@ use crate::keys::did_you_mean;
 use crate::model::{Date, DayTotal, ImportedCosts};
 use crate::money;
 use crate::rules::Code;
-use crate::schema::{
-    DecimalMark, LedgerEncoding, LedgerFormat, ThousandsSeparator, TomlLedgerColumns,
-};
 use crate::source::{Excerpt, FileId, Located, SourceSet, Span};
+use crate::vocabulary::{
+    DateFormat, DecimalMark, LedgerEncoding, LedgerFormat, ThousandsSeparator,
+};
 
 mod hashes;
 mod tally;
@@ -136,6 +136,33 @@ impl MappingRule {
             && self.until.is_none_or(|until| row.date <= until)
             && self.codes.matches(row)
     }
+}
+
+/// The header names of a CSV export's columns, as the profile gives them:
+/// which holds the date, the amount (or the debit and the credit), the
+/// codes the rules match and the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColumnNames {
+    /// The booking date.
+    pub date: String,
+    /// The signed amount, when the export has one.
+    pub amount: Option<String>,
+    /// Debit amounts (costs), with `credit` instead of `amount`.
+    pub debit: Option<String>,
+    /// Credit amounts (reductions of cost).
+    pub credit: Option<String>,
+    /// The account (konto).
+    pub account: Option<String>,
+    /// The responsibility code (ansvar).
+    pub responsibility: Option<String>,
+    /// The activity code (verksamhet).
+    pub activity: Option<String>,
+    /// The project code (projekt).
+    pub project: Option<String>,
+    /// The booking text.
+    pub text: Option<String>,
+    /// The voucher number (verifikationsnummer), which tells copies apart.
+    pub voucher: Option<String>,
 }
 
 /// Rows that are payments from a funder.
@@ -213,12 +240,11 @@ pub struct Ledger {
     /// CSV thousands separator.
     pub thousands: ThousandsSeparator,
     /// CSV: how dates are written.
-    pub date_format: crate::schema::DateFormat,
+    pub date_format: DateFormat,
     /// CSV: the lines before the header (title lines), skipped.
     pub title_lines: usize,
     /// CSV columns (none for SIE).
-    #[serde(skip)]
-    pub columns: Option<TomlLedgerColumns>,
+    pub columns: Option<ColumnNames>,
     /// Mapping rules, in order.
     pub rules: Vec<MappingRule>,
     /// Exclusion rules.
@@ -2316,8 +2342,8 @@ fn read_rows<R: Read>(
         };
         let date_text = get(Some(columns.date)).unwrap_or_default();
         let parsed = match ledger.date_format {
-            crate::schema::DateFormat::Iso => parse_date(date_text),
-            crate::schema::DateFormat::DayMonthYear => parse_day_month_year(date_text),
+            DateFormat::Iso => parse_date(date_text),
+            DateFormat::DayMonthYear => parse_day_month_year(date_text),
         };
         let Ok(date) = parsed else {
             booker.malformed(
@@ -2325,10 +2351,10 @@ fn read_rows<R: Read>(
                 &place,
                 format!("date `{date_text}` is not a date"),
                 match ledger.date_format {
-                    crate::schema::DateFormat::Iso => {
+                    DateFormat::Iso => {
                         "dates are written 2019-03-31 or 20190331; for 31.03.2019 set the ledger's `date_format = \"day-month-year\"`"
                     }
-                    crate::schema::DateFormat::DayMonthYear => {
+                    DateFormat::DayMonthYear => {
                         "with `date_format = \"day-month-year\"` dates are written 31.03.2019, 31/03/2019 or 31-03-2019"
                     }
                 },
@@ -2380,7 +2406,7 @@ fn read_rows<R: Read>(
 fn find_columns(
     booker: &mut Booker<'_>,
     pass: Pass,
-    columns: &TomlLedgerColumns,
+    columns: &ColumnNames,
     names: &[String],
     header: &Place<'_>,
 ) -> Option<Columns> {
