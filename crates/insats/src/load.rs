@@ -1370,19 +1370,12 @@ impl Ctx<'_> {
             self.push(d);
             return None;
         }
-        let months_in = |year: i16| -> u32 {
-            let first = if from.value.year() == year {
-                from.value.month()
-            } else {
-                1
-            };
-            let last = if until.value.year() == year {
-                until.value.month()
-            } else {
-                12
-            };
-            (last - first + 1) as u32
+        // Whole months, which the checks above have made sure of.
+        let period = Period {
+            start: from.value,
+            end: until.value,
         };
+        let months_in = |year: i16| period.months_in(year).len() as u32;
         let mut years = Vec::new();
         let mut months = 0;
         for year in from.value.year()..=until.value.year() {

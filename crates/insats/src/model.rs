@@ -277,6 +277,15 @@ pub struct Period {
 }
 
 impl Period {
+    /// The first days of the whole months of the period that fall in
+    /// `year`: the months a staffing line is costed for in that year.
+    pub fn months_in(&self, year: i16) -> Vec<Date> {
+        (1..=12)
+            .map(|month| jiff::civil::date(year, month, 1))
+            .filter(|first| self.start <= *first && first.last_of_month() <= self.end)
+            .collect()
+    }
+
     /// True when `date` is within the period, both ends included.
     pub fn contains(&self, date: Date) -> bool {
         self.start <= date && date <= self.end

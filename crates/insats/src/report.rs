@@ -532,13 +532,7 @@ fn plan_segments(
             // that year's months (exact; only planned-to-date is rounded).
             let mut out = Vec::new();
             for y in &line.phasing {
-                let months: Vec<Date> = (1..=12)
-                    .map(|m| jiff::civil::date(y.year, m, 1))
-                    .filter(|first| {
-                        staffing.period.start <= *first
-                            && first.last_of_month() <= staffing.period.end
-                    })
-                    .collect();
+                let months = staffing.period.months_in(y.year);
                 let parts = u8::try_from(months.len().max(1)).unwrap_or(1);
                 out.extend(months.into_iter().map(|first| Segment {
                     period: Period {
