@@ -89,6 +89,7 @@ mod check;
 mod checked;
 pub mod diagnostic;
 pub mod examples;
+#[cfg(feature = "fs")]
 pub mod fs;
 mod hash;
 mod keys;
@@ -178,6 +179,7 @@ impl Validation {
 /// any other problem; only a path that does not exist is an error. Returns
 /// the files read, ledger exports included (for rendering excerpts), with
 /// the result.
+#[cfg(feature = "fs")]
 pub fn validate_paths(
     paths: &[std::path::PathBuf],
 ) -> Result<(SourceSet, Validation), fs::InputError> {
@@ -229,6 +231,7 @@ pub fn validate_paths(
     Ok((sources, validation))
 }
 
+#[cfg(feature = "fs")]
 fn ledger_unreadable(sources: &SourceSet, ledger: &ledger::Ledger, why: &str) -> Diagnostic {
     ledger_not_read(sources, ledger, why)
         .help("give the path relative to this file, inside the portfolio's directory")

@@ -72,7 +72,13 @@ impl RowHashes {
     fn spill(&mut self) {
         self.memory.sort_unstable();
         if self.spilled.is_empty() {
-            match tempfile::tempfile() {
+            // Without a file system of its own (no `fs` feature) the
+            // hashes stay in memory.
+            #[cfg(not(feature = "fs"))]
+            let temporary: std::io::Result<File> = Err(std::io::ErrorKind::Unsupported.into());
+            #[cfg(feature = "fs")]
+            let temporary = tempfile::tempfile();
+            match temporary {
                 Ok(file) => self.spilled.push(Spilled {
                     file,
                     runs: Vec::new(),

@@ -50,7 +50,9 @@
 //! decimal point and dates the form `20190331`, as the format prescribes.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{Read, Seek};
+use std::io::Read;
+#[cfg(feature = "fs")]
+use std::io::Seek;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -558,6 +560,7 @@ fn sie_items(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// inside the portfolio): the file is never held whole. `sources` are the
 /// run's plan files, where the ledger is declared. Returns the import, or
 /// why the file could not be imported at all.
+#[cfg(feature = "fs")]
 pub fn import_file(
     ledger: &Ledger,
     sources: &SourceSet,
@@ -568,6 +571,7 @@ pub fn import_file(
 
 /// [`import_file`], reading the export in at most `parts` parts of at
 /// least `part_bytes` bytes.
+#[cfg(feature = "fs")]
 fn import_file_in_parts(
     ledger: &Ledger,
     sources: &SourceSet,
@@ -628,6 +632,8 @@ enum Where<'a> {
     /// Text held in the run's sources.
     Sources(&'a SourceSet, FileId),
     /// A file read as a stream, shown under this path.
+    // Only a file on disk is streamed.
+    #[cfg_attr(not(feature = "fs"), allow(dead_code))]
     Streamed(&'a Path),
 }
 
