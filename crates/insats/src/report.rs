@@ -586,11 +586,7 @@ pub(crate) fn apportion_by_period(
     sources: &crate::source::SourceSet,
     portfolio: &mut Portfolio,
 ) -> Vec<crate::Diagnostic> {
-    let owned: Vec<(String, Period)> = portfolio
-        .funding
-        .iter()
-        .filter_map(|f| f.window.as_ref().map(|w| (f.id.value.clone(), w.value)))
-        .collect();
+    let owned = owned_windows(portfolio);
     let windows: Windows<'_> = owned.iter().map(|(id, p)| (id.as_str(), *p)).collect();
     let mut found = Vec::new();
     for initiative in &mut portfolio.initiatives {
@@ -725,6 +721,16 @@ fn flat_rate_of(base: &[Segment], percent: Decimal) -> Option<Decimal> {
     (&total * &rate).round_ore()
 }
 
+/// Each source's window, by id, owned: for the stages that change the
+/// portfolio while they look its windows up.
+fn owned_windows(portfolio: &Portfolio) -> Vec<(String, Period)> {
+    portfolio
+        .funding
+        .iter()
+        .filter_map(|f| f.window.as_ref().map(|w| (f.id.value.clone(), w.value)))
+        .collect()
+}
+
 /// Rates every flat-rate line on its base within the days its payers may
 /// pay it (the loader, which cannot see windows declared in other files,
 /// rated it on the whole base), and checks an amount the plan states.
@@ -744,11 +750,7 @@ pub(crate) fn rate_flat_lines(
     {
         return Vec::new();
     }
-    let owned: Vec<(String, Period)> = portfolio
-        .funding
-        .iter()
-        .filter_map(|f| f.window.as_ref().map(|w| (f.id.value.clone(), w.value)))
-        .collect();
+    let owned = owned_windows(portfolio);
     let windows: Windows<'_> = owned.iter().map(|(id, p)| (id.as_str(), *p)).collect();
     let mut found = Vec::new();
     for initiative in &mut portfolio.initiatives {

@@ -134,9 +134,7 @@ impl MappingRule {
     /// Whether the rule takes `row`: every code it gives matches, and the
     /// row is booked within its dates.
     fn matches(&self, row: &Row<'_>) -> bool {
-        self.from.is_none_or(|from| row.date >= from)
-            && self.until.is_none_or(|until| row.date <= until)
-            && self.codes.matches(row)
+        takes(&self.codes, self.from, self.until, row)
     }
 }
 
@@ -167,6 +165,14 @@ pub struct ColumnNames {
     pub voucher: Option<String>,
 }
 
+/// Whether a rule with `codes`, `from` and `until` takes `row`: every code
+/// it gives matches, and the row is booked within its dates.
+fn takes(codes: &CodePatterns, from: Option<Date>, until: Option<Date>, row: &Row<'_>) -> bool {
+    from.is_none_or(|from| row.date >= from)
+        && until.is_none_or(|until| row.date <= until)
+        && codes.matches(row)
+}
+
 /// Rows that are payments from a funder.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReceiptRule {
@@ -182,9 +188,7 @@ pub struct ReceiptRule {
 
 impl ReceiptRule {
     fn matches(&self, row: &Row<'_>) -> bool {
-        self.from.is_none_or(|from| row.date >= from)
-            && self.until.is_none_or(|until| row.date <= until)
-            && self.codes.matches(row)
+        takes(&self.codes, self.from, self.until, row)
     }
 }
 
