@@ -54,10 +54,9 @@ use std::io::Read;
 #[cfg(feature = "fs")]
 use std::io::Seek;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::hash::IdMap;
@@ -65,346 +64,27 @@ use crate::keys::did_you_mean;
 use crate::model::{Date, DayTotal, ImportedCosts};
 use crate::money;
 use crate::rules::Code;
-use crate::source::{Excerpt, FileId, Located, SourceSet, Span};
+use crate::source::{Excerpt, FileId, SourceSet, Span};
 use crate::vocabulary::{
     DateFormat, DecimalMark, LedgerEncoding, LedgerFormat, ThousandsSeparator,
 };
 
 mod hashes;
+mod profile;
+mod summary;
 mod tally;
 
 use hashes::RowHashes;
+pub use profile::{
+    CodePattern, CodePatterns, ColumnNames, ExclusionRule, Ledger, MappingRule, ReceiptRule,
+    SkipRule,
+};
+pub use summary::{
+    Import, ImportFailed, ImportSummary, ImportedReceipts, LineTotal, ListedRow, UNMAPPED_KEPT,
+};
 pub use tally::MAX_ROW_AMOUNT;
 use tally::{DayTotals, OreSum};
 
-/// A code pattern in a mapping rule: exact, or a prefix when it ends in `*`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CodePattern(pub String);
-
-impl CodePattern {
-    /// True when `code` matches.
-    pub fn matches(&self, code: &str) -> bool {
-        match self.0.strip_suffix('*') {
-            Some(prefix) => code.starts_with(prefix),
-            None => code == self.0,
-        }
-    }
-}
-
-/// The codes a rule matches: every code it gives must match the row's.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct CodePatterns {
-    /// Account pattern.
-    pub account: Option<CodePattern>,
-    /// Responsibility pattern (SIE: dimension 1).
-    pub responsibility: Option<CodePattern>,
-    /// Activity pattern.
-    pub activity: Option<CodePattern>,
-    /// Project pattern (SIE: dimension 6).
-    pub project: Option<CodePattern>,
-}
-
-impl CodePatterns {
-    fn matches(&self, row: &Row<'_>) -> bool {
-        let field = |p: &Option<CodePattern>, v: &Option<&str>| match p {
-            None => true,
-            Some(p) => v.is_some_and(|v| p.matches(v)),
-        };
-        field(&self.account, &row.account)
-            && field(&self.responsibility, &row.responsibility)
-            && field(&self.activity, &row.activity)
-            && field(&self.project, &row.project)
-    }
-}
-
-/// Rows that belong to a budget line.
-#[derive(Debug, Clone, Serialize)]
-pub struct MappingRule {
-    /// The budget line.
-    pub line: Located<String>,
-    /// The codes.
-    pub codes: CodePatterns,
-    /// The first day of the rows it takes, if it is limited.
-    pub from: Option<Date>,
-    /// The last day of the rows it takes, if it is limited.
-    pub until: Option<Date>,
-}
-
-impl MappingRule {
-    /// Whether the rule takes `row`: every code it gives matches, and the
-    /// row is booked within its dates.
-    fn matches(&self, row: &Row<'_>) -> bool {
-        takes(&self.codes, self.from, self.until, row)
-    }
-}
-
-/// The header names of a CSV export's columns, as the profile gives them:
-/// which holds the date, the amount (or the debit and the credit), the
-/// codes the rules match and the text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ColumnNames {
-    /// The booking date.
-    pub date: String,
-    /// The signed amount, when the export has one.
-    pub amount: Option<String>,
-    /// Debit amounts (costs), with `credit` instead of `amount`.
-    pub debit: Option<String>,
-    /// Credit amounts (reductions of cost).
-    pub credit: Option<String>,
-    /// The account (konto).
-    pub account: Option<String>,
-    /// The responsibility code (ansvar).
-    pub responsibility: Option<String>,
-    /// The activity code (verksamhet).
-    pub activity: Option<String>,
-    /// The project code (projekt).
-    pub project: Option<String>,
-    /// The booking text.
-    pub text: Option<String>,
-    /// The voucher number (verifikationsnummer), which tells copies apart.
-    pub voucher: Option<String>,
-}
-
-/// Whether a rule with `codes`, `from` and `until` takes `row`: every code
-/// it gives matches, and the row is booked within its dates.
-fn takes(codes: &CodePatterns, from: Option<Date>, until: Option<Date>, row: &Row<'_>) -> bool {
-    from.is_none_or(|from| row.date >= from)
-        && until.is_none_or(|until| row.date <= until)
-        && codes.matches(row)
-}
-
-/// Rows that are payments from a funder.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReceiptRule {
-    /// The funding source.
-    pub funding: Located<String>,
-    /// The codes.
-    pub codes: CodePatterns,
-    /// The first day of the rows it takes, if it is limited.
-    pub from: Option<Date>,
-    /// The last day of the rows it takes, if it is limited.
-    pub until: Option<Date>,
-}
-
-impl ReceiptRule {
-    fn matches(&self, row: &Row<'_>) -> bool {
-        takes(&self.codes, self.from, self.until, row)
-    }
-}
-
-/// Rows that knowingly belong elsewhere.
-#[derive(Debug, Clone, Serialize)]
-pub struct ExclusionRule {
-    /// Why.
-    pub reason: String,
-    /// The codes.
-    pub codes: CodePatterns,
-}
-
-/// Rows that are not costs (a sum row at the end of an export): a row is
-/// skipped when the field in `column` matches `value`, whatever its case.
-#[derive(Debug, Clone, Serialize)]
-pub struct SkipRule {
-    /// The header name of the column looked at.
-    pub column: String,
-    /// The text that marks a row to skip: exact, or a prefix when it ends
-    /// in `*`; empty for an empty field.
-    pub value: CodePattern,
-    /// Why, as the plan says.
-    pub reason: Option<String>,
-}
-
-impl SkipRule {
-    fn matches(&self, field: &str) -> bool {
-        let field = trimmed(field);
-        match self.value.0.strip_suffix('*') {
-            Some(prefix) => field
-                .get(..prefix.len())
-                .is_some_and(|start| start.eq_ignore_ascii_case(prefix)),
-            None => field.eq_ignore_ascii_case(&self.value.0),
-        }
-    }
-}
-
-/// A declared ledger export with its import profile.
-#[derive(Debug, Clone, Serialize)]
-pub struct Ledger {
-    /// Unique id.
-    pub id: Located<String>,
-    /// The file as written in the declaration.
-    pub file: Located<String>,
-    /// The file's path, resolved against the declaring file's directory.
-    pub path: PathBuf,
-    /// Format.
-    pub format: LedgerFormat,
-    /// Encoding, when set; otherwise UTF-8 for CSV and detected for SIE.
-    pub encoding: Option<LedgerEncoding>,
-    /// CSV field separator.
-    pub delimiter: u8,
-    /// CSV decimal mark.
-    pub decimal: DecimalMark,
-    /// CSV thousands separator.
-    pub thousands: ThousandsSeparator,
-    /// CSV: how dates are written.
-    pub date_format: DateFormat,
-    /// CSV: the lines before the header (title lines), skipped.
-    pub title_lines: usize,
-    /// CSV columns (none for SIE).
-    pub columns: Option<ColumnNames>,
-    /// Mapping rules, in order.
-    pub rules: Vec<MappingRule>,
-    /// Exclusion rules.
-    pub exclusions: Vec<ExclusionRule>,
-    /// CSV: rules for rows that are not costs.
-    pub skip_rules: Vec<SkipRule>,
-    /// Rules for rows that are payments from a funder.
-    pub receipt_rules: Vec<ReceiptRule>,
-    /// The TOML key path of the declaration.
-    #[serde(skip)]
-    pub key_path: String,
-}
-
-/// A row listed in a summary.
-#[derive(Debug, Clone, Serialize)]
-pub struct ListedRow {
-    /// One-based line in the file.
-    pub line: usize,
-    /// Its amount.
-    pub amount: Decimal,
-    /// Its text.
-    pub text: Option<String>,
-}
-
-/// Control totals of one import; they reconcile exactly.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ImportSummary {
-    /// The ledger id.
-    pub ledger: String,
-    /// The file read.
-    pub file: PathBuf,
-    /// Rows read (all data rows, malformed ones included).
-    pub rows_read: usize,
-    /// Rows booked on a line.
-    pub rows_mapped: usize,
-    /// Rows matching no rule.
-    pub rows_unmapped: usize,
-    /// Rows matching an exclusion rule (belonging elsewhere).
-    pub rows_excluded: usize,
-    /// Rows matching rules of two lines.
-    pub rows_ambiguous: usize,
-    /// Rows identical to an earlier row.
-    pub rows_duplicate: usize,
-    /// Rows that could not be read.
-    pub rows_malformed: usize,
-    /// SIE rows on balance-sheet accounts (classes 1 and 2: bank,
-    /// suppliers), the counter-entries of costs, which are not costs.
-    pub rows_balance: usize,
-    /// CSV rows a skip rule marks as not costs (sum rows); their amounts
-    /// are not read.
-    pub rows_skipped: usize,
-    /// Rows a receipt rule takes: payments from a funder.
-    pub rows_received: usize,
-    /// Their sum as booked (negative for money received on a revenue
-    /// account).
-    pub sum_received: Decimal,
-    /// The sum of every row whose amount could be read.
-    pub sum_read: Decimal,
-    /// The sum booked.
-    pub sum_mapped: Decimal,
-    /// The sum of unmapped rows.
-    pub sum_unmapped: Decimal,
-    /// The sum of excluded rows.
-    pub sum_excluded: Decimal,
-    /// The sum of ambiguous rows.
-    pub sum_ambiguous: Decimal,
-    /// The sum of duplicate rows.
-    pub sum_duplicate: Decimal,
-    /// The sum of balance-sheet rows (not part of the sum read).
-    pub sum_balance: Decimal,
-    /// Rows and sum booked per line, in the order the lines were first
-    /// booked.
-    pub per_line: Vec<LineTotal>,
-    /// The first unmapped rows, at most [`UNMAPPED_KEPT`]; `rows_unmapped`
-    /// counts them all.
-    pub unmapped: Vec<ListedRow>,
-}
-
-impl ImportSummary {
-    /// True when the sums reconcile: read = mapped + unmapped + excluded +
-    /// ambiguous + duplicate, and every row read is counted once.
-    pub fn reconciles(&self) -> bool {
-        self.sum_read
-            == self.sum_mapped
-                + self.sum_received
-                + self.sum_unmapped
-                + self.sum_excluded
-                + self.sum_ambiguous
-                + self.sum_duplicate
-            && self.rows_read
-                == self.rows_mapped
-                    + self.rows_received
-                    + self.rows_unmapped
-                    + self.rows_excluded
-                    + self.rows_ambiguous
-                    + self.rows_duplicate
-                    + self.rows_malformed
-                    + self.rows_balance
-                    + self.rows_skipped
-    }
-}
-
-/// Rows and sum booked on one line.
-#[derive(Debug, Clone, Serialize)]
-pub struct LineTotal {
-    /// The line id.
-    pub line: String,
-    /// Rows booked.
-    pub rows: usize,
-    /// Their sum.
-    pub sum: Decimal,
-}
-
-/// What an import produced.
-#[derive(Debug, Clone, Default)]
-pub struct Import {
-    /// The costs booked, per line and day.
-    pub costs: Vec<ImportedCosts>,
-    /// The payments from funders, per source and day.
-    pub receipts: Vec<ImportedReceipts>,
-    /// Its control totals.
-    pub summary: ImportSummary,
-    /// Problems found.
-    pub diagnostics: Vec<Diagnostic>,
-    /// For a streamed file: the rows the diagnostics point at (see
-    /// [`crate::SourceFile::streamed`]).
-    pub excerpts: Vec<Excerpt>,
-}
-
-/// Payments from one funding source found in a ledger, per day.
-#[derive(Debug, Clone, Serialize)]
-pub struct ImportedReceipts {
-    /// The ledger id.
-    pub ledger: String,
-    /// The funding source, located at the first receipt rule naming it.
-    pub funding: Located<String>,
-    /// The TOML key path of that rule.
-    #[serde(skip)]
-    pub key_path: String,
-    /// One total per day, as booked: negative for money received.
-    pub days: Vec<DayTotal>,
-}
-
-/// Why a streamed import produced nothing.
-#[derive(Debug, Clone)]
-pub struct ImportFailed {
-    /// What went wrong (the encoding, or reading the file).
-    pub diagnostic: Box<Diagnostic>,
-    /// The row it points at.
-    pub excerpts: Vec<Excerpt>,
-}
-
-/// Unmapped rows kept in [`ImportSummary::unmapped`].
-pub const UNMAPPED_KEPT: usize = 1000;
 /// Rows of each kind (malformed, ambiguous, duplicate) reported one by
 /// one; beyond this many they are counted in one more diagnostic.
 const ROWS_SHOWN: usize = 50;
