@@ -16,11 +16,14 @@
 //! * **duplicate**: identical in every field to an earlier row (listed in a
 //!   warning and not booked a second time);
 //! * **malformed**: a row whose date or amount cannot be read, or with the
-//!   wrong number of fields (an error, located at the row).
+//!   wrong number of fields (an error, located at the row);
+//! * **received**: a payment from a funder, taken by a receipt rule;
+//! * **skipped**: a row a skip rule marks as not a cost (a sum row).
 //!
 //! The [`ImportSummary`] carries the control totals, which reconcile
-//! exactly: the sum read is the sum mapped plus the sums unmapped,
-//! excluded, ambiguous and duplicated; malformed rows have no amount to add. In a
+//! exactly: the sum read is the sum mapped plus the sums received,
+//! unmapped, excluded, ambiguous and duplicated; malformed and skipped
+//! rows have no amount to add. In a
 //! SIE file every voucher balances, so each cost row has counter-rows on
 //! balance-sheet accounts (Kommun-Bas classes 1 and 2: bank, suppliers);
 //! those are counted apart as balance rows, not as costs.
@@ -42,6 +45,12 @@
 //!
 //! A row's amount may be at most [`MAX_ROW_AMOUNT`] kronor either way:
 //! larger is a misread column, and the limit keeps every sum exact.
+//!
+//! The parts: `profile` (the declared profile and its rules), `summary`
+//! (what an import gives), `cells` (an amount or a date read from a
+//! field), `sie` (SIE vouchers into rows), `hashes` and `tally` (duplicate
+//! hashes and exact sums); this file streams CSV, reads it in parts, and
+//! books the rows.
 //!
 //! Amounts in CSV follow the profile: decimal comma or point; thousands
 //! separated by spaces (also no-break spaces) or dots, or not at all; a
