@@ -34,10 +34,13 @@ fn full_message_shown(d: &Diagnostic) -> String {
 }
 
 /// A path as written in reports: forward slashes on every platform.
+fn slashed(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// The path of a diagnostic's file, as written in reports.
 fn path_text(d: &Diagnostic) -> Option<String> {
-    d.location
-        .as_ref()
-        .map(|l| l.file.to_string_lossy().replace('\\', "/"))
+    d.location.as_ref().map(|l| slashed(&l.file))
 }
 
 /// A stable fingerprint: the code, the file, the key path and the message,
@@ -69,11 +72,7 @@ pub fn github(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
     fn property(text: &str) -> String {
         data(text).replace(':', "%3A").replace(',', "%2C")
     }
-    let file = |l: &insats::Location| {
-        property(&insats::printable::printable(
-            &l.file.to_string_lossy().replace('\\', "/"),
-        ))
-    };
+    let file = |l: &insats::Location| property(&insats::printable::printable(&slashed(&l.file)));
     for d in &validation.diagnostics {
         let command = match d.severity {
             Severity::Error => "error",
@@ -90,7 +89,7 @@ pub fn github(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
         for r in &d.related {
             text.push_str(&format!(
                 "\nsee: {}:{}:{}: {}",
-                insats::printable::printable(&r.location.file.to_string_lossy().replace('\\', "/")),
+                insats::printable::printable(&slashed(&r.location.file)),
                 r.location.line,
                 r.location.column,
                 insats::printable::printable(&r.label)
@@ -162,10 +161,8 @@ pub fn gitlab(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
 /// lists every error of the file; warnings go to the test case's output. Problems of no single file
 /// belong to a test case named `portfolio`.
 pub fn junit(out: &mut impl Write, files: &[PathBuf], validation: &Validation) -> io::Result<()> {
-    let mut cases: Vec<(String, Vec<&Diagnostic>)> = files
-        .iter()
-        .map(|f| (f.to_string_lossy().replace('\\', "/"), Vec::new()))
-        .collect();
+    let mut cases: Vec<(String, Vec<&Diagnostic>)> =
+        files.iter().map(|f| (slashed(f), Vec::new())).collect();
     let mut index: std::collections::HashMap<String, usize> = cases
         .iter()
         .enumerate()
@@ -268,7 +265,7 @@ fn url_of(path: &Path) -> String {
         .remove(b'_')
         .remove(b'.')
         .remove(b'~');
-    let text = path.to_string_lossy().replace('\\', "/");
+    let text = slashed(path);
     let encoded: Vec<String> = text
         .split('/')
         .map(|part| percent_encoding::utf8_percent_encode(part, SEGMENT).to_string())

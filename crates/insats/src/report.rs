@@ -239,14 +239,23 @@ pub struct FundingReport {
     pub window_closed: bool,
 }
 
-/// A source's reporting dates that the reports sent leave unanswered, in
-/// order. Each report answers the earliest date not yet answered, whether
+/// Of a source's reporting dates that the reports sent leave unanswered,
+/// the first before `as_of` (overdue) and the first on or after it (the
+/// next). Each report answers the earliest date not yet answered, whether
 /// it was sent before that date or after it: a funder asks for one report
 /// per date, and a late report still answers its date.
-fn unanswered(reporting: &[Date], reports_sent: usize) -> impl Iterator<Item = Date> {
+fn reports_due(
+    reporting: &[Date],
+    reports_sent: usize,
+    as_of: Date,
+) -> (Option<Date>, Option<Date>) {
     let mut due: Vec<Date> = reporting.to_vec();
     due.sort_unstable();
-    due.into_iter().skip(reports_sent)
+    let unanswered = due.get(reports_sent..).unwrap_or_default();
+    (
+        unanswered.iter().copied().find(|&d| d < as_of),
+        unanswered.iter().copied().find(|&d| d >= as_of),
+    )
 }
 
 /// How many days before a report to the funder is due the report says
@@ -664,7 +673,13 @@ fn flat_rate_segments(
     period: Period,
     windows: &Windows<'_>,
 ) -> Option<Vec<Segment>> {
-    let base = flat_rate_base(line, of, lines, period, windows);
+    let base = flat_rate_base(
+        of,
+        lines,
+        period,
+        windows,
+        payable_period(line, period, windows),
+    );
     if flat_rate_of(&base, percent)? != line.amount {
         return None;
     }
@@ -679,19 +694,18 @@ fn flat_rate_segments(
 }
 
 /// What a flat rate is a rate of: the plan of the initiative's lines of
-/// category `of` (other flat rates aside) within the days the line's
-/// payers may pay it ([`payable_period`]), so that the overhead paid by
+/// category `of` (other flat rates aside) within `days`, the days the
+/// line's payers may pay it ([`payable_period`]), so that the overhead paid by
 /// the 2024 grant is a rate of the 2024 staff costs only. A part of the
 /// base that a window cuts is its plan within the window, rounded once,
 /// as the report shows it.
 fn flat_rate_base(
-    line: &BudgetLine,
     of: CostCategory,
     lines: &[BudgetLine],
     period: Period,
     windows: &Windows<'_>,
+    days: Period,
 ) -> Vec<Segment> {
-    let days = payable_period(line, period, windows);
     lines
         .iter()
         .filter(|l| l.category == of && !matches!(l.cost, LineCost::FlatRate { .. }))
@@ -761,10 +775,11 @@ pub(crate) fn rate_flat_lines(
             .enumerate()
             .filter_map(|(i, l)| match l.cost {
                 LineCost::FlatRate { percent, of, .. } => {
-                    let base = flat_rate_base(l, of, &initiative.lines, period, &windows);
+                    let days = payable_period(l, period, &windows);
+                    let base = flat_rate_base(of, &initiative.lines, period, &windows, days);
                     // Within the whole base, which the loader has bounded.
                     let amount = flat_rate_of(&base, percent)?;
-                    Some((i, amount, payable_period(l, period, &windows)))
+                    Some((i, amount, days))
                 }
                 _ => None,
             })
@@ -1390,7 +1405,11 @@ fn funding_reports(
         .filter(|f| !filtered || shown_sources.contains(f.id.value.as_str()))
         .map(|source| {
             let id = source.id.value.as_str();
-            let reports_sent = sent.get(id).copied().unwrap_or(0);
+            let (report_overdue, next_report) = reports_due(
+                &source.reporting,
+                sent.get(id).copied().unwrap_or(0),
+                options.as_of,
+            );
             let mut allocated = Decimal::ZERO;
             let mut spent = Decimal::ZERO;
             let mut cost_base_spent = Decimal::ZERO;
@@ -1492,10 +1511,8 @@ fn funding_reports(
                 forecast_spent: forecast,
                 forecast_unspent: source.amount.value - forecast,
                 co_financing,
-                next_report: unanswered(&source.reporting, reports_sent)
-                    .find(|&due| due >= options.as_of),
-                report_overdue: unanswered(&source.reporting, reports_sent)
-                    .find(|&due| due < options.as_of),
+                next_report,
+                report_overdue,
                 charged: spent.min(source.amount.value),
                 received: received.get(id).copied(),
                 to_repay: received.get(id).map(|r| {
