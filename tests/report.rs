@@ -215,7 +215,7 @@ fn impact_figures_follow_the_measurements() {
 fn a_worsening_indicator_gets_no_cost_per_change() {
     let mut p = portfolio();
     for m in &mut p.measurements {
-        m.value.value = dec("48");
+        m.value.as_mut().unwrap().value = dec("48");
         // The value is the exact ratio of these when they are given.
         m.numerator = None;
         m.denominator = None;

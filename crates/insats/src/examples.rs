@@ -317,6 +317,11 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
+        Code::InvalidKoladaId => Example {
+            file: "plan.toml",
+            edits: &[("kolada_id = \"127\"", "kolada_id = \"0127\"")],
+            fix: Fix::Edit,
+        },
         Code::PersonalIdentityNumber => Example {
             file: "plan.toml",
             edits: &[(

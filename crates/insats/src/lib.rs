@@ -93,6 +93,7 @@ pub mod examples;
 pub mod fs;
 mod hash;
 mod keys;
+pub mod kolada;
 pub mod ledger;
 mod load;
 pub mod model;
@@ -481,6 +482,7 @@ fn load_all(sources: &SourceSet, mut diagnostics: Vec<Diagnostic>) -> Stage {
             } else {
                 settings = Some(span);
                 portfolio.name = p.name;
+                portfolio.kolada_api_url = p.kolada_api_url;
                 if let Some(c) = p.currency {
                     portfolio.currency = c;
                 }

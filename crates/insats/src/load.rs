@@ -906,6 +906,21 @@ impl Ctx<'_> {
         node: &Node<'_>,
         path: &KeyPath,
     ) -> Option<Indicator> {
+        if let Some(kpi) = raw.external_id.as_deref().filter(|k| {
+            crate::kolada::is_kolada_provider(raw.provider.as_deref())
+                && !crate::kolada::is_kpi_id(k)
+        }) {
+            let d = self
+                .diag(
+                    Code::InvalidKoladaId,
+                    format!("`{kpi}` is not a Kolada KPI id"),
+                    field_range(node, "external_id"),
+                    &path.key("external_id"),
+                )
+                .label("a KPI id is a capital letter and five digits")
+                .help("write the KPI's id as Kolada gives it, e.g. `N15428`");
+            self.push(d);
+        }
         Some(Indicator {
             key_path: path.to_string(),
             id: self.id(node, path, &raw.id),
@@ -1774,18 +1789,71 @@ impl Ctx<'_> {
         let id = self.id(node, path, &raw.id);
         let baseline = self.observation(node, "baseline", path, raw.baseline);
         let target = self.observation(node, "target", path, raw.target);
+        let kolada_id = raw
+            .scope
+            .kolada_id
+            .map(|k| self.kolada_scope_id(node, path, raw.scope.level, k));
         Some(OutcomeTarget {
             key_path: path.to_string(),
             id,
             indicator: self.reference(node, "indicator", &raw.indicator),
             scope_level: raw.scope.level,
             scope: raw.scope.name,
+            kolada_id,
             baseline: baseline?,
             target: target?,
             cohort: raw.cohort,
             note: raw.note,
             span: self.span(node.span()),
         })
+    }
+
+    /// A scope's Kolada id, checked against the shape Kolada gives its ids
+    /// at the scope's level: a bad one would only fail later, at Kolada.
+    fn kolada_scope_id(
+        &mut self,
+        node: &Node<'_>,
+        path: &KeyPath,
+        level: crate::model::ScopeLevel,
+        id: String,
+    ) -> Located<String> {
+        let range = table_get(node, "scope").map_or_else(
+            || table_head(node),
+            |(_, scope)| field_range(scope, "kolada_id"),
+        );
+        let problem = match level {
+            crate::model::ScopeLevel::Municipality if !crate::kolada::is_municipality_id(&id) => {
+                Some((
+                    "a municipality's Kolada id is its four-digit code",
+                    "write the municipality code, e.g. `2081` for Borlänge; a leading zero is part of it (`0127`)",
+                ))
+            }
+            crate::model::ScopeLevel::School if !crate::kolada::is_unit_id(&id) => Some((
+                "a school unit's Kolada id is an organisational-unit id",
+                "write the id Kolada gives the school unit, e.g. `V15E208100101`: `V`, two digits, `E`, digits",
+            )),
+            crate::model::ScopeLevel::Area => Some((
+                "Kolada has no values for an area",
+                "remove `kolada_id`, or give each school its own target",
+            )),
+            _ => None,
+        };
+        if let Some((label, help)) = problem {
+            let d = self
+                .diag(
+                    Code::InvalidKoladaId,
+                    format!(
+                        "`{id}` is not a Kolada id for a scope at the level `{}`",
+                        level.as_str()
+                    ),
+                    range.clone(),
+                    &path.key("scope").key("kolada_id"),
+                )
+                .label(label)
+                .help(help);
+            self.push(d);
+        }
+        Located::new(id, self.span(range))
     }
 
     fn observation(
@@ -2188,18 +2256,25 @@ impl Ctx<'_> {
             )
         };
         let value = match (stated, numerator, denominator) {
-            (Some(v), _, _) => v,
-            (None, Some(n), Some(d)) => {
-                Located::new(n * Decimal::ONE_HUNDRED / d, self.span(node.span()))
-            }
+            (Some(v), _, _) => Some(v),
+            (None, Some(n), Some(d)) => Some(Located::new(
+                n * Decimal::ONE_HUNDRED / d,
+                self.span(node.span()),
+            )),
+            // The publisher has no value for the period, and says why.
+            (None, _, _) if raw.status.is_some() => None,
             _ => {
                 let d = self
                     .diag(Code::MissingKey, "a measurement needs a `value`, or `numerator` and `denominator`, or `parts`", table_head(node), &path.key("value"))
                     .label("no value")
-                    .help("add `value = ...`, or the numbers it is computed from");
+                    .help("add `value = ...`, or the numbers it is computed from; a value the publisher does not have is recorded with `status`");
                 self.push(d);
                 return None;
             }
+        };
+        let retrieved = match &raw.retrieved {
+            Some(raw_date) => Some(self.date(node, "retrieved", path, raw_date)?.value),
+            None => None,
         };
         Some(Measurement {
             target: self.reference(node, "target", &raw.target),
@@ -2208,6 +2283,9 @@ impl Ctx<'_> {
             numerator,
             denominator,
             source: raw.source,
+            gender: raw.gender.unwrap_or_default(),
+            status: raw.status,
+            retrieved,
             note: raw.note,
             key_path: path.to_string(),
         })

@@ -15,7 +15,7 @@ pub use jiff::civil::Date;
 
 use crate::source::{FileId, Located, Span};
 pub use crate::vocabulary::{
-    CostCategory, Direction, FundingKind, IndicatorUnit, InitiativeStatus, ScopeLevel,
+    CostCategory, Direction, FundingKind, Gender, IndicatorUnit, InitiativeStatus, ScopeLevel,
 };
 
 /// A directory of plan files and shared files, loaded.
@@ -27,6 +27,9 @@ pub struct Portfolio {
     pub currency: String,
     /// How findings about money are graded (from `[portfolio]`).
     pub materiality: Materiality,
+    /// The Kolada API to fetch measurements from, when not the public one
+    /// (from `[portfolio]`).
+    pub kolada_api_url: Option<String>,
     /// Source documents, in file order.
     pub sources: Vec<SourceDocument>,
     /// Indicator catalogue, in file order.
@@ -220,8 +223,9 @@ pub struct Submission {
 pub struct Measurement {
     /// The outcome target id.
     pub target: Located<String>,
-    /// The value, in the indicator's unit.
-    pub value: Located<Decimal>,
+    /// The value, in the indicator's unit; none when the publisher has no
+    /// value for the period (then `status` says why).
+    pub value: Option<Located<Decimal>>,
     /// When it refers to.
     pub when: When,
     /// The number counted, for a share.
@@ -230,11 +234,24 @@ pub struct Measurement {
     pub denominator: Option<Decimal>,
     /// Where it comes from.
     pub source: Option<String>,
+    /// Whom it counts; only total values count towards a target.
+    pub gender: Gender,
+    /// The publisher's flag on the value, as given.
+    pub status: Option<String>,
+    /// The day it was fetched from its publisher.
+    pub retrieved: Option<Date>,
     /// Free text.
     pub note: Option<String>,
     /// The TOML key path of the table.
     #[serde(skip)]
     pub key_path: String,
+}
+
+impl Measurement {
+    /// Whether the value counts towards its target: a value, of everyone.
+    pub fn counts(&self) -> bool {
+        self.value.is_some() && self.gender == Gender::Total
+    }
 }
 
 /// One initiative: a plan file.
@@ -548,6 +565,9 @@ pub struct OutcomeTarget {
     pub scope_level: ScopeLevel,
     /// Scope name.
     pub scope: String,
+    /// The scope's id in Kolada (a municipality code or a school unit's
+    /// organisational-unit id).
+    pub kolada_id: Option<Located<String>>,
     /// The starting value.
     pub baseline: Observation,
     /// The value aimed for.

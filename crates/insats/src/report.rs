@@ -1541,24 +1541,32 @@ fn straight_path_progress_exact(baseline: Date, target: Date, date: Date) -> Exa
     }
 }
 
-/// A measurement's value, exactly: a share given as numerator and
-/// denominator is their exact ratio, in per cent.
-/// A measurement's value as the report shows it: as given, or computed
-/// from counts and rounded once to [`VALUE_DECIMALS`].
-fn shown_value(measurement: &crate::model::Measurement) -> Decimal {
-    match (measurement.numerator, measurement.denominator) {
-        (Some(_), Some(_)) => {
-            indicator_figure(&exact_value(measurement)).unwrap_or(measurement.value.value)
-        }
-        _ => measurement.value.value,
-    }
+/// A measured value that counts towards its target (a value, of
+/// everyone; see [`crate::model::Measurement::counts`]).
+#[derive(Clone, Copy)]
+struct Counted<'a> {
+    measurement: &'a crate::model::Measurement,
+    value: Decimal,
 }
 
-fn exact_value(measurement: &crate::model::Measurement) -> Exact {
-    match (measurement.numerator, measurement.denominator) {
-        (Some(n), Some(d)) => Exact::ratio(&Exact::from(n) * &Exact::from(100), d)
-            .unwrap_or_else(|| Exact::from(measurement.value.value)),
-        _ => Exact::from(measurement.value.value),
+impl Counted<'_> {
+    /// The value as the report shows it: as given, or computed from counts
+    /// and rounded once to [`VALUE_DECIMALS`].
+    fn shown(self) -> Decimal {
+        match (self.measurement.numerator, self.measurement.denominator) {
+            (Some(_), Some(_)) => indicator_figure(&self.exact()).unwrap_or(self.value),
+            _ => self.value,
+        }
+    }
+
+    /// The value exactly: a share given as numerator and denominator is
+    /// their exact ratio, in per cent.
+    fn exact(self) -> Exact {
+        match (self.measurement.numerator, self.measurement.denominator) {
+            (Some(n), Some(d)) => Exact::ratio(&Exact::from(n) * &Exact::from(100), d)
+                .unwrap_or_else(|| Exact::from(self.value)),
+            _ => Exact::from(self.value),
+        }
     }
 }
 
@@ -1590,9 +1598,17 @@ fn target_reports(
         .iter()
         .map(|i| (i.id.value.as_str(), i))
         .collect();
-    let mut measured: IdMap<&str, Vec<&crate::model::Measurement>> = IdMap::default();
-    for m in &portfolio.measurements {
-        measured.entry(m.target.value.as_str()).or_default().push(m);
+    let mut measured: IdMap<&str, Vec<Counted<'_>>> = IdMap::default();
+    for m in portfolio.measurements.iter().filter(|m| m.counts()) {
+        if let Some(value) = &m.value {
+            measured
+                .entry(m.target.value.as_str())
+                .or_default()
+                .push(Counted {
+                    measurement: m,
+                    value: value.value,
+                });
+        }
     }
     let mut out = Vec::new();
     for (initiative, lines) in states {
@@ -1603,23 +1619,26 @@ fn target_reports(
             let baseline = target.baseline.value.value;
             let goal = target.target.value.value;
             let base_day = target.baseline.when.value.last_day();
-            let mut since_baseline: Vec<&crate::model::Measurement> = measured
+            let mut since_baseline: Vec<Counted<'_>> = measured
                 .get(target.id.value.as_str())
                 .map(Vec::as_slice)
                 .unwrap_or_default()
                 .iter()
-                .filter(|m| m.when.last_day() > base_day && m.when.last_day() <= as_of)
+                .filter(|c| {
+                    let day = c.measurement.when.last_day();
+                    day > base_day && day <= as_of
+                })
                 .copied()
                 .collect();
             // Stable: measurements of the same day keep their file order, and
             // the last of them is the latest, as before.
-            since_baseline.sort_by_key(|m| m.when.last_day());
-            let latest_exact = since_baseline.last().map(|m| exact_value(m));
+            since_baseline.sort_by_key(|c| c.measurement.when.last_day());
+            let latest_exact = since_baseline.last().map(|c| c.exact());
             let since_baseline: Vec<ValueAt> = since_baseline
                 .iter()
-                .map(|m| ValueAt {
-                    value: shown_value(m),
-                    when: m.when,
+                .map(|c| ValueAt {
+                    value: c.shown(),
+                    when: c.measurement.when,
                 })
                 .collect();
             let latest = since_baseline.last().cloned();

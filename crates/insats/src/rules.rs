@@ -347,6 +347,16 @@ rules! {
     /// `numerator` and `denominator`.
     ImpossibleMeasurement = ("INS503", "impossible-measurement", Error, "a measurement whose numbers cannot be"),
 
+    /// A Kolada id of the wrong shape. A target's `scope.kolada_id` is, for
+    /// a municipality, its four-digit code (`2081` for Borlänge, `0127` for
+    /// Botkyrka) and, for a school unit, an organisational-unit id (`V15E`
+    /// and digits); Kolada keeps no values for an area. The `external_id`
+    /// of an indicator whose `provider` is Kolada is a KPI id: a capital
+    /// letter and five digits (`N15428`). `insats fetch kolada` reads a
+    /// target's measurements with these ids, so a wrong one fetches nothing
+    /// or another place's figures.
+    InvalidKoladaId = ("INS504", "invalid-kolada-id", Error, "a Kolada id of the wrong shape"),
+
     /// A ledger export named in `[[ledger]]` cannot be read: it does not
     /// exist, it cannot be opened, or its path leads outside the portfolio's
     /// directory (insats reads nothing outside it). Correct `file`, relative

@@ -22,7 +22,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::vocabulary::{
-    CostCategory, Direction, FundingKind, IndicatorUnit, InitiativeStatus, ScopeLevel,
+    CostCategory, Direction, FundingKind, Gender, IndicatorUnit, InitiativeStatus, ScopeLevel,
 };
 pub use crate::vocabulary::{
     DateFormat, DecimalMark, LedgerEncoding, LedgerFormat, ThousandsSeparator,
@@ -182,6 +182,9 @@ pub struct TomlPortfolio {
     pub description: Option<String>,
     /// How findings about money are graded by the amount at stake.
     pub materiality: Option<TomlMateriality>,
+    /// The Kolada API that `insats fetch kolada` reads, for a mirror or a
+    /// proxy. Default `https://api.kolada.se/v3`.
+    pub kolada_api_url: Option<String>,
 }
 
 /// `[portfolio.materiality]`: when a finding about money is serious. A
@@ -526,6 +529,10 @@ pub struct TomlScope {
     pub level: ScopeLevel,
     /// The school, area or municipality.
     pub name: String,
+    /// Its id in Kolada: a municipality's four-digit code (`2081`), or a
+    /// school unit's organisational-unit id (`V15E208100101`). With it,
+    /// `insats fetch kolada` reads the target's measurements.
+    pub kolada_id: Option<String>,
 }
 
 /// A value of an indicator at a time: a year or a date.
@@ -645,6 +652,16 @@ pub struct TomlMeasurement {
     pub parts: Option<Vec<TomlMeasurementPart>>,
     /// Where the value comes from, e.g. the statistics release.
     pub source: Option<String>,
+    /// Whom the value counts: `total` (the default), `female` or `male`.
+    /// Only total values count towards a target.
+    pub gender: Option<Gender>,
+    /// The publisher's flag on the value, as given (Kolada's `status`),
+    /// e.g. a provisional value. A measurement without a value records
+    /// that the publisher has none for the period; its `status` says why.
+    pub status: Option<String>,
+    /// The day the value was fetched from its publisher.
+    #[schemars(with = "Option<DateSchema>")]
+    pub retrieved: Option<toml::value::Datetime>,
     /// Free text.
     pub note: Option<String>,
 }

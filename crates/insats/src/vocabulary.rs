@@ -84,6 +84,31 @@ pub enum ScopeLevel {
     Municipality,
 }
 
+/// Whom a measured value counts: everyone, or girls or boys only (Kolada's
+/// `T`, `K` and `M`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Gender {
+    /// Everyone (Kolada's `T`, totalt): the value a target follows.
+    #[default]
+    Total,
+    /// Girls and women only (Kolada's `K`, kvinnor).
+    Female,
+    /// Boys and men only (Kolada's `M`, män).
+    Male,
+}
+
+impl ScopeLevel {
+    /// The name used in plan files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScopeLevel::School => "school",
+            ScopeLevel::Area => "area",
+            ScopeLevel::Municipality => "municipality",
+        }
+    }
+}
+
 /// The unit of an indicator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]

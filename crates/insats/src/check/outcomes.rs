@@ -21,10 +21,13 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
         IdMap::with_capacity_and_hasher(targets.clone().count(), Default::default());
     target_indicator.extend(targets.map(|t| (t.id.value.as_str(), t.indicator.value.as_str())));
     for m in &portfolio.measurements {
+        let Some(value) = &m.value else {
+            continue;
+        };
         let indicator = target_indicator
             .get(m.target.value.as_str())
             .and_then(|i| indicators.get(i));
-        let v = m.value.value;
+        let v = value.value;
         if indicator.is_some_and(|i| i.unit == IndicatorUnit::Percent)
             && (v.is_sign_negative() && !v.is_zero() || v > rust_decimal::Decimal::ONE_HUNDRED)
         {
@@ -35,7 +38,7 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                         "measured value {} is outside 0-100 for a percentage",
                         crate::money::format_number(v)
                     ),
-                    &m.value.span,
+                    &value.span,
                     format!("{}.value", m.key_path),
                 )
                 .label("outside 0-100")
