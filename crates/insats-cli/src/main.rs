@@ -6,6 +6,8 @@
 //! warnings with `--deny warnings`), 2 usage or I/O failure.
 
 mod ci_render;
+mod fetch_kolada;
+mod http;
 mod output;
 mod render;
 mod repo_paths;
@@ -40,6 +42,10 @@ enum Command {
     /// Show the control totals of every ledger import: rows read, mapped,
     /// unmapped and more, with sums that reconcile.
     Ledger(LedgerArgs),
+    /// Fetch data from outside: `insats fetch kolada` writes targets'
+    /// measurements from Kolada to the portfolio's `kolada.toml`.
+    #[command(subcommand)]
+    Fetch(FetchCommand),
     /// Print the JSON Schema of plan files, for editors (Even Better TOML,
     /// taplo): completion, hover docs and inline errors.
     Schema,
@@ -65,6 +71,15 @@ enum Command {
         #[arg(value_parser = CodeArg, hide_possible_values = true)]
         code: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum FetchCommand {
+    /// Measurements of targets whose indicator is a Kolada KPI and whose
+    /// scope has a `kolada_id`, from the baseline's year to the as-of
+    /// date's, written to `kolada.toml` in the portfolio (a file this
+    /// command owns); indicator names are checked against Kolada's titles.
+    Kolada(fetch_kolada::KoladaArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -244,6 +259,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(&args),
         Command::Report(args) => report(&args),
         Command::Ledger(args) => ledger(&args),
+        Command::Fetch(FetchCommand::Kolada(args)) => fetch_kolada::run(&args),
         Command::Explain { code: Some(code) } => explain(&code),
         Command::Explain { code: None } => list_codes(),
         Command::New(args) => new_plan(&args),
