@@ -322,6 +322,11 @@ pub fn example(code: Code) -> Example {
             edits: &[("kolada_id = \"127\"", "kolada_id = \"0127\"")],
             fix: Fix::Edit,
         },
+        Code::DuplicateMeasurement => Example {
+            file: "plan.toml",
+            edits: &[("year = 2024\nvalue = 52", "year = 2023\nvalue = 52")],
+            fix: Fix::Edit,
+        },
         Code::PersonalIdentityNumber => Example {
             file: "plan.toml",
             edits: &[(

@@ -593,7 +593,7 @@ pub struct Observation {
 }
 
 /// The time an observation refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum When {
     /// A calendar year (yearly statistics).

@@ -357,6 +357,12 @@ rules! {
     /// or another place's figures.
     InvalidKoladaId = ("INS504", "invalid-kolada-id", Error, "a Kolada id of the wrong shape"),
 
+    /// A target has two measurements (of everyone, with a value) for the
+    /// same year or day, such as a value typed into a follow-up file and
+    /// the same year fetched into `kolada.toml`. The report takes the one
+    /// read last, which depends on the order of the files: keep one.
+    DuplicateMeasurement = ("INS505", "duplicate-measurement", Warning, "a target measured twice for the same period"),
+
     /// A ledger export named in `[[ledger]]` cannot be read: it does not
     /// exist, it cannot be opened, or its path leads outside the portfolio's
     /// directory (insats reads nothing outside it). Correct `file`, relative

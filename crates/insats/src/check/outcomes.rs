@@ -2,15 +2,18 @@
 //!
 //! * `INS501` the target moves against the indicator's direction (warning);
 //! * `INS502` a target value or a measured value of a percentage indicator
-//!   lies outside 0-100.
+//!   lies outside 0-100;
+//! * `INS505` a target is measured twice for the same year or day
+//!   (warning).
 
 use crate::hash::IdMap;
 
 use super::Checker;
-use crate::model::{Direction, Indicator, IndicatorUnit, Portfolio};
+use crate::model::{Direction, Indicator, IndicatorUnit, Measurement, Portfolio, When};
 use crate::rules::Code;
 
 pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
+    measured_twice(ctx, portfolio);
     let indicators: IdMap<&str, &Indicator> = portfolio
         .indicators
         .iter()
@@ -88,5 +91,42 @@ pub(super) fn check(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
                 .help("check whether baseline and target are swapped; if the aim is to limit a decline, say so in `note`");
             ctx.push(d);
         }
+    }
+}
+
+/// Two values of one target for one period: typed in by hand and fetched
+/// from Kolada, say. The report takes the one read last, which depends on
+/// the order of the files, so the reader is told.
+fn measured_twice(ctx: &mut Checker<'_>, portfolio: &Portfolio) {
+    let mut first: IdMap<(&str, When), &Measurement> = IdMap::default();
+    for m in portfolio.measurements.iter().filter(|m| m.counts()) {
+        let Some(earlier) = first.insert((m.target.value.as_str(), m.when), m) else {
+            continue;
+        };
+        let shown = |m: &Measurement| {
+            m.value
+                .as_ref()
+                .map_or_else(String::new, |v| crate::money::format_number(v.value))
+        };
+        let d = ctx
+            .diag(
+                Code::DuplicateMeasurement,
+                format!(
+                    "target `{}` is measured twice for {}: {} and {}",
+                    m.target.value,
+                    m.when,
+                    shown(earlier),
+                    shown(m)
+                ),
+                &m.target.span,
+                format!("{}.target", m.key_path),
+            )
+            .label("measured again here")
+            .related(ctx.locate(&earlier.target.span), "first measured here")
+            .help(format!(
+                "keep one of them; the report uses {}, the one read last, which depends on the order of the files",
+                shown(m)
+            ));
+        ctx.push(d);
     }
 }
