@@ -42,8 +42,7 @@ enum Command {
     /// Show the control totals of every ledger import: rows read, mapped,
     /// unmapped and more, with sums that reconcile.
     Ledger(LedgerArgs),
-    /// Fetch data from outside: `insats fetch kolada` writes targets'
-    /// measurements from Kolada to the portfolio's `kolada.toml`.
+    /// Fetch follow-up data from outside: `insats fetch kolada`.
     #[command(subcommand)]
     Fetch(FetchCommand),
     /// Print the JSON Schema of plan files, for editors (Even Better TOML,
@@ -75,10 +74,14 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum FetchCommand {
-    /// Measurements of targets whose indicator is a Kolada KPI and whose
-    /// scope has a `kolada_id`, from the baseline's year to the as-of
-    /// date's, written to `kolada.toml` in the portfolio (a file this
-    /// command owns); indicator names are checked against Kolada's titles.
+    /// Targets' measurements from Kolada, into the portfolio's `kolada.toml`.
+    ///
+    /// For every target whose indicator is a Kolada KPI and whose scope has
+    /// a `kolada_id`: the values from the baseline's year to the as-of
+    /// date's, written to `kolada.toml` in the portfolio, a file this
+    /// command owns. Indicator names are checked against Kolada's titles.
+    /// Exit codes: 0 fetched (or nothing to fetch), 1 the portfolio has
+    /// errors, 2 a request or an answer failed (nothing written).
     Kolada(fetch_kolada::KoladaArgs),
 }
 
