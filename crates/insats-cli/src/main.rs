@@ -6,6 +6,7 @@
 //! warnings with `--deny warnings`), 2 usage or I/O failure.
 
 mod ci_render;
+mod diff_cmd;
 mod fetch_kolada;
 mod http;
 mod output;
@@ -42,6 +43,10 @@ enum Command {
     /// Show the control totals of every ledger import: rows read, mapped,
     /// unmapped and more, with sums that reconcile.
     Ledger(LedgerArgs),
+    /// What a change to a plan does to the money: two versions of a
+    /// portfolio (directories or git revisions) compared. Exit code 0: no
+    /// change; 1: changes; 2: a side could not be read.
+    Diff(diff_cmd::DiffArgs),
     /// Fetch follow-up data from outside: `insats fetch kolada`.
     #[command(subcommand)]
     Fetch(FetchCommand),
@@ -263,6 +268,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report(&args),
         Command::Ledger(args) => ledger(&args),
         Command::Fetch(FetchCommand::Kolada(args)) => fetch_kolada::run(&args),
+        Command::Diff(args) => diff_cmd::run(&args),
         Command::Explain { code: Some(code) } => explain(&code),
         Command::Explain { code: None } => list_codes(),
         Command::New(args) => new_plan(&args),
@@ -712,8 +718,8 @@ fn man_page(cmd: &clap::Command) -> Vec<u8> {
     page.extend_from_slice(
         b".SH \"EXIT STATUS\"\n\
 .TP\n0\nSuccess: no errors (with \\fB--deny warnings\\fR, no warnings either).\n\
-.TP\n1\nThe portfolio has errors (\\fBvalidate\\fR, \\fBreport\\fR, \\fBledger\\fR), or warnings with \\fB--deny warnings\\fR.\n\
-.TP\n2\nA usage error, or a failure to read the input or write the output.\n",
+.TP\n1\nThe portfolio has errors (\\fBvalidate\\fR, \\fBreport\\fR, \\fBledger\\fR, \\fBfetch\\fR), or warnings with \\fB--deny warnings\\fR; for \\fBdiff\\fR, the two versions differ.\n\
+.TP\n2\nA usage error, a failure to read the input or write the output, or a request that failed (\\fBfetch\\fR).\n",
     );
     if cmd.get_version().is_some() {
         let _ = man.render_version_section(&mut page);

@@ -88,6 +88,7 @@
 mod check;
 mod checked;
 pub mod diagnostic;
+pub mod diff;
 pub mod examples;
 #[cfg(feature = "fs")]
 pub mod fs;
