@@ -489,6 +489,14 @@ proptest::proptest! {
         // as-of month counts.
         proptest::prop_assert_eq!(i.money.spent_to_date, booked_by_as_of);
         proptest::prop_assert_eq!(&r.portfolio, &i.money);
+        // Per calendar year: each line's years add up to its budget and
+        // its spending, to the öre.
+        for line in &i.lines {
+            let planned: Decimal = line.money.years.iter().map(|y| y.planned).sum();
+            let spent: Decimal = line.money.years.iter().map(|y| y.spent).sum();
+            proptest::prop_assert_eq!(planned, line.money.budget);
+            proptest::prop_assert_eq!(spent, line.money.spent_to_date);
+        }
     }
 }
 
@@ -517,6 +525,7 @@ fn the_excel_workbook_holds_numbers_dates_and_text_of_the_right_types() {
             "Portföljen",
             "Insatser",
             "Budgetposter",
+            "Per kalenderår",
             "Finansiering",
             "Effektmål",
             "Iakttagelser"
@@ -688,4 +697,120 @@ fn the_same_workbook_is_the_same_bytes() {
     let epoch = make("c.xlsx", Some("1700000000"));
     assert_ne!(first, epoch);
     assert_eq!(epoch, make("d.xlsx", Some("1700000000")));
+}
+
+/// The plan and the spending per calendar year, worked out by hand: a
+/// team of one at 40 000 kr a month from July 2024 to June 2025 (six
+/// months in each year), a line phased 100 000 kr in 2024 and 50 000 kr in
+/// 2025, costs booked in three years, as of 31 March 2025.
+#[test]
+fn per_year_figures_split_the_plan_and_the_spending_by_calendar_year() {
+    use insats::report::{YearFigures, YearStatus};
+    let plan = r#"
+[initiative]
+id = "ar"
+name = "År för år"
+organisation = "Exempel kommun"
+period = { start = 2023-01-01, end = 2025-12-31 }
+
+[[funding]]
+id = "kommunen"
+kind = "municipal-budget"
+amount = 630_000
+
+[[line]]
+id = "team"
+name = "Team"
+category = "personnel"
+funded_by = "kommunen"
+staffing = { fte = 1, monthly_cost = 40_000, from = 2024-07-01, until = 2025-06-30 }
+serves = ["mal"]
+
+[[line]]
+id = "material"
+name = "Material"
+category = "other"
+funded_by = "kommunen"
+phasing = { 2024 = 100_000, 2025 = 50_000 }
+serves = ["mal"]
+
+[[indicator]]
+id = "andel"
+name = "Andel"
+unit = "percent"
+direction = "higher-is-better"
+
+[[target]]
+id = "mal"
+indicator = "andel"
+scope = { level = "municipality", name = "Exempel kommun" }
+baseline = { value = 50, year = 2023 }
+target = { value = 55, year = 2025 }
+
+[[spending]]
+line = "material"
+date = 2023-12-20
+amount = 10_000
+
+[[spending]]
+line = "team"
+date = 2024-12-15
+amount = 230_000
+
+[[spending]]
+line = "team"
+date = 2025-02-01
+amount = 80_000
+
+[[spending]]
+line = "team"
+date = 2025-04-01
+amount = 40_000
+"#;
+    let mut sources = insats::SourceSet::new();
+    sources.add(insats::SourceFile::new("ar.toml", plan));
+    let v = insats::validate(&sources);
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    let r = report(&v.portfolio, &ReportOptions::as_of(date("2025-03-31")));
+    let year = |year: i16, status: YearStatus, planned: &str, spent: &str| YearFigures {
+        year,
+        status,
+        planned: dec(planned),
+        spent: dec(spent),
+    };
+    let lines = &r.initiatives[0].lines;
+    // The team: 6 x 40 000 in each year; 230 000 booked in 2024, 80 000 in
+    // 2025 by the as-of date (the April cost is after it).
+    assert_eq!(
+        lines[0].money.years,
+        [
+            year(2024, YearStatus::Actual, "240000", "230000"),
+            year(2025, YearStatus::Current, "240000", "80000"),
+        ]
+    );
+    // The material: its phasing; 2023 only because a cost is booked then.
+    assert_eq!(
+        lines[1].money.years,
+        [
+            year(2023, YearStatus::Actual, "0", "10000"),
+            year(2024, YearStatus::Actual, "100000", "0"),
+            year(2025, YearStatus::Current, "50000", "0"),
+        ]
+    );
+    // The initiative and the portfolio: the sums per year.
+    let sums = [
+        year(2023, YearStatus::Actual, "0", "10000"),
+        year(2024, YearStatus::Actual, "340000", "230000"),
+        year(2025, YearStatus::Current, "290000", "80000"),
+    ];
+    assert_eq!(r.initiatives[0].money.years, sums);
+    assert_eq!(r.portfolio.years, sums);
+    // As of the last day of 2025, 2025 is over; as of 2023-06-30 the
+    // December 2023 cost is not booked yet, so 2023 has no row (no plan,
+    // no cost), and 2024 and 2025 are plan.
+    let end = report(&v.portfolio, &ReportOptions::as_of(date("2025-12-31")));
+    assert_eq!(end.portfolio.years[2].status, YearStatus::Actual);
+    let early = report(&v.portfolio, &ReportOptions::as_of(date("2023-06-30")));
+    let statuses: Vec<YearStatus> = early.portfolio.years.iter().map(|y| y.status).collect();
+    assert_eq!(statuses, [YearStatus::Plan, YearStatus::Plan]);
 }

@@ -42,6 +42,10 @@ const NOT_IN_TABLES: &[(&str, &str)] = &[
         "window_closed",
         "whether to_repay is final; the findings say which",
     ),
+    (
+        "years",
+        "the years table, row by initiative and year (added by `year_figures`); a line's years are for programs only",
+    ),
     ("baseline", "its value and when"),
     ("target", "its value and when"),
     ("latest", "its value and when"),
@@ -155,6 +159,33 @@ const MONEY_FIELDS: [Field; 10] = [
     ("variance", "variance", money),
 ];
 
+/// The years table's figures of `money` (the portfolio's rows are named
+/// by the total's label): a row per year, `initiative|year`.
+fn year_figures(money: &Value, who: &str, out: &mut Vec<Figure>) {
+    for y in money["years"].as_array().unwrap() {
+        let row = format!("{who}|{}", y["year"]);
+        out.push(Figure {
+            table: "years",
+            row: row.clone(),
+            column: "planned",
+            value: money_of(&y["planned"]),
+        });
+        // A year not begun shows no outcome.
+        if y["status"] != "plan" {
+            out.push(Figure {
+                table: "years",
+                row,
+                column: "spent",
+                value: money_of(&y["spent"]),
+            });
+        }
+    }
+}
+
+fn money_of(v: &Value) -> Wanted {
+    money(v)
+}
+
 fn all_figures(report: &Value) -> Vec<Figure> {
     let mut out = Vec::new();
     figures_of(
@@ -164,6 +195,7 @@ fn all_figures(report: &Value) -> Vec<Figure> {
         &MONEY_FIELDS,
         &mut out,
     );
+    year_figures(&report["portfolio"], "Summa", &mut out);
     for i in report["initiatives"].as_array().unwrap() {
         let id = i["id"].as_str().unwrap();
         let mut fields = MONEY_FIELDS.to_vec();
@@ -173,6 +205,7 @@ fn all_figures(report: &Value) -> Vec<Figure> {
             ("organisation", "organisation", text),
         ]);
         figures_of(i, "initiatives", id, &fields, &mut out);
+        year_figures(i, id, &mut out);
         for (key, column) in [("start", "start"), ("end", "end")] {
             out.push(Figure {
                 table: "initiatives",
@@ -425,6 +458,21 @@ fn compare(
         let row = match figure.table {
             "portfolio" => read.rows.first(),
             "findings" => read.rows.get(figure.row.parse::<usize>().unwrap()),
+            "years" => {
+                let (who, year) = figure.row.split_once('|').unwrap();
+                let at = |key: &str| {
+                    let label = table.columns[table.column(key).unwrap()]
+                        .label
+                        .text(Lang::Sv);
+                    read.header.iter().position(|h| h == label)
+                };
+                let (Some(who_at), Some(year_at)) = (at("initiative"), at("year")) else {
+                    continue;
+                };
+                read.rows
+                    .iter()
+                    .find(|r| r[who_at] == who && r[year_at] == year)
+            }
             _ => {
                 let id_label = table.columns[table.column("id").unwrap()]
                     .label
@@ -843,7 +891,14 @@ fn compare_html(view: &View, portfolio: &str, as_of: &str, figures: &[Figure]) -
         },
     );
     let mut totals = Read::default();
-    for key in ["initiatives", "lines", "funding", "targets", "findings"] {
+    for key in [
+        "initiatives",
+        "lines",
+        "years",
+        "funding",
+        "targets",
+        "findings",
+    ] {
         for table in parts(&page, &format!("<table class=\"{key}\">"), "</table>") {
             let (read, foot) = html_table(table, view.table(key).unwrap());
             let merged = tables.entry(title(key)).or_default();
@@ -857,7 +912,14 @@ fn compare_html(view: &View, portfolio: &str, as_of: &str, figures: &[Figure]) -
     let mut problems = Vec::new();
     // Each row once: a line shown in two sections, or a finding twice,
     // is as wrong as one left out.
-    for key in ["initiatives", "lines", "funding", "targets", "findings"] {
+    for key in [
+        "initiatives",
+        "lines",
+        "years",
+        "funding",
+        "targets",
+        "findings",
+    ] {
         let (shown, rows) = (
             tables.get(&title(key)).map_or(0, |r| r.rows.len()),
             view.table(key).unwrap().rows.len(),

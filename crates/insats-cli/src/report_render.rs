@@ -18,6 +18,9 @@ pub enum CsvTable {
     Initiatives,
     /// One row per budget line.
     Lines,
+    /// One row per initiative and calendar year, then the portfolio's
+    /// years: plan and spending per year.
+    Years,
     /// One row per funding source.
     Funding,
     /// One row per outcome target.
@@ -37,6 +40,7 @@ impl CsvTable {
             CsvTable::Portfolio => "portfolio",
             CsvTable::Initiatives => "initiatives",
             CsvTable::Lines => "lines",
+            CsvTable::Years => "years",
             CsvTable::Funding => "funding",
             CsvTable::Targets => "targets",
             CsvTable::Findings => "findings",

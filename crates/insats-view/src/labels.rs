@@ -129,6 +129,13 @@ pub enum Label {
     OwnContribution,
     ForecastByPlan,
     ForecastByRunRate,
+    Years,
+    Year,
+    YearStatus,
+    PlannedInYear,
+    SpentInYear,
+    PlanLessSpent,
+    YearsNote,
 }
 
 impl Label {
@@ -305,12 +312,32 @@ impl Label {
                 "Forecast: spent so far and the run rate so far over the rest of the plan.",
             ),
             SettlementItem => ("Post", "Item"),
+            Years => ("Per kalenderår", "By calendar year"),
+            Year => ("År", "Year"),
+            YearStatus => ("Läge", "Actual or plan"),
+            PlannedInYear => ("Plan för året", "Plan for the year"),
+            SpentInYear => ("Utfall", "Spent in the year"),
+            PlanLessSpent => ("Plan − utfall", "Plan − spent in the year"),
+            YearsNote => (
+                "Utfall: året är slut per rapportdagen. Pågår: utfallet hittills mot hela årets plan. Plan: året har inte börjat.",
+                "Actual: the year is over by the report date. Current: spent so far against the whole year's plan. Plan: the year has not begun.",
+            ),
             OwnContribution => (
                 "Egen insats (medfinansiering)",
                 "Own contribution (co-financing)",
             ),
         }
     }
+}
+
+/// Where a year stands, as a word.
+pub fn year_status(status: insats::report::YearStatus, lang: Lang) -> &'static str {
+    let (sv, en) = match status {
+        insats::report::YearStatus::Actual => ("utfall", "actual"),
+        insats::report::YearStatus::Current => ("pågår", "current"),
+        insats::report::YearStatus::Plan => ("plan", "plan"),
+    };
+    pick(lang, sv, en)
 }
 
 /// A cost category's name.

@@ -86,8 +86,8 @@ pub fn report_title(report: &Report, portfolio: Option<&str>, lang: Lang) -> Str
     }
 }
 
-/// The report as tables: `portfolio`, `initiatives`, `lines`, `funding`,
-/// `targets` and `findings`.
+/// The report as tables: `portfolio`, `initiatives`, `lines`, `years`,
+/// `funding`, `targets` and `findings`.
 pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View {
     let flagged: HashSet<&str> = report.findings.iter().map(|f| f.subject.as_str()).collect();
     let class = |id: &str| {
@@ -159,6 +159,8 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
                 (class(&line.id), cells, &line.money)
             }),
     );
+
+    let years = years_table(report, lang);
 
     let funding = Table {
         key: "funding",
@@ -362,6 +364,7 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
             portfolio_table,
             initiatives,
             lines,
+            years,
             funding,
             targets,
             findings,
@@ -370,6 +373,68 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
 }
 
 /// The findings, each with the name of what it concerns.
+/// Each initiative's plan and spending per calendar year, then the
+/// portfolio's (total rows): the utfall per year a board follows.
+fn years_table(report: &Report, lang: Lang) -> Table {
+    let row = |class: RowClass, who: Cell, y: &insats::report::YearFigures| Row {
+        class,
+        cells: vec![
+            who,
+            Cell::When(insats::model::When::Year(y.year)),
+            Cell::Text(labels::year_status(y.status, lang).to_owned()),
+            Cell::Money(y.planned),
+            // A year not begun has no outcome yet, not an outcome of 0 kr.
+            if y.status == insats::report::YearStatus::Plan {
+                Cell::Empty
+            } else {
+                Cell::Money(y.spent)
+            },
+            if y.status == insats::report::YearStatus::Plan {
+                Cell::Empty
+            } else {
+                Cell::Money(y.planned - y.spent)
+            },
+        ],
+    };
+    let mut rows: Vec<Row> = report
+        .initiatives
+        .iter()
+        .flat_map(|i| {
+            i.money
+                .years
+                .iter()
+                .map(|y| row(RowClass::Item, Cell::Id(i.id.clone()), y))
+        })
+        .collect();
+    rows.extend(report.portfolio.years.iter().map(|y| {
+        row(
+            RowClass::Total,
+            Cell::Text(Label::Total.text(lang).to_owned()),
+            y,
+        )
+    }));
+    Table {
+        key: "years",
+        title: Label::Years.text(lang).to_owned(),
+        columns: vec![
+            col("initiative", Label::Initiative, Key, Level::Essential),
+            col("year", Label::Year, Key, Level::Essential),
+            col("status", Label::YearStatus, Text, Level::Essential),
+            col("planned", Label::PlannedInYear, Number, Level::Essential),
+            col("spent", Label::SpentInYear, Number, Level::Essential),
+            col(
+                "plan_less_spent",
+                Label::PlanLessSpent,
+                Number,
+                Level::Essential,
+            ),
+        ],
+        rows,
+        when_empty: None,
+        notes: vec![Label::YearsNote],
+    }
+}
+
 fn findings_table(report: &Report, lang: Lang) -> Table {
     let mut names: HashMap<&str, String> = HashMap::new();
     for i in &report.initiatives {

@@ -123,6 +123,52 @@ pub struct MoneyFigures {
     pub forecast: Decimal,
     /// Budget minus forecast: negative when heading over budget.
     pub variance: Decimal,
+    /// The plan and the spending per calendar year, oldest first: every
+    /// year the plan runs in or a cost is booked in.
+    #[serde(default)]
+    pub years: Vec<YearFigures>,
+}
+
+/// Where a calendar year stands on the as-of date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum YearStatus {
+    /// Over by the as-of date: its spending is the outcome (utfall).
+    Actual,
+    /// The as-of date falls in it: spending so far, against the whole
+    /// year's plan.
+    Current,
+    /// Still to come: plan only.
+    Plan,
+}
+
+/// One calendar year's plan and spending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearFigures {
+    /// The year.
+    pub year: i16,
+    /// Where it stands on the as-of date.
+    pub status: YearStatus,
+    /// What the plan says for the whole year. A line's years add up to
+    /// its budget to the öre: each year is the plan by its last day less
+    /// the plan by the year before's, each rounded once.
+    pub planned: Decimal,
+    /// What was spent in the year up to the as-of date.
+    pub spent: Decimal,
+}
+
+impl YearFigures {
+    /// The year's status on `as_of`.
+    pub fn status_of(year: i16, as_of: Date) -> YearStatus {
+        match year.cmp(&as_of.year()) {
+            std::cmp::Ordering::Less => YearStatus::Actual,
+            std::cmp::Ordering::Equal if as_of == jiff::civil::date(year, 12, 31) => {
+                YearStatus::Actual
+            }
+            std::cmp::Ordering::Equal => YearStatus::Current,
+            std::cmp::Ordering::Greater => YearStatus::Plan,
+        }
+    }
 }
 
 impl MoneyFigures {
@@ -133,6 +179,15 @@ impl MoneyFigures {
         self.remaining += other.remaining;
         self.forecast += other.forecast;
         self.variance += other.variance;
+        for y in &other.years {
+            match self.years.binary_search_by_key(&y.year, |mine| mine.year) {
+                Ok(i) => {
+                    self.years[i].planned += y.planned;
+                    self.years[i].spent += y.spent;
+                }
+                Err(i) => self.years.insert(i, y.clone()),
+            }
+        }
     }
 
     fn finish_shares(&mut self) {
@@ -1019,6 +1074,40 @@ fn run_rate_later(
     Exact::ratio(&Exact::from(spent) * &Exact::from(days), elapsed).and_then(|x| x.round_ore())
 }
 
+/// A line's plan and spending per calendar year: every year of its plan
+/// and every year it has spending in (`spent`, by year).
+fn line_years(
+    segments: &[Segment],
+    span: Period,
+    spent: &[(i16, Decimal)],
+    as_of: Date,
+) -> Vec<YearFigures> {
+    let mut years: Vec<i16> = (span.start.year()..=span.end.year())
+        .chain(spent.iter().map(|(y, _)| *y))
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+        .into_iter()
+        .map(|year| {
+            let days = Period {
+                start: jiff::civil::date(year, 1, 1),
+                end: jiff::civil::date(year, 12, 31),
+            };
+            YearFigures {
+                year,
+                status: YearFigures::status_of(year, as_of),
+                planned: planned_in(segments, days),
+                spent: spent
+                    .iter()
+                    .filter(|(y, _)| *y == year)
+                    .map(|(_, amount)| *amount)
+                    .sum(),
+            }
+        })
+        .collect()
+}
+
 fn line_money(
     line: &BudgetLine,
     segments: &[Segment],
@@ -1074,8 +1163,14 @@ pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
     let as_of = options.as_of;
     let windows = windows(portfolio);
     let mut spent_by_line: IdMap<&str, Decimal> = IdMap::default();
+    let mut spent_by_line_year: IdMap<&str, Vec<(i16, Decimal)>> = IdMap::default();
     for cost in portfolio.costs().filter(|c| c.date <= as_of) {
         *spent_by_line.entry(cost.line).or_default() += cost.amount;
+        let years = spent_by_line_year.entry(cost.line).or_default();
+        match years.iter_mut().find(|(y, _)| *y == cost.date.year()) {
+            Some((_, sum)) => *sum += cost.amount,
+            None => years.push((cost.date.year(), cost.amount)),
+        }
     }
 
     let line_selected = |line: &BudgetLine| {
@@ -1104,13 +1199,21 @@ pub fn report(portfolio: &Portfolio, options: &ReportOptions) -> Report {
                         .get(line.id.value.as_str())
                         .copied()
                         .unwrap_or_default();
-                    let money = line_money(
+                    let mut money = line_money(
                         line,
                         &segments,
                         spent,
                         as_of,
                         initiative.period.value,
                         options.forecast,
+                    );
+                    money.years = line_years(
+                        &segments,
+                        plan_period(&segments, initiative.period.value),
+                        spent_by_line_year
+                            .get(line.id.value.as_str())
+                            .map_or(&[][..], Vec::as_slice),
+                        as_of,
                     );
                     LineState {
                         line,

@@ -400,7 +400,7 @@ fn overview(report: &Report, view: &View, style: &Style) -> Markup {
                     (table_markup(initiatives, &Layout { link: Some(section_anchor), ..Layout::compact(initiatives, &[]) }, style))
                 }
             }
-            @for key in ["funding", "findings"] {
+            @for key in ["years", "funding", "findings"] {
                 @if let Some(table) = view.table(key) {
                     (table_section(table, &Layout::compact(table, &[]), style, true))
                 }
