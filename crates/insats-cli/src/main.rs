@@ -143,6 +143,11 @@ struct ReportArgs {
     /// per cost category against budget.
     #[arg(long, value_name = "FROM..TO", requires = "funding")]
     period: Option<String>,
+    /// Compare with an earlier report: its JSON (`--format json`), written
+    /// by insats. Every changed figure, the lines, sources and targets that
+    /// came or went, and the findings new, resolved and still open.
+    #[arg(long, value_name = "REPORT.json", conflicts_with = "period")]
+    compare: Option<PathBuf>,
     /// How the grant statement is broken down (only `category`).
     #[arg(long, value_parser = ["category"], default_value = "category")]
     by: String,
@@ -415,6 +420,16 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
                 .into(),
         );
     }
+    if matches!(
+        args.table,
+        report_render::CsvTable::Since | report_render::CsvTable::SinceFindings
+    ) && args.compare.is_none()
+    {
+        return Err(format!(
+            "`--table {}` is a comparison's: add `--compare EARLIER.json`",
+            args.table.key()
+        ));
+    }
     let as_of = match args.as_of {
         Some(d) => d,
         None => jiff::Zoned::now().date(),
@@ -430,7 +445,15 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
         },
     };
     let report = checked.report(&options).map_err(|e| e.to_string())?;
-    let view = insats_view::report_view(&report, portfolio.name.as_deref(), args.lang);
+    let comparison = match &args.compare {
+        Some(path) => Some(insats::compare::compare(&previous_report(path)?, &report)),
+        None => None,
+    };
+    let mut view = insats_view::report_view(&report, portfolio.name.as_deref(), args.lang);
+    if let Some(c) = &comparison {
+        view.tables
+            .extend(insats_view::comparison_tables(c, args.lang));
+    }
     emit(
         &Emit {
             format: args.format,
@@ -440,7 +463,16 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
             created_fallback: report.as_of,
         },
         &view,
-        &|out| json_out(out, &report),
+        &|out| match &comparison {
+            Some(c) => json_out(
+                out,
+                &WithComparison {
+                    report: &report,
+                    comparison: c,
+                },
+            ),
+            None => json_out(out, &report),
+        },
         &|| {
             let curves = insats::report::spending_curves(portfolio, &report);
             insats_view::write::html::report_page(
@@ -448,6 +480,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode, String> {
                 &curves,
                 &style,
                 portfolio.name.as_deref(),
+                comparison.as_ref(),
             )
         },
     )?;
@@ -586,6 +619,50 @@ fn ledger(args: &LedgerArgs) -> Result<ExitCode, String> {
 
 /// Writes `{ "tool", "version", ...value }` as pretty JSON: the library's
 /// envelope, which reads back into insats types.
+/// A report with its comparison: the report's fields, then `comparison`.
+#[derive(serde::Serialize)]
+struct WithComparison<'a> {
+    #[serde(flatten)]
+    report: &'a insats::report::Report,
+    comparison: &'a insats::compare::Comparison,
+}
+
+/// The earlier report `--compare` names: insats' JSON of this format
+/// version, or a message saying why not.
+fn previous_report(path: &std::path::Path) -> Result<insats::report::Report, String> {
+    let shown = render::path_shown(path);
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "{shown} is not a file: name an earlier report's JSON"
+        ));
+    }
+    // A report of a national portfolio is tens of megabytes; more is not one.
+    if meta.len() > 512 * 1024 * 1024 {
+        return Err(format!("{shown} is larger than a report insats reads"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        format!("{shown} is not JSON ({e}); write the earlier report with --format json")
+    })?;
+    if value.get("tool").and_then(|t| t.as_str()) != Some("insats") {
+        return Err(format!(
+            "{shown} is not a report written by insats: write it with `insats report --format json`"
+        ));
+    }
+    let version = value.get("format_version").and_then(|v| v.as_u64());
+    let current = u64::from(insats::report::REPORT_FORMAT_VERSION);
+    if version != Some(current) {
+        return Err(format!(
+            "{shown} is a report of format version {}; this insats reads version {current}: write it again with this insats (`--as-of` its date)",
+            version.map_or_else(|| "none".to_owned(), |v| v.to_string())
+        ));
+    }
+    serde_json::from_value::<insats::Envelope<insats::report::Report>>(value)
+        .map(|e| e.body)
+        .map_err(|e| format!("{shown} is not a report insats can read: {e}"))
+}
+
 fn json_out(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Result<()> {
     render::write_json(out, &insats::Envelope::new(value))
 }

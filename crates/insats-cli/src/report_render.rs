@@ -27,6 +27,11 @@ pub enum CsvTable {
     Targets,
     /// One row per finding.
     Findings,
+    /// With --compare: one row per changed figure and per item that came
+    /// or went.
+    Since,
+    /// With --compare: the findings new, resolved and still open.
+    SinceFindings,
     /// A grant statement's settlement (with --period): received, charged,
     /// own contribution, to repay. Otherwise a statement's CSV is its costs
     /// per category.
@@ -44,6 +49,8 @@ impl CsvTable {
             CsvTable::Funding => "funding",
             CsvTable::Targets => "targets",
             CsvTable::Findings => "findings",
+            CsvTable::Since => "since",
+            CsvTable::SinceFindings => "since_findings",
             CsvTable::Settlement => "settlement",
         }
     }

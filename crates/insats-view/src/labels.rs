@@ -136,6 +136,13 @@ pub enum Label {
     SpentInYear,
     PlanLessSpent,
     YearsNote,
+    Since,
+    SinceFindings,
+    Figure,
+    Previous,
+    Now,
+    NoChangeSince,
+    NoFindingsEitherTime,
 }
 
 impl Label {
@@ -313,6 +320,22 @@ impl Label {
             ),
             SettlementItem => ("Post", "Item"),
             Years => ("Per kalenderår", "By calendar year"),
+            Since => ("Sedan förra rapporten", "Since the previous report"),
+            SinceFindings => (
+                "Iakttagelser sedan förra rapporten",
+                "Findings since the previous report",
+            ),
+            Figure => ("Siffra", "Figure"),
+            Previous => ("Förra", "Previous"),
+            Now => ("Nu", "Now"),
+            NoChangeSince => (
+                "Ingen förändring sedan förra rapporten.",
+                "No change since the previous report.",
+            ),
+            NoFindingsEitherTime => (
+                "Inga iakttagelser, varken förra gången eller nu.",
+                "No findings, neither then nor now.",
+            ),
             Year => ("År", "Year"),
             YearStatus => ("Läge", "Actual or plan"),
             PlannedInYear => ("Plan för året", "Plan for the year"),
@@ -454,7 +477,7 @@ pub fn indicator_unit(unit: insats::model::IndicatorUnit, lang: Lang) -> &'stati
     pick(lang, sv, en)
 }
 
-fn pick(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
+pub(crate) fn pick(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
     match lang {
         Lang::Sv => sv,
         Lang::En => en,

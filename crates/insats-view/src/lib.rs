@@ -17,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+mod compare_view;
 pub mod labels;
 mod ledger_view;
 mod report_view;
@@ -25,6 +26,7 @@ mod style;
 mod table;
 pub mod write;
 
+pub use compare_view::comparison_tables;
 pub use labels::Label;
 pub use ledger_view::ledger_view;
 pub use report_view::{report_title, report_view};

@@ -87,6 +87,7 @@
 
 mod check;
 mod checked;
+pub mod compare;
 pub mod diagnostic;
 pub mod diff;
 pub mod examples;

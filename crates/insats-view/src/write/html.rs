@@ -271,15 +271,20 @@ fn total_row(lines: &Table, initiatives: &Table, initiative: &Row, lang: Lang) -
 
 /// Writes the report as one self-contained HTML page. `curves` are the
 /// initiatives' spending curves ([`insats::report::spending_curves`]);
-/// `portfolio` is the portfolio's name.
+/// `portfolio` is the portfolio's name; `comparison`, the report compared
+/// with an earlier one, is shown in the overview.
 pub fn report_page(
     report: &Report,
     curves: &[SpendingCurve],
     style: &Style,
     portfolio: Option<&str>,
+    comparison: Option<&insats::compare::Comparison>,
 ) -> String {
     let l = |label: Label| label.text(style.lang);
-    let view = report_view(report, portfolio, style.lang);
+    let mut view = report_view(report, portfolio, style.lang);
+    if let Some(c) = comparison {
+        view.tables.extend(crate::comparison_tables(c, style.lang));
+    }
     let table = |key: &str| {
         view.table(key)
             .expect("the report view has every table the page lays out")
@@ -400,7 +405,7 @@ fn overview(report: &Report, view: &View, style: &Style) -> Markup {
                     (table_markup(initiatives, &Layout { link: Some(section_anchor), ..Layout::compact(initiatives, &[]) }, style))
                 }
             }
-            @for key in ["years", "funding", "findings"] {
+            @for key in ["since", "since_findings", "years", "funding", "findings"] {
                 @if let Some(table) = view.table(key) {
                     (table_section(table, &Layout::compact(table, &[]), style, true))
                 }
