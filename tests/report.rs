@@ -814,3 +814,68 @@ amount = 40_000
     let statuses: Vec<YearStatus> = early.portfolio.years.iter().map(|y| y.status).collect();
     assert_eq!(statuses, [YearStatus::Plan, YearStatus::Plan]);
 }
+
+/// Only values of everyone count towards a target: a girls-only value,
+/// and a year the publisher has no value for, are left out.
+#[test]
+fn only_total_values_with_a_value_count_towards_a_target() {
+    let plan = r#"
+[initiative]
+id = "g"
+name = "G"
+organisation = "Exempel kommun"
+period = { start = 2024-01-01, end = 2025-12-31 }
+
+[[funding]]
+id = "kommunen"
+kind = "municipal-budget"
+amount = 100_000
+
+[[line]]
+id = "team"
+name = "Team"
+category = "personnel"
+funded_by = "kommunen"
+amount = 100_000
+serves = ["mal"]
+
+[[indicator]]
+id = "andel"
+name = "Andel"
+unit = "percent"
+direction = "higher-is-better"
+
+[[target]]
+id = "mal"
+indicator = "andel"
+scope = { level = "municipality", name = "Exempel kommun", kolada_id = "0127" }
+baseline = { value = 50, year = 2023 }
+target = { value = 60, year = 2025 }
+
+[[measurement]]
+target = "mal"
+year = 2024
+value = 54
+
+[[measurement]]
+target = "mal"
+year = 2025
+gender = "female"
+value = 70
+
+[[measurement]]
+target = "mal"
+year = 2025
+status = "missing"
+"#;
+    let mut sources = insats::SourceSet::new();
+    sources.add(insats::SourceFile::new("g.toml", plan));
+    let v = insats::validate(&sources);
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    let r = report(&v.portfolio, &ReportOptions::as_of(date("2025-12-31")));
+    let t = &r.targets[0];
+    assert_eq!(t.measurements.len(), 1);
+    assert_eq!(t.latest.as_ref().map(|l| l.value), Some(dec("54")));
+    // (54 - 50) / (60 - 50)
+    assert_eq!(t.progress, Some(dec("0.4")));
+}

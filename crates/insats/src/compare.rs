@@ -243,3 +243,53 @@ pub fn compare(previous: &Report, current: &Report) -> Comparison {
         open_findings,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{FindingKind, FindingSeverity};
+
+    fn report(findings: Vec<Finding>) -> Report {
+        Report {
+            format_version: crate::report::REPORT_FORMAT_VERSION,
+            as_of: jiff::civil::date(2024, 6, 30),
+            forecast_method: crate::report::ForecastMethod::Plan,
+            currency: "SEK".into(),
+            portfolio: MoneyFigures::default(),
+            initiatives: vec![],
+            funding: vec![],
+            targets: vec![],
+            findings,
+        }
+    }
+
+    fn finding(kind: FindingKind, subject: &str, amount: i64) -> Finding {
+        Finding {
+            severity: FindingSeverity::High,
+            kind,
+            subject: subject.into(),
+            amount: Some(Decimal::from(amount)),
+        }
+    }
+
+    #[test]
+    fn a_finding_is_the_same_by_kind_and_subject() {
+        let before = report(vec![finding(FindingKind::OverspentLine, "resor", 2_000)]);
+        // The same finding with a new amount is still open; another kind
+        // on the same line is new, and the first kind resolved.
+        let after = report(vec![finding(FindingKind::OverspentLine, "resor", 3_000)]);
+        let c = compare(&before, &after);
+        assert_eq!(c.open_findings.len(), 1);
+        assert_eq!(c.open_findings[0].amount, Some(Decimal::from(3_000)));
+        assert!(c.is_unchanged());
+        let other = report(vec![finding(
+            FindingKind::NoMeasurementForSpending,
+            "resor",
+            2_000,
+        )]);
+        let c = compare(&before, &other);
+        assert_eq!(c.new_findings.len(), 1);
+        assert_eq!(c.resolved_findings.len(), 1);
+        assert!(c.open_findings.is_empty());
+    }
+}

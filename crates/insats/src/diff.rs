@@ -507,3 +507,72 @@ fn problems_diff(before: Version<'_>, after: Version<'_>) -> ProblemsDiff {
         fixed: only_in(&old, &new),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Code;
+    use crate::diagnostic::Location;
+
+    fn at(file: &str, line: usize) -> Location {
+        Location {
+            file: file.into(),
+            line,
+            column: 1,
+            end_line: line,
+            end_column: 2,
+            byte_start: 0,
+            byte_end: 1,
+        }
+    }
+
+    #[test]
+    fn a_problem_is_the_same_by_code_file_and_message_not_by_line() {
+        let problem = |file: &str, line: usize| {
+            Diagnostic::new(
+                Code::FundingUnallocated,
+                "9 600 kr of `bidrag` is not allocated",
+            )
+            .at(at(file, line))
+        };
+        let portfolio = Portfolio::default();
+        let (old_root, new_root) = (Path::new("old"), Path::new("new"));
+        // Moved ten lines down, in a file of the same name under each root:
+        // the same problem.
+        let before = [problem("old/plan.toml", 11)];
+        let after = [problem("new/plan.toml", 21)];
+        let d = diff(
+            Version {
+                portfolio: &portfolio,
+                diagnostics: &before,
+                root: old_root,
+            },
+            Version {
+                portfolio: &portfolio,
+                diagnostics: &after,
+                root: new_root,
+            },
+        );
+        assert!(d.is_empty(), "{d:#?}");
+        // The same message in another file: fixed in one, introduced in the
+        // other.
+        let elsewhere = [problem("new/annan.toml", 11)];
+        let d = diff(
+            Version {
+                portfolio: &portfolio,
+                diagnostics: &before,
+                root: old_root,
+            },
+            Version {
+                portfolio: &portfolio,
+                diagnostics: &elsewhere,
+                root: new_root,
+            },
+        );
+        assert_eq!(d.problems.fixed.len(), 1);
+        assert_eq!(d.problems.fixed[0].file.as_deref(), Some("plan.toml"));
+        assert_eq!(d.problems.introduced.len(), 1);
+        assert_eq!(d.problems.introduced[0].file.as_deref(), Some("annan.toml"));
+        assert_eq!(d.problems.introduced[0].line, Some(11));
+    }
+}
