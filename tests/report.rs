@@ -398,7 +398,7 @@ fn csv_opens_in_a_swedish_excel() {
     assert_eq!(
         lines.next(),
         Some(
-            "Insats;Id;Namn;Kostnadsslag;Enhet eller skola;Budget;Planerat hittills;Förbrukat;Kvar;Förbrukat %;Planerat %;Tid %;Takt per månad;Prognos;Avvikelse"
+            "Insats;Id;Namn;Kostnadsslag;Enhet eller skola;Budget;Planerat hittills;Förbrukat;Kvar;Förbrukat %;Planerat %;Tid %;Takt per månad;Prognos;Avvikelse;Ursprunglig budget;Avvikelse mot ursprunglig budget"
         )
     );
     // Shares in percent as the report rounds them (91/366 of the time is
@@ -406,13 +406,13 @@ fn csv_opens_in_a_swedish_excel() {
     assert_eq!(
         lines.next(),
         Some(
-            "rapport;personal;Personal;Personal;;600000;150000;150000;450000;25;25;24,9;50171,7;600000;0"
+            "rapport;personal;Personal;Personal;;600000;150000;150000;450000;25;25;24,9;50171,7;600000;0;;"
         )
     );
     assert_eq!(
         lines.next(),
         Some(
-            "rapport;tjanster;Tjänster;Externa tjänster;;400000;99453,55;120000;280000;30;24,9;24,9;40137,36;420546,45;-20546,45"
+            "rapport;tjanster;Tjänster;Externa tjänster;;400000;99453,55;120000;280000;30;24,9;24,9;40137,36;420546,45;-20546,45;;"
         )
     );
 }
@@ -878,4 +878,93 @@ status = "missing"
     assert_eq!(t.latest.as_ref().map(|l| l.value), Some(dec("54")));
     // (54 - 50) / (60 - 50)
     assert_eq!(t.progress, Some(dec("0.4")));
+}
+
+/// A revised budget keeps the original in view: a line decided at
+/// 600 000 kr and revised to 450 000 kr, a source decided at 500 000 kr and
+/// raised to 550 000 kr, as of 30 June 2024 with 100 000 kr spent.
+#[test]
+fn a_revised_budget_is_reported_beside_the_original() {
+    let plan = r#"
+[initiative]
+id = "rev"
+name = "Reviderad"
+organisation = "Exempel kommun"
+period = { start = 2024-01-01, end = 2024-12-31 }
+
+[[funding]]
+id = "kommunen"
+kind = "municipal-budget"
+amount = 550_000
+amount_history = [
+  { date = 2023-11-15, decision = "KF 2023-11-15 § 120", amount = 500_000 },
+  { date = 2024-04-10, decision = "KS 2024-04-10 § 55", amount = 550_000 },
+]
+
+[[line]]
+id = "team"
+name = "Team"
+category = "personnel"
+funded_by = "kommunen"
+amount = 450_000
+serves = ["mal"]
+budget_history = [
+  { date = 2023-12-01, decision = "BUN 2023-12-01 § 80", amount = 600_000 },
+  { date = 2024-05-20, decision = "BUN 2024-05-20 § 41", amount = 450_000 },
+]
+
+[[line]]
+id = "resor"
+name = "Resor"
+category = "travel"
+funded_by = "kommunen"
+amount = 100_000
+serves = ["mal"]
+
+[[indicator]]
+id = "andel"
+name = "Andel"
+unit = "percent"
+direction = "higher-is-better"
+
+[[target]]
+id = "mal"
+indicator = "andel"
+scope = { level = "municipality", name = "Exempel kommun" }
+baseline = { value = 50, year = 2023 }
+target = { value = 55, year = 2024 }
+
+[[spending]]
+line = "team"
+date = 2024-03-31
+amount = 100_000
+"#;
+    let mut sources = insats::SourceSet::new();
+    sources.add(insats::SourceFile::new("rev.toml", plan));
+    let v = insats::validate(&sources);
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    let r = report(&v.portfolio, &ReportOptions::as_of(date("2024-06-30")));
+    let team = &r.initiatives[0].lines[0].money;
+    // The plan is the budget now: 450 000 over the year, 100 000 spent,
+    // forecast 100 000 + (450 000 - planned to date).
+    assert_eq!(team.budget, dec("450000"));
+    assert_eq!(team.original_budget, Some(dec("600000")));
+    assert_eq!(team.variance, team.budget - team.forecast);
+    // Planned to date: 182 of 2024's 366 days of 450 000 = 223 770,49;
+    // forecast 100 000 + 226 229,51 = 326 229,51.
+    assert_eq!(team.planned_to_date, dec("223770.49"));
+    assert_eq!(team.forecast, dec("326229.51"));
+    assert_eq!(team.variance, dec("123770.49"));
+    assert_eq!(team.variance_original, Some(dec("273770.49")));
+    // A line without a history has no original of its own; the sums count
+    // its budget now: 600 000 + 100 000.
+    assert_eq!(r.initiatives[0].lines[1].money.original_budget, None);
+    assert_eq!(r.initiatives[0].money.original_budget, Some(dec("700000")));
+    assert_eq!(r.portfolio.original_budget, Some(dec("700000")));
+    assert_eq!(
+        r.portfolio.variance_original,
+        Some(dec("700000") - r.portfolio.forecast)
+    );
+    assert_eq!(r.funding[0].amount, dec("550000"));
+    assert_eq!(r.funding[0].original_amount, Some(dec("500000")));
 }

@@ -146,7 +146,7 @@ fn skip(_: &Value) -> Wanted {
     Wanted::Text(String::new())
 }
 
-const MONEY_FIELDS: [Field; 10] = [
+const MONEY_FIELDS: [Field; 12] = [
     ("budget", "budget", money),
     ("planned_to_date", "planned_to_date", money),
     ("spent_to_date", "spent_to_date", money),
@@ -157,6 +157,8 @@ const MONEY_FIELDS: [Field; 10] = [
     ("run_rate_per_month", "run_rate_per_month", money),
     ("forecast", "forecast", money),
     ("variance", "variance", money),
+    ("original_budget", "original_budget", money),
+    ("variance_original", "variance_original", money),
 ];
 
 /// The years table's figures of `money` (the portfolio's rows are named
@@ -233,11 +235,12 @@ fn all_figures(report: &Value) -> Vec<Figure> {
         }
     }
     for f in report["funding"].as_array().unwrap() {
-        let fields: [Field; 16] = [
+        let fields: [Field; 17] = [
             ("id", "id", text),
             ("name", "name", text),
             ("funder", "funder", text),
             ("amount", "amount", money),
+            ("original_amount", "original_amount", money),
             ("allocated", "allocated", money),
             ("spent_to_date", "spent_to_date", money),
             ("left", "left", money),
@@ -708,6 +711,10 @@ fn check(portfolio: &str, as_of: &str) {
                 "co_financing_paid",
                 "max_share_percent",
                 "amount",
+                // Only with a budget history (the shipped Örebro plan has one).
+                "original_budget",
+                "variance_original",
+                "original_amount",
             ];
             assert!(
                 filled || optional.contains(&column.key) || table.rows.is_empty(),

@@ -56,20 +56,21 @@ fn the_funding_table_in_csv() {
     // that no report sent answers; the one report sent (2024-03-28)
     // answers 31 March, so none is overdue.
     // Charged is the share spent (no source is over its amount); no
-    // payment received is recorded, so received and to repay are empty.
+    // payment received is recorded, so received and to repay are empty;
+    // no amount history either, so no original amount.
     assert_eq!(
         csv("funding", "sv"),
-        "Id;Namn;Typ;Bidragsgivare;Belopp;Fördelat;Förbrukat;Kvar att förbruka;Får användas t.o.m.;Nästa redovisning;Försenad redovisning;Prognos förbrukat;Prognos oförbrukat;Högsta andel %;Medfinansiering krävd;Medfinansiering betald;Avräknat;Mottaget;Att återbetala\n\
-         statsbidrag;;statsbidrag;Exempelverket;80000;80000;45000;35000;2024-08-31;2024-07-15;;58551,92;21448,08;80;10000;5000;45000;;\n\
-         alfa-kommun;;kommunal budget;;100000;100000;75000;25000;;;;140170,85;-40170,85;;;;75000;;\n\
-         beta-kommun;;kommunal budget;;50000;50000;24500;25500;;;;49505,46;494,54;;;;24500;;\n"
+        "Id;Namn;Typ;Bidragsgivare;Belopp;Ursprungligt belopp;Fördelat;Förbrukat;Kvar att förbruka;Får användas t.o.m.;Nästa redovisning;Försenad redovisning;Prognos förbrukat;Prognos oförbrukat;Högsta andel %;Medfinansiering krävd;Medfinansiering betald;Avräknat;Mottaget;Att återbetala\n\
+         statsbidrag;;statsbidrag;Exempelverket;80000;;80000;45000;35000;2024-08-31;2024-07-15;;58551,92;21448,08;80;10000;5000;45000;;\n\
+         alfa-kommun;;kommunal budget;;100000;;100000;75000;25000;;;;140170,85;-40170,85;;;;75000;;\n\
+         beta-kommun;;kommunal budget;;50000;;50000;24500;25500;;;;49505,46;494,54;;;;24500;;\n"
     );
     assert_eq!(
         csv("funding", "en"),
-        "Id;Name;Kind;Funder;Amount;Allocated;Spent;Left;Usable until;Next report due;Report overdue since;Forecast spent;Forecast unspent;Maximum share %;Co-financing required;Co-financing paid;Charged;Received;To repay\n\
-         statsbidrag;;state grant;Exempelverket;80000;80000;45000;35000;2024-08-31;2024-07-15;;58551.92;21448.08;80;10000;5000;45000;;\n\
-         alfa-kommun;;municipal budget;;100000;100000;75000;25000;;;;140170.85;-40170.85;;;;75000;;\n\
-         beta-kommun;;municipal budget;;50000;50000;24500;25500;;;;49505.46;494.54;;;;24500;;\n"
+        "Id;Name;Kind;Funder;Amount;Original amount;Allocated;Spent;Left;Usable until;Next report due;Report overdue since;Forecast spent;Forecast unspent;Maximum share %;Co-financing required;Co-financing paid;Charged;Received;To repay\n\
+         statsbidrag;;state grant;Exempelverket;80000;;80000;45000;35000;2024-08-31;2024-07-15;;58551.92;21448.08;80;10000;5000;45000;;\n\
+         alfa-kommun;;municipal budget;;100000;;100000;75000;25000;;;;140170.85;-40170.85;;;;75000;;\n\
+         beta-kommun;;municipal budget;;50000;;50000;24500;25500;;;;49505.46;494.54;;;;24500;;\n"
     );
 }
 

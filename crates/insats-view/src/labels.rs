@@ -143,6 +143,9 @@ pub enum Label {
     Now,
     NoChangeSince,
     NoFindingsEitherTime,
+    OriginalBudget,
+    VarianceOriginal,
+    OriginalAmount,
 }
 
 impl Label {
@@ -321,6 +324,12 @@ impl Label {
             SettlementItem => ("Post", "Item"),
             Years => ("Per kalenderår", "By calendar year"),
             Since => ("Sedan förra rapporten", "Since the previous report"),
+            OriginalBudget => ("Ursprunglig budget", "Original budget"),
+            VarianceOriginal => (
+                "Avvikelse mot ursprunglig budget",
+                "Variance against the original budget",
+            ),
+            OriginalAmount => ("Ursprungligt belopp", "Original amount"),
             SinceFindings => (
                 "Iakttagelser sedan förra rapporten",
                 "Findings since the previous report",

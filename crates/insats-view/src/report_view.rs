@@ -15,7 +15,7 @@ use crate::table::{Cell, Column, ColumnKind, Level, Row, RowClass, Table, View, 
 use ColumnKind::{Attribute, Key, Number, Text};
 
 /// The money columns every level (portfolio, initiative, line) shares.
-const MONEY: [Column; 10] = [
+const MONEY: [Column; 12] = [
     col("budget", Label::Budget, Number, Level::Essential),
     col(
         "planned_to_date",
@@ -36,9 +36,23 @@ const MONEY: [Column; 10] = [
     col("run_rate_per_month", Label::RunRate, Number, Level::Full),
     col("forecast", Label::Forecast, Number, Level::Essential),
     col("variance", Label::Variance, Number, Level::Compact),
+    // Beside the budget now in the spreadsheet; on a screen or A4 two more
+    // columns would crowd the tables every reader needs.
+    col(
+        "original_budget",
+        Label::OriginalBudget,
+        Number,
+        Level::Full,
+    ),
+    col(
+        "variance_original",
+        Label::VarianceOriginal,
+        Number,
+        Level::Full,
+    ),
 ];
 
-fn money_cells(m: &MoneyFigures) -> [Cell; 10] {
+fn money_cells(m: &MoneyFigures) -> [Cell; 12] {
     [
         Cell::Money(m.budget),
         Cell::Money(m.planned_to_date),
@@ -50,6 +64,8 @@ fn money_cells(m: &MoneyFigures) -> [Cell; 10] {
         Cell::money(m.run_rate_per_month),
         Cell::Money(m.forecast),
         Cell::Money(m.variance),
+        Cell::money(m.original_budget),
+        Cell::money(m.variance_original),
     ]
 }
 
@@ -171,6 +187,12 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
             col("kind", Label::Kind, Attribute, Level::Compact),
             col("funder", Label::Funder, Attribute, Level::Full),
             col("amount", Label::Amount, Number, Level::Essential),
+            col(
+                "original_amount",
+                Label::OriginalAmount,
+                Number,
+                Level::Full,
+            ),
             // Equal to the amount unless the plan is over-allocated, which
             // validate reports: a column for the full preset only.
             col("allocated", Label::Allocated, Number, Level::Full),
@@ -221,6 +243,7 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
                     Cell::Text(labels::funding_kind(f.kind, lang).to_owned()),
                     Cell::text(f.funder.as_deref()),
                     Cell::Money(f.amount),
+                    Cell::money(f.original_amount),
                     Cell::Money(f.allocated),
                     Cell::Money(f.spent_to_date),
                     Cell::Money(f.left),

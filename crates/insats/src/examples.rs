@@ -317,6 +317,16 @@ pub fn example(code: Code) -> Example {
             )],
             fix: Fix::Edit,
         },
+        Code::BudgetHistoryMismatch => Example {
+            file: "plan.toml",
+            edits: &[("amount = 450_000 }", "amount = 400_000 }")],
+            fix: Fix::Edit,
+        },
+        Code::BudgetHistoryDates => Example {
+            file: "plan.toml",
+            edits: &[("date = 2023-05-20", "date = 2024-05-20")],
+            fix: Fix::Edit,
+        },
         Code::InvalidKoladaId => Example {
             file: "plan.toml",
             edits: &[("kolada_id = \"127\"", "kolada_id = \"0127\"")],

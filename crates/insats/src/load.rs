@@ -987,8 +987,42 @@ impl Ctx<'_> {
                 .map(|m| m.into_iter().collect())
                 .unwrap_or_default(),
             regulation: raw.regulation,
+            amount_history: self.budget_history(node, "amount_history", path, raw.amount_history),
             span: self.span(node.span()),
         })
+    }
+
+    /// The decisions at `key` (`budget_history`, `amount_history`): each
+    /// read like any date and amount; their order and last amount are
+    /// checked with the whole portfolio (`check/history.rs`).
+    fn budget_history(
+        &mut self,
+        node: &Node<'_>,
+        key: &str,
+        path: &KeyPath,
+        raw: Option<Vec<crate::schema::TomlBudgetDecision>>,
+    ) -> Vec<crate::model::BudgetDecision> {
+        let (Some(raw), Some((_, list))) = (raw, table_get(node, key)) else {
+            return Vec::new();
+        };
+        let Some(items) = list.get_ref().as_array() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, decision) in raw.into_iter().enumerate() {
+            let Some(item) = items.get(i) else { break };
+            let ipath = path.key(key).index(i);
+            let date = self.date(item, "date", &ipath, &decision.date);
+            let amount = self.amount(item, "amount", &ipath);
+            if let (Some(date), Some(amount)) = (date, amount) {
+                out.push(crate::model::BudgetDecision {
+                    date,
+                    decision: decision.decision,
+                    amount,
+                });
+            }
+        }
+        out
     }
 
     /// A percentage: an exact decimal from 0 to 100.
@@ -1298,6 +1332,7 @@ impl Ctx<'_> {
                     .map(|id| Located::new(id.clone(), self.span(range.clone())))
                     .collect()
             },
+            budget_history: self.budget_history(node, "budget_history", path, raw.budget_history),
             span: self.span(node.span()),
         })
     }

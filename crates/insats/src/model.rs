@@ -412,6 +412,9 @@ pub struct FundingSource {
     pub regulation: Option<String>,
     /// Where the amount comes from.
     pub provenance: Provenance,
+    /// The decisions on its amount, oldest first; the last is `amount`.
+    /// Empty when none are recorded.
+    pub amount_history: Vec<BudgetDecision>,
     /// The whole `[[funding]]` table.
     #[serde(skip)]
     pub span: Span,
@@ -449,6 +452,9 @@ pub struct BudgetLine {
     pub not_co_financing_of: Vec<Located<String>>,
     /// Where the amount comes from.
     pub provenance: Provenance,
+    /// The decisions on its budget, oldest first: the original, then each
+    /// revision; the last is `amount`. Empty when none are recorded.
+    pub budget_history: Vec<BudgetDecision>,
     /// The whole `[[line]]` table.
     #[serde(skip)]
     pub span: Span,
@@ -512,6 +518,18 @@ pub struct Payer {
     /// Its amount is that share of what the line plans in the period.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dated: Option<DatedShare>,
+}
+
+/// A decision on a budget or a source's amount: the original, or a
+/// revision.
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetDecision {
+    /// The day of the decision.
+    pub date: Located<Date>,
+    /// Which decision.
+    pub decision: String,
+    /// The amount decided.
+    pub amount: Located<Decimal>,
 }
 
 /// A payer's period and share in a line paid by period (a grant per year).

@@ -123,6 +123,15 @@ pub struct MoneyFigures {
     pub forecast: Decimal,
     /// Budget minus forecast: negative when heading over budget.
     pub variance: Decimal,
+    /// The budget first decided, where a budget history is recorded
+    /// (`budget_history`): a sum's counts the budget now of lines without
+    /// one. None when no line has a history.
+    #[serde(default)]
+    pub original_budget: Option<Decimal>,
+    /// Original budget minus forecast: the variance against what was first
+    /// decided, beside `variance` against the budget now.
+    #[serde(default)]
+    pub variance_original: Option<Decimal>,
     /// The plan and the spending per calendar year, oldest first: every
     /// year the plan runs in or a cost is booked in.
     #[serde(default)]
@@ -173,6 +182,10 @@ impl YearFigures {
 
 impl MoneyFigures {
     fn add(&mut self, other: &MoneyFigures) {
+        self.original_budget = match (self.original_budget, other.original_budget) {
+            (None, None) => None,
+            (mine, theirs) => Some(mine.unwrap_or(self.budget) + theirs.unwrap_or(other.budget)),
+        };
         self.budget += other.budget;
         self.planned_to_date += other.planned_to_date;
         self.spent_to_date += other.spent_to_date;
@@ -191,6 +204,7 @@ impl MoneyFigures {
     }
 
     fn finish_shares(&mut self) {
+        self.variance_original = self.original_budget.map(|o| o - self.forecast);
         self.share_spent = ratio(self.spent_to_date, self.budget);
         self.share_planned = ratio(self.planned_to_date, self.budget);
     }
@@ -254,6 +268,9 @@ pub struct FundingReport {
     pub funder: Option<String>,
     /// What it holds.
     pub amount: Decimal,
+    /// The amount first decided, where an amount history is recorded.
+    #[serde(default)]
+    pub original_amount: Option<Decimal>,
     /// What the lines are planned to take from it.
     pub allocated: Decimal,
     /// Its share of the spending so far.
@@ -1132,6 +1149,7 @@ fn line_money(
     };
     let mut m = MoneyFigures {
         share_time_elapsed: Some(elapsed(span, as_of)),
+        original_budget: line.budget_history.first().map(|d| d.amount.value),
         budget: line.amount,
         planned_to_date: planned,
         spent_to_date: spent,
@@ -1606,6 +1624,7 @@ fn funding_reports(
                 name: source.name.clone(),
                 kind: source.kind,
                 funder: source.funder.clone(),
+                original_amount: source.amount_history.first().map(|d| d.amount.value),
                 amount: source.amount.value,
                 allocated,
                 spent_to_date: spent,

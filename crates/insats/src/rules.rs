@@ -276,6 +276,13 @@ rules! {
     /// a stated `amount` must agree with the computed one.
     FlatRateMismatch = ("INS211", "flat-rate-mismatch", Error, "a flat-rate line that does not compute"),
 
+    /// The last decision of a line's `budget_history` (a source's
+    /// `amount_history`) is not the budget (the amount) the plan states
+    /// now. The history is the decisions that led to the budget, the
+    /// original first; the plan's cost is the budget now, so the two must
+    /// meet: change the cost, or add the decision that changed it.
+    BudgetHistoryMismatch = ("INS212", "budget-history-mismatch", Error, "a budget history that does not end at the budget"),
+
     /// The budget lines paid by a funding source, counted across every file
     /// of the portfolio, add up to more than the source holds. Money that is
     /// not there cannot be spent: lower the lines, move part of them to
@@ -326,6 +333,13 @@ rules! {
     /// An outcome target is set for a time before (or at) its baseline, so
     /// there is no path from one to the other.
     TargetBeforeBaseline = ("INS405", "target-before-baseline", Error, "a target dated at or before its baseline"),
+
+    /// A budget history out of order, or a revision dated outside the
+    /// initiative's period (a source's: outside its window). The decisions
+    /// are listed oldest first; the original decision may come before the
+    /// period, since budgets are decided in advance, but a revision changes
+    /// a budget while it runs.
+    BudgetHistoryDates = ("INS407", "budget-history-dates", Error, "budget decisions out of order or outside the period"),
 
     /// The target moves the indicator the wrong way: lower than the baseline
     /// for an indicator where higher is better, or the reverse. Often a

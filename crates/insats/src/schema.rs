@@ -323,6 +323,10 @@ pub struct TomlFundingSource {
     /// True when the amount is not from a source document but made up to
     /// illustrate the plan.
     pub illustrative: Option<bool>,
+    /// The decisions on the source's amount, oldest first: the original
+    /// grant or appropriation, then each change. The last is the amount now
+    /// and must be the source's `amount`.
+    pub amount_history: Option<Vec<TomlBudgetDecision>>,
 }
 
 /// `[[line]]`: one budget line.
@@ -361,6 +365,24 @@ pub struct TomlBudgetLine {
     pub source: Option<String>,
     /// True when the amount is made up to illustrate the plan.
     pub illustrative: Option<bool>,
+    /// The decisions on the line's budget, oldest first: the original
+    /// decision, then each revision. The last is the budget now and must be
+    /// the line's cost; the report shows the original beside it.
+    pub budget_history: Option<Vec<TomlBudgetDecision>>,
+}
+
+/// One decision on a budget or an amount: when, which decision, and the
+/// amount decided.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TomlBudgetDecision {
+    /// The day of the decision.
+    #[schemars(with = "DateSchema")]
+    pub date: toml::value::Datetime,
+    /// The decision: body, date and paragraph (`BUN 2024-05-20 § 41`).
+    pub decision: String,
+    /// The amount decided.
+    pub amount: TomlDecimal,
 }
 
 /// Who pays a budget line.

@@ -13,6 +13,7 @@
 
 mod dates;
 mod funding;
+mod history;
 mod ids;
 mod outcomes;
 mod references;
@@ -64,6 +65,7 @@ pub fn check(
                         funding::check(ctx, portfolio);
                         dates::check(ctx, portfolio);
                         outcomes::check(ctx, portfolio);
+                        history::check(ctx, portfolio);
                     })
                 },
                 || {
