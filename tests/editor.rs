@@ -167,3 +167,41 @@ fn taplo_reports_each_mistake_at_its_key_or_value() {
     let (ok, out) = check(&taplo, dir.path(), &["plan.toml"]);
     assert!(ok, "{out}");
 }
+
+/// The editor and `insats validate` agree on dates: a quoted date in the
+/// right form passes both (a TOML date reaches the schema as a string, so
+/// the schema cannot refuse the quotes), one in another form fails both.
+#[test]
+fn taplo_and_validate_agree_on_quoted_dates() {
+    let Some(taplo) = taplo() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let schema = Command::new(env!("CARGO_BIN_EXE_insats"))
+        .arg("schema")
+        .output()
+        .unwrap()
+        .stdout;
+    std::fs::write(dir.path().join("insats.schema.json"), schema).unwrap();
+    let example =
+        std::fs::read_to_string(root().join("crates/insats-cli/src/templates/example.toml"))
+            .unwrap();
+    for (date, passes) in [("\"2018-02-14\"", true), ("\"31/12/2018\"", false)] {
+        let plan = format!(
+            "#:schema ./insats.schema.json\n{}",
+            example.replacen("date = 2018-02-14", &format!("date = {date}"), 1)
+        );
+        std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
+        let (taplo_ok, out) = check(&taplo, dir.path(), &["plan.toml"]);
+        let validate = Command::new(env!("CARGO_BIN_EXE_insats"))
+            .args(["validate", "--format", "json"])
+            .arg(dir.path().join("plan.toml"))
+            .output()
+            .unwrap();
+        assert_eq!(taplo_ok, passes, "taplo on {date}: {out}");
+        assert_eq!(
+            validate.status.success(),
+            passes,
+            "validate on {date}: {}",
+            String::from_utf8_lossy(&validate.stdout)
+        );
+    }
+}

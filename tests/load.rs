@@ -325,3 +325,35 @@ fn lines_and_targets_outside_a_plan_are_misplaced_not_unknown_references() {
         [Code::MisplacedSection]
     );
 }
+
+/// A quoted date reads as the date: the editor's schema cannot tell
+/// `"2024-03-31"` from `2024-03-31` (both reach it as a string), so
+/// validate reads both, and the portfolio is the same either way.
+#[test]
+fn quoted_dates_read_as_the_dates_they_write() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/report/basic");
+    let date = regex::Regex::new(r"(= *|\[ *|, *)(\d{4}-\d{2}-\d{2})\b").unwrap();
+    let load = |quote: bool| {
+        let mut sources = SourceSet::new();
+        for name in ["plan.toml", "followup.toml"] {
+            let text = std::fs::read_to_string(dir.join(name)).unwrap();
+            let text = if quote {
+                date.replace_all(&text, "$1\"$2\"").into_owned()
+            } else {
+                text
+            };
+            sources.add(SourceFile::new(name, text));
+        }
+        validate(&sources)
+    };
+    let (bare, quoted) = (load(false), load(true));
+    assert!(bare.diagnostics.is_empty(), "{:#?}", bare.diagnostics);
+    assert!(quoted.diagnostics.is_empty(), "{:#?}", quoted.diagnostics);
+    let json = |v: &insats::Validation| serde_json::to_value(&v.portfolio).unwrap();
+    assert_eq!(json(&bare), json(&quoted));
+    // The quoting did happen: every date of the plan is quoted.
+    let plan = std::fs::read_to_string(dir.join("plan.toml")).unwrap();
+    let quoted_plan = date.replace_all(&plan, "$1\"$2\"");
+    assert!(quoted_plan.matches("\"2024-").count() >= 3, "{quoted_plan}");
+}

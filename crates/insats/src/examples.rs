@@ -100,7 +100,7 @@ pub fn example(code: Code) -> Example {
         },
         Code::WrongType => Example {
             file: "plan.toml",
-            edits: &[("start = \"2024-01-01\"", "start = 2024-01-01")],
+            edits: &[("start = 2024,", "start = 2024-01-01,")],
             fix: Fix::Edit,
         },
         Code::MissingKey => Example {

@@ -606,6 +606,17 @@ impl Ctx<'_> {
                 Some(s) => d.help(format!("did you mean `{s}`? accepted: {}", list(&values))),
                 None => d.help(format!("accepted: {}", list(&values))),
             }
+        } else if message.contains("invalid value: string") && message.contains("expected a date") {
+            // A quoted text that is no date (`"31/12/2018"`).
+            let given = message.split('"').nth(1).unwrap_or_default().to_owned();
+            self.diag(
+                Code::InvalidDate,
+                format!("`{given}` is not a date"),
+                range,
+                &full,
+            )
+            .label("not year-month-day")
+            .help("write the date as year-month-day: `2018-12-31`")
         } else {
             let mut d = self
                 .diag(
@@ -616,7 +627,7 @@ impl Ctx<'_> {
                 )
                 .label(message.clone());
             if message.contains("datetime") || message.contains("date") {
-                d = d.help("write dates bare, without quotes: `2019-05-01`");
+                d = d.help("write the date as year-month-day: `2019-05-01`");
             } else if message.contains("expected a sequence") {
                 d = d.help("write a list in square brackets: `[\"a\", \"b\"]`");
             } else if message.contains("overflowed") {
@@ -1680,7 +1691,7 @@ impl Ctx<'_> {
                     "in a split by period every payer says which days it pays for: `from`, `until` or both",
                 );
             }
-            let day = |ctx: &mut Self, key: &str, raw: &Option<toml::value::Datetime>| match raw {
+            let day = |ctx: &mut Self, key: &str, raw: &Option<crate::schema::TomlDate>| match raw {
                 Some(raw) => ctx.date(pnode, key, &ppath, raw).map(|d| Some(d.value)),
                 None => Some(None),
             };
@@ -2082,10 +2093,10 @@ impl Ctx<'_> {
         &mut self,
         item: &Node<'_>,
         path: &KeyPath,
-        from: &Option<toml::value::Datetime>,
-        until: &Option<toml::value::Datetime>,
+        from: &Option<crate::schema::TomlDate>,
+        until: &Option<crate::schema::TomlDate>,
     ) -> Option<(Option<Date>, Option<Date>)> {
-        let mut day = |key: &str, raw: &Option<toml::value::Datetime>| match raw {
+        let mut day = |key: &str, raw: &Option<crate::schema::TomlDate>| match raw {
             Some(raw) => self.date(item, key, path, raw).map(|d| Some(d.value)),
             None => Some(None),
         };
@@ -2118,7 +2129,7 @@ impl Ctx<'_> {
         node: &Node<'_>,
         path: &KeyPath,
         year: Option<i64>,
-        date: Option<&toml::value::Datetime>,
+        date: Option<&crate::schema::TomlDate>,
     ) -> Option<Located<When>> {
         match (year, date) {
             (Some(year), None) => {

@@ -160,9 +160,10 @@ rules! {
     /// silently lost. The help line suggests the closest known key.
     UnknownKey = ("INS101", "unknown-key", Error, "a key the format does not define"),
 
-    /// A value of the wrong type, such as text where a date is expected
-    /// (`"2019-05-01"` in quotes is a string; a TOML date is written bare:
-    /// `2019-05-01`), or a table where a list is expected.
+    /// A value of the wrong type, such as a number where a date is
+    /// expected (`start = 2024` for `start = 2024-01-01`; a date in quotes,
+    /// `"2024-01-01"`, is read as the date), or a table where a list is
+    /// expected.
     WrongType = ("INS102", "wrong-type", Error, "a value has the wrong type"),
 
     /// A required key is missing from a table. Every initiative needs an

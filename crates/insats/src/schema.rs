@@ -238,10 +238,10 @@ pub struct TomlInitiative {
 pub struct TomlPeriod {
     /// First day.
     #[schemars(with = "DateSchema")]
-    pub start: toml::value::Datetime,
+    pub start: TomlDate,
     /// Last day.
     #[schemars(with = "DateSchema")]
-    pub end: toml::value::Datetime,
+    pub end: TomlDate,
 }
 
 /// The decision behind an initiative.
@@ -252,7 +252,7 @@ pub struct TomlDecision {
     pub body: String,
     /// The date of the decision.
     #[schemars(with = "Option<DateSchema>")]
-    pub date: Option<toml::value::Datetime>,
+    pub date: Option<TomlDate>,
     /// The record's reference (diarienummer, paragraph).
     pub reference: Option<String>,
     /// Free text, e.g. what is not known about the decision.
@@ -271,7 +271,7 @@ pub struct TomlSourceDocument {
     pub title: String,
     /// When it was published or last updated.
     #[schemars(with = "Option<DateSchema>")]
-    pub published: Option<toml::value::Datetime>,
+    pub published: Option<TomlDate>,
     /// Where it can be found.
     pub url: Option<String>,
     /// Free text, e.g. "undated web page".
@@ -312,7 +312,7 @@ pub struct TomlFundingSource {
     /// Dates by which reports to the funder are due.
     #[serde(default)]
     #[schemars(with = "Vec<DateSchema>")]
-    pub reporting: Vec<toml::value::Datetime>,
+    pub reporting: Vec<TomlDate>,
     /// The rules it is granted under, e.g. `SFS 2018:151`.
     #[schemars(example = &"SFS 2018:151")]
     pub regulation: Option<String>,
@@ -378,7 +378,7 @@ pub struct TomlBudgetLine {
 pub struct TomlBudgetDecision {
     /// The day of the decision.
     #[schemars(with = "DateSchema")]
-    pub date: toml::value::Datetime,
+    pub date: TomlDate,
     /// The decision: body, date and paragraph (`BUN 2024-05-20 § 41`).
     pub decision: String,
     /// The amount decided.
@@ -440,10 +440,10 @@ pub struct TomlPayer {
     /// period's payers share its costs by `share_percent` (a lone payer of
     /// a period pays all of it).
     #[schemars(with = "Option<DateSchema>")]
-    pub from: Option<toml::value::Datetime>,
+    pub from: Option<TomlDate>,
     /// It pays (its share of) the line's costs until this day.
     #[schemars(with = "Option<DateSchema>")]
-    pub until: Option<toml::value::Datetime>,
+    pub until: Option<TomlDate>,
 }
 
 /// Staffing: the cost of people, FTE x monthly cost x whole months.
@@ -458,10 +458,10 @@ pub struct TomlStaffing {
     pub monthly_cost: TomlDecimal,
     /// First day (the first of a month).
     #[schemars(with = "DateSchema")]
-    pub from: toml::value::Datetime,
+    pub from: TomlDate,
     /// Last day (the last of a month).
     #[schemars(with = "DateSchema")]
-    pub until: toml::value::Datetime,
+    pub until: TomlDate,
 }
 
 /// A flat rate of the other lines of one category in the same initiative.
@@ -567,7 +567,7 @@ pub struct TomlObservation {
     pub year: Option<i64>,
     /// The date it refers to.
     #[schemars(with = "Option<DateSchema>")]
-    pub date: Option<toml::value::Datetime>,
+    pub date: Option<TomlDate>,
     /// Id of the `[[source]]` document the value comes from.
     pub source: Option<String>,
     /// True when the value is made up to illustrate the plan.
@@ -605,7 +605,7 @@ pub struct TomlSpending {
     pub line: String,
     /// The booking date.
     #[schemars(with = "DateSchema")]
-    pub date: toml::value::Datetime,
+    pub date: TomlDate,
     /// The amount; negative for a repayment or a correction.
     pub amount: TomlDecimal,
     /// The booking text.
@@ -624,7 +624,7 @@ pub struct TomlReceipt {
     pub source: String,
     /// The day the money was received.
     #[schemars(with = "DateSchema")]
-    pub date: toml::value::Datetime,
+    pub date: TomlDate,
     /// The amount received; negative for money paid back.
     pub amount: TomlDecimal,
     /// The funder's or the ledger's reference (a decision or voucher
@@ -643,7 +643,7 @@ pub struct TomlSubmission {
     pub source: String,
     /// The day the report was sent.
     #[schemars(with = "DateSchema")]
-    pub date: toml::value::Datetime,
+    pub date: TomlDate,
     /// The funder's case number or the municipality's reference.
     pub reference: Option<String>,
     /// Free text.
@@ -663,7 +663,7 @@ pub struct TomlMeasurement {
     pub year: Option<i64>,
     /// The date it refers to.
     #[schemars(with = "Option<DateSchema>")]
-    pub date: Option<toml::value::Datetime>,
+    pub date: Option<TomlDate>,
     /// For a percentage: the number counted (e.g. pupils eligible).
     pub numerator: Option<TomlDecimal>,
     /// For a percentage: the number it is a share of (e.g. pupils in year 9).
@@ -683,7 +683,7 @@ pub struct TomlMeasurement {
     pub status: Option<String>,
     /// The day the value was fetched from its publisher.
     #[schemars(with = "Option<DateSchema>")]
-    pub retrieved: Option<toml::value::Datetime>,
+    pub retrieved: Option<TomlDate>,
     /// Free text.
     pub note: Option<String>,
 }
@@ -768,10 +768,10 @@ pub struct TomlLedgerReceiptRule {
     pub project: Option<String>,
     /// Only rows booked on or after this day (one grant year's payment).
     #[schemars(with = "Option<DateSchema>")]
-    pub from: Option<toml::value::Datetime>,
+    pub from: Option<TomlDate>,
     /// Only rows booked on or before this day.
     #[schemars(with = "Option<DateSchema>")]
-    pub until: Option<toml::value::Datetime>,
+    pub until: Option<TomlDate>,
 }
 
 /// A skip rule: a row whose `column` holds `value` is not a cost.
@@ -847,10 +847,10 @@ pub struct TomlLedgerRule {
     /// Only rows booked on or after this day: a project export that runs
     /// over several grant years books each year's rows to its own line.
     #[schemars(with = "Option<DateSchema>")]
-    pub from: Option<toml::value::Datetime>,
+    pub from: Option<TomlDate>,
     /// Only rows booked on or before this day.
     #[schemars(with = "Option<DateSchema>")]
-    pub until: Option<toml::value::Datetime>,
+    pub until: Option<TomlDate>,
 }
 
 /// An exact decimal as written in a plan file: a TOML integer, a TOML float
@@ -913,6 +913,45 @@ impl JsonSchema for TomlDecimal {
     }
 }
 
+/// A date as a plan file writes it: a TOML local date (`2019-05-01`), or
+/// the same in quotes (`"2019-05-01"`). The editor schema cannot tell the
+/// two apart (a TOML date reaches a JSON Schema as a string), so validate
+/// reads both: an editor and `insats validate` agree on every date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TomlDate(pub toml::value::Datetime);
+
+impl std::ops::Deref for TomlDate {
+    type Target = toml::value::Datetime;
+    fn deref(&self) -> &toml::value::Datetime {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for TomlDate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DateVisitor;
+        impl<'de> serde::de::Visitor<'de> for DateVisitor {
+            type Value = TomlDate;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a date, such as 2024-05-01")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TomlDate, A::Error> {
+                toml::value::Datetime::deserialize(serde::de::value::MapAccessDeserializer::new(
+                    map,
+                ))
+                .map(TomlDate)
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<TomlDate, E> {
+                text.trim()
+                    .parse::<toml::value::Datetime>()
+                    .map(TomlDate)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Str(text), &self))
+            }
+        }
+        deserializer.deserialize_any(DateVisitor)
+    }
+}
+
 /// JSON Schema stand-in for a TOML local date (`2019-05-01`).
 struct DateSchema;
 
@@ -922,7 +961,7 @@ impl JsonSchema for DateSchema {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "A TOML local date, written bare: 2019-05-01.",
+            "description": "A date: 2019-05-01 (a TOML local date; \"2019-05-01\" in quotes is read too).",
             "type": "string",
             "format": "date"
         })
