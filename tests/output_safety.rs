@@ -263,10 +263,10 @@ fn markdown_report_renders_hostile_text_as_text() {
             _ => {}
         }
     }
-    // The title and the seven sections (portfolio, initiatives, lines,
-    // years, funding, targets, findings): a line break in the portfolio's
-    // name must not add a heading.
-    assert_eq!(headings, 8, "{text}");
+    // The title and the eight sections (portfolio, initiatives, lines,
+    // years, funding, funding years, targets, findings): a line break in
+    // the portfolio's name must not add a heading.
+    assert_eq!(headings, 9, "{text}");
     // The hostile text reads as written, every markup character kept.
     assert!(
         plain.contains("|x[y](javascript:alert(1))<img src=x onerror=alert(1)>"),

@@ -497,6 +497,13 @@ proptest::proptest! {
             proptest::prop_assert_eq!(planned, line.money.budget);
             proptest::prop_assert_eq!(spent, line.money.spent_to_date);
         }
+        // And each source's years add up to its allocation and spending.
+        for f in &r.funding {
+            let planned: Decimal = f.years.iter().map(|y| y.planned).sum();
+            let spent: Decimal = f.years.iter().map(|y| y.spent).sum();
+            proptest::prop_assert_eq!(planned, f.allocated);
+            proptest::prop_assert_eq!(spent, f.spent_to_date);
+        }
     }
 }
 
@@ -527,6 +534,7 @@ fn the_excel_workbook_holds_numbers_dates_and_text_of_the_right_types() {
             "Budgetposter",
             "Per kalenderår",
             "Finansiering",
+            "Finansiering per kalenderår",
             "Effektmål",
             "Iakttagelser"
         ]

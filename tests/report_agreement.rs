@@ -164,10 +164,15 @@ const MONEY_FIELDS: [Field; 12] = [
 /// The years table's figures of `money` (the portfolio's rows are named
 /// by the total's label): a row per year, `initiative|year`.
 fn year_figures(money: &Value, who: &str, out: &mut Vec<Figure>) {
+    year_figures_in(money, "years", who, out);
+}
+
+/// The figures of `money`'s `years` in `table`, a row per year.
+fn year_figures_in(money: &Value, table: &'static str, who: &str, out: &mut Vec<Figure>) {
     for y in money["years"].as_array().unwrap() {
         let row = format!("{who}|{}", y["year"]);
         out.push(Figure {
-            table: "years",
+            table,
             row: row.clone(),
             column: "planned",
             value: money_of(&y["planned"]),
@@ -175,7 +180,7 @@ fn year_figures(money: &Value, who: &str, out: &mut Vec<Figure>) {
         // A year not begun shows no outcome.
         if y["status"] != "plan" {
             out.push(Figure {
-                table: "years",
+                table,
                 row,
                 column: "spent",
                 value: money_of(&y["spent"]),
@@ -235,6 +240,7 @@ fn all_figures(report: &Value) -> Vec<Figure> {
         }
     }
     for f in report["funding"].as_array().unwrap() {
+        year_figures_in(f, "funding-years", f["id"].as_str().unwrap(), &mut out);
         let fields: [Field; 17] = [
             ("id", "id", text),
             ("name", "name", text),
@@ -461,15 +467,20 @@ fn compare(
         let row = match figure.table {
             "portfolio" => read.rows.first(),
             "findings" => read.rows.get(figure.row.parse::<usize>().unwrap()),
-            "years" => {
+            "years" | "funding-years" => {
                 let (who, year) = figure.row.split_once('|').unwrap();
+                let who_key = if figure.table == "years" {
+                    "initiative"
+                } else {
+                    "id"
+                };
                 let at = |key: &str| {
                     let label = table.columns[table.column(key).unwrap()]
                         .label
                         .text(Lang::Sv);
                     read.header.iter().position(|h| h == label)
                 };
-                let (Some(who_at), Some(year_at)) = (at("initiative"), at("year")) else {
+                let (Some(who_at), Some(year_at)) = (at(who_key), at("year")) else {
                     continue;
                 };
                 read.rows
@@ -903,6 +914,7 @@ fn compare_html(view: &View, portfolio: &str, as_of: &str, figures: &[Figure]) -
         "lines",
         "years",
         "funding",
+        "funding-years",
         "targets",
         "findings",
     ] {
@@ -924,6 +936,7 @@ fn compare_html(view: &View, portfolio: &str, as_of: &str, figures: &[Figure]) -
         "lines",
         "years",
         "funding",
+        "funding-years",
         "targets",
         "findings",
     ] {

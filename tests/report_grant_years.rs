@@ -1047,3 +1047,43 @@ fn the_activity_costs_of_a_later_year_are_those_planned_in_it() {
         ]
     );
 }
+
+/// Per calendar year, each payer of a period has only its own year: as of
+/// 2025-03-31 the 2024 grant planned 540 000 and spent 270 000 in 2024;
+/// the 2025 grant planned 540 000 and spent 135 000 in 2025 (so far); the
+/// municipality, paying 10 % of both, 60 000 and 30 000 in 2024 and
+/// 60 000 and 15 000 in 2025.
+#[test]
+fn a_payer_of_a_period_has_its_own_years_only() {
+    use insats::report::YearStatus::{Actual, Current};
+    let v = by_period_portfolio(|p| p);
+    let r = report(
+        &v.portfolio,
+        &ReportOptions::as_of("2025-03-31".parse().unwrap()),
+    );
+    let years = |id: &str| -> Vec<(i16, insats::report::YearStatus, Decimal, Decimal)> {
+        r.funding
+            .iter()
+            .find(|f| f.id == id)
+            .unwrap()
+            .years
+            .iter()
+            .map(|y| (y.year, y.status, y.planned, y.spent))
+            .collect()
+    };
+    assert_eq!(
+        years("bidrag-2024"),
+        [(2024, Actual, dec("540000"), dec("270000"))]
+    );
+    assert_eq!(
+        years("bidrag-2025"),
+        [(2025, Current, dec("540000"), dec("135000"))]
+    );
+    assert_eq!(
+        years("kommunen"),
+        [
+            (2024, Actual, dec("60000"), dec("30000")),
+            (2025, Current, dec("60000"), dec("15000")),
+        ]
+    );
+}

@@ -23,6 +23,9 @@ pub enum CsvTable {
     Years,
     /// One row per funding source.
     Funding,
+    /// One row per funding source and calendar year: its part of the plan
+    /// and of the spending per year.
+    FundingYears,
     /// One row per outcome target.
     Targets,
     /// One row per finding.
@@ -47,10 +50,11 @@ impl CsvTable {
             CsvTable::Lines => "lines",
             CsvTable::Years => "years",
             CsvTable::Funding => "funding",
+            CsvTable::FundingYears => "funding-years",
             CsvTable::Targets => "targets",
             CsvTable::Findings => "findings",
             CsvTable::Since => "since",
-            CsvTable::SinceFindings => "since_findings",
+            CsvTable::SinceFindings => "since-findings",
             CsvTable::Settlement => "settlement",
         }
     }

@@ -1,6 +1,6 @@
 //! A report's comparison with an earlier one (`--compare`) as two tables:
 //! the figures that changed and the items that came or went (`since`), and
-//! the findings new, resolved and still open (`since_findings`).
+//! the findings new, resolved and still open (`since-findings`).
 
 use insats::compare::{Comparison, ItemKind};
 use insats::report::Finding;
@@ -149,7 +149,7 @@ pub fn comparison_tables(c: &Comparison, lang: Lang) -> [Table; 2] {
             .map(|f| finding_row(f, "kvar", "open")),
     );
     let findings = Table {
-        key: "since_findings",
+        key: "since-findings",
         title: Label::SinceFindings.text(lang).to_owned(),
         columns: vec![
             col("status", Label::Status, Text, Level::Essential),

@@ -146,6 +146,7 @@ pub enum Label {
     OriginalBudget,
     VarianceOriginal,
     OriginalAmount,
+    FundingYears,
 }
 
 impl Label {
@@ -330,6 +331,7 @@ impl Label {
                 "Variance against the original budget",
             ),
             OriginalAmount => ("Ursprungligt belopp", "Original amount"),
+            FundingYears => ("Finansiering per kalenderår", "Funding by calendar year"),
             SinceFindings => (
                 "Iakttagelser sedan förra rapporten",
                 "Findings since the previous report",

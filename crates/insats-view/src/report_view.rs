@@ -103,7 +103,7 @@ pub fn report_title(report: &Report, portfolio: Option<&str>, lang: Lang) -> Str
 }
 
 /// The report as tables: `portfolio`, `initiatives`, `lines`, `years`,
-/// `funding`, `targets` and `findings`.
+/// `funding`, `funding-years`, `targets` and `findings`.
 pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View {
     let flagged: HashSet<&str> = report.findings.iter().map(|f| f.subject.as_str()).collect();
     let class = |id: &str| {
@@ -177,6 +177,7 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
     );
 
     let years = years_table(report, lang);
+    let funding_years = funding_years_table(report, lang);
 
     let funding = Table {
         key: "funding",
@@ -389,6 +390,7 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
             lines,
             years,
             funding,
+            funding_years,
             targets,
             findings,
         ],
@@ -396,28 +398,69 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
 }
 
 /// The findings, each with the name of what it concerns.
+/// A year's cells: the year, where it stands, its plan, and (once begun)
+/// its outcome and what the plan has left.
+fn year_cells(who: Cell, y: &insats::report::YearFigures, lang: Lang) -> Vec<Cell> {
+    let begun = y.status != insats::report::YearStatus::Plan;
+    vec![
+        who,
+        Cell::When(insats::model::When::Year(y.year)),
+        Cell::Text(labels::year_status(y.status, lang).to_owned()),
+        Cell::Money(y.planned),
+        // A year not begun has no outcome yet, not an outcome of 0 kr.
+        if begun {
+            Cell::Money(y.spent)
+        } else {
+            Cell::Empty
+        },
+        if begun {
+            Cell::Money(y.planned - y.spent)
+        } else {
+            Cell::Empty
+        },
+    ]
+}
+
+/// Each funding source's part of the plan and the spending per calendar
+/// year.
+fn funding_years_table(report: &Report, lang: Lang) -> Table {
+    Table {
+        key: "funding-years",
+        title: Label::FundingYears.text(lang).to_owned(),
+        columns: vec![
+            col("id", Label::Id, Key, Level::Essential),
+            col("year", Label::Year, Key, Level::Essential),
+            col("status", Label::YearStatus, Text, Level::Essential),
+            col("planned", Label::PlannedInYear, Number, Level::Essential),
+            col("spent", Label::SpentInYear, Number, Level::Essential),
+            col(
+                "plan_less_spent",
+                Label::PlanLessSpent,
+                Number,
+                Level::Essential,
+            ),
+        ],
+        rows: report
+            .funding
+            .iter()
+            .flat_map(|f| {
+                f.years.iter().map(|y| Row {
+                    class: RowClass::Item,
+                    cells: year_cells(Cell::Id(f.id.clone()), y, lang),
+                })
+            })
+            .collect(),
+        when_empty: None,
+        notes: vec![Label::YearsNote],
+    }
+}
+
 /// Each initiative's plan and spending per calendar year, then the
 /// portfolio's (total rows): the utfall per year a board follows.
 fn years_table(report: &Report, lang: Lang) -> Table {
     let row = |class: RowClass, who: Cell, y: &insats::report::YearFigures| Row {
         class,
-        cells: vec![
-            who,
-            Cell::When(insats::model::When::Year(y.year)),
-            Cell::Text(labels::year_status(y.status, lang).to_owned()),
-            Cell::Money(y.planned),
-            // A year not begun has no outcome yet, not an outcome of 0 kr.
-            if y.status == insats::report::YearStatus::Plan {
-                Cell::Empty
-            } else {
-                Cell::Money(y.spent)
-            },
-            if y.status == insats::report::YearStatus::Plan {
-                Cell::Empty
-            } else {
-                Cell::Money(y.planned - y.spent)
-            },
-        ],
+        cells: year_cells(who, y, lang),
     };
     let mut rows: Vec<Row> = report
         .initiatives

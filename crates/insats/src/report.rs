@@ -192,15 +192,7 @@ impl MoneyFigures {
         self.remaining += other.remaining;
         self.forecast += other.forecast;
         self.variance += other.variance;
-        for y in &other.years {
-            match self.years.binary_search_by_key(&y.year, |mine| mine.year) {
-                Ok(i) => {
-                    self.years[i].planned += y.planned;
-                    self.years[i].spent += y.spent;
-                }
-                Err(i) => self.years.insert(i, y.clone()),
-            }
-        }
+        add_years(&mut self.years, &other.years);
     }
 
     fn finish_shares(&mut self) {
@@ -271,6 +263,10 @@ pub struct FundingReport {
     /// The amount first decided, where an amount history is recorded.
     #[serde(default)]
     pub original_amount: Option<Decimal>,
+    /// Its part of the plan and of the spending per calendar year, oldest
+    /// first; the years' spending adds up to `spent_to_date` to the öre.
+    #[serde(default)]
+    pub years: Vec<YearFigures>,
     /// What the lines are planned to take from it.
     pub allocated: Decimal,
     /// Its share of the spending so far.
@@ -1091,6 +1087,86 @@ fn run_rate_later(
     Exact::ratio(&Exact::from(spent) * &Exact::from(days), elapsed).and_then(|x| x.round_ore())
 }
 
+/// One payer's part of a line's plan and spending per calendar year. Each
+/// year's part is the payer's split of the line's figures through that
+/// year's end less its split through the year before's, so the parts add
+/// up exactly to the payer's split of the whole (`spent_to_date` of its
+/// source). A payer of a period (`dated`) shares only the plan and the
+/// costs of its period's days.
+fn payer_years(
+    state: &LineState<'_>,
+    dated: Option<Period>,
+    costs_by_date: &IdMap<&str, Vec<(Date, Decimal)>>,
+    weights: &[Decimal],
+    at: usize,
+    as_of: Date,
+) -> Vec<YearFigures> {
+    let share = |amount: Decimal| split_or_first(amount, weights)[at];
+    let mut out = Vec::new();
+    let (mut planned_before, mut spent_before) = (Decimal::ZERO, Decimal::ZERO);
+    for y in &state.money.years {
+        let year_end = jiff::civil::date(y.year, 12, 31);
+        // A payer of a period has no part in the years outside it (its
+        // figures through them do not change), so it lists none.
+        if dated.is_some_and(|p| p.end.year() < y.year || p.start.year() > y.year) {
+            continue;
+        }
+        let (planned_through, spent_through) = match dated {
+            None => {
+                let through = state.money.years.iter().filter(|x| x.year <= y.year);
+                let (p, s) = through.fold((Decimal::ZERO, Decimal::ZERO), |(p, s), x| {
+                    (p + x.planned, s + x.spent)
+                });
+                (p, s)
+            }
+            Some(period) => {
+                let planned = if year_end < period.start {
+                    Decimal::ZERO
+                } else {
+                    planned_in(
+                        &state.segments,
+                        Period {
+                            start: period.start,
+                            end: year_end.min(period.end),
+                        },
+                    )
+                };
+                let spent = costs_by_date
+                    .get(state.line.id.value.as_str())
+                    .into_iter()
+                    .flatten()
+                    .filter(|(date, _)| period.contains(*date) && *date <= year_end)
+                    .map(|(_, amount)| *amount)
+                    .sum();
+                (planned, spent)
+            }
+        };
+        let (planned_share, spent_share) = (share(planned_through), share(spent_through));
+        out.push(YearFigures {
+            year: y.year,
+            status: YearFigures::status_of(y.year, as_of),
+            planned: planned_share - planned_before,
+            spent: spent_share - spent_before,
+        });
+        planned_before = planned_share;
+        spent_before = spent_share;
+    }
+    out
+}
+
+/// Adds `more` into `years`, year by year, keeping them in order.
+fn add_years(years: &mut Vec<YearFigures>, more: &[YearFigures]) {
+    for y in more {
+        match years.binary_search_by_key(&y.year, |mine| mine.year) {
+            Ok(i) => {
+                years[i].planned += y.planned;
+                years[i].spent += y.spent;
+            }
+            Err(i) => years.insert(i, y.clone()),
+        }
+    }
+}
+
 /// A line's plan and spending per calendar year: every year of its plan
 /// and every year it has spending in (`spent`, by year).
 fn line_years(
@@ -1533,6 +1609,7 @@ fn funding_reports(
             );
             let mut allocated = Decimal::ZERO;
             let mut spent = Decimal::ZERO;
+            let mut source_years: Vec<YearFigures> = Vec::new();
             let mut cost_base_spent = Decimal::ZERO;
             let mut forecast = Decimal::ZERO;
             let window_end = source.window.as_ref().map(|w| w.value.end);
@@ -1575,6 +1652,17 @@ fn funding_reports(
                     }
                 };
                 spent += split_or_first(line_spent, &weights)[at];
+                add_years(
+                    &mut source_years,
+                    &payer_years(
+                        state,
+                        line.payers[index].dated.map(|d| d.period),
+                        &costs_by_date,
+                        &weights,
+                        at,
+                        options.as_of,
+                    ),
+                );
                 cost_base_spent += line_spent;
                 forecast += split_or_first(line_forecast, &weights)[at];
             }
@@ -1625,6 +1713,7 @@ fn funding_reports(
                 kind: source.kind,
                 funder: source.funder.clone(),
                 original_amount: source.amount_history.first().map(|d| d.amount.value),
+                years: source_years,
                 amount: source.amount.value,
                 allocated,
                 spent_to_date: spent,

@@ -405,7 +405,7 @@ fn overview(report: &Report, view: &View, style: &Style) -> Markup {
                     (table_markup(initiatives, &Layout { link: Some(section_anchor), ..Layout::compact(initiatives, &[]) }, style))
                 }
             }
-            @for key in ["since", "since_findings", "years", "funding", "findings"] {
+            @for key in ["since", "since-findings", "years", "funding", "funding-years", "findings"] {
                 @if let Some(table) = view.table(key) {
                     (table_section(table, &Layout::compact(table, &[]), style, true))
                 }
