@@ -224,3 +224,58 @@ fn the_comparison_tables_need_a_comparison() {
             .contains("`--table since` is a comparison's: add `--compare EARLIER.json`")
     );
 }
+
+/// Over the shipped portfolio at any two dates: a report compared with
+/// itself shows no change, and comparing the other way round swaps every
+/// figure's previous and current value, what appeared and disappeared, and
+/// what is new and resolved.
+mod properties {
+    use insats::compare::compare;
+    use insats::report::{ReportOptions, report};
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn portfolio() -> &'static insats::Portfolio {
+        static P: OnceLock<insats::Portfolio> = OnceLock::new();
+        P.get_or_init(|| {
+            let (_, v) = insats::validate_paths(&[super::root().join("initiatives")]).unwrap();
+            assert!(v.is_ok());
+            v.portfolio
+        })
+    }
+
+    fn day(offset: i64) -> insats::model::Date {
+        jiff::civil::date(2017, 6, 1)
+            .checked_add(jiff::Span::new().days(offset))
+            .unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn a_comparison_is_empty_with_itself_and_mirrors_when_reversed(a in 0i64..4000, b in 0i64..4000) {
+            let ra = report(portfolio(), &ReportOptions::as_of(day(a)));
+            let rb = report(portfolio(), &ReportOptions::as_of(day(b)));
+            prop_assert!(compare(&ra, &ra).is_unchanged());
+            let forward = compare(&ra, &rb);
+            let backward = compare(&rb, &ra);
+            let swapped: Vec<_> = forward
+                .changes
+                .iter()
+                .map(|c| (c.kind, c.id.clone(), c.figure.clone(), c.current, c.previous))
+                .collect();
+            let mut back: Vec<_> = backward
+                .changes
+                .iter()
+                .map(|c| (c.kind, c.id.clone(), c.figure.clone(), c.previous, c.current))
+                .collect();
+            let mut swapped = swapped;
+            swapped.sort();
+            back.sort();
+            prop_assert_eq!(swapped, back);
+            prop_assert_eq!(&forward.appeared, &backward.disappeared);
+            prop_assert_eq!(&forward.new_findings.len(), &backward.resolved_findings.len());
+            prop_assert_eq!(&forward.resolved_findings.len(), &backward.new_findings.len());
+        }
+    }
+}
