@@ -11,6 +11,22 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// A directory holding the schema `insats schema` prints, and the
+/// worked example `insats new --example` writes.
+fn schema_and_example() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = Command::new(env!("CARGO_BIN_EXE_insats"))
+        .arg("schema")
+        .output()
+        .unwrap()
+        .stdout;
+    std::fs::write(dir.path().join("insats.schema.json"), schema).unwrap();
+    let example =
+        std::fs::read_to_string(root().join("crates/insats-cli/src/templates/example.toml"))
+            .unwrap();
+    (dir, example)
+}
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -95,16 +111,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn taplo_reports_each_mistake_at_its_key_or_value() {
     let Some(taplo) = taplo() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let schema = Command::new(env!("CARGO_BIN_EXE_insats"))
-        .arg("schema")
-        .output()
-        .unwrap()
-        .stdout;
-    std::fs::write(dir.path().join("insats.schema.json"), schema).unwrap();
-    let example =
-        std::fs::read_to_string(root().join("crates/insats-cli/src/templates/example.toml"))
-            .unwrap();
+    let (dir, example) = schema_and_example();
     // (the mistake, the edit that makes it, where taplo must point, what
     // it must say)
     let cases: [(&str, &str, &str, &str, &str); 4] = [
@@ -174,16 +181,7 @@ fn taplo_reports_each_mistake_at_its_key_or_value() {
 #[test]
 fn taplo_and_validate_agree_on_quoted_dates() {
     let Some(taplo) = taplo() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let schema = Command::new(env!("CARGO_BIN_EXE_insats"))
-        .arg("schema")
-        .output()
-        .unwrap()
-        .stdout;
-    std::fs::write(dir.path().join("insats.schema.json"), schema).unwrap();
-    let example =
-        std::fs::read_to_string(root().join("crates/insats-cli/src/templates/example.toml"))
-            .unwrap();
+    let (dir, example) = schema_and_example();
     for (date, passes) in [("\"2018-02-14\"", true), ("\"31/12/2018\"", false)] {
         let plan = format!(
             "#:schema ./insats.schema.json\n{}",

@@ -398,6 +398,23 @@ pub fn report_view(report: &Report, portfolio: Option<&str>, lang: Lang) -> View
 }
 
 /// The findings, each with the name of what it concerns.
+/// The columns of a table per year: what the row is, then the year's.
+fn year_columns(who: Column) -> Vec<Column> {
+    vec![
+        who,
+        col("year", Label::Year, Key, Level::Essential),
+        col("status", Label::YearStatus, Text, Level::Essential),
+        col("planned", Label::PlannedInYear, Number, Level::Essential),
+        col("spent", Label::SpentInYear, Number, Level::Essential),
+        col(
+            "plan_less_spent",
+            Label::PlanLessSpent,
+            Number,
+            Level::Essential,
+        ),
+    ]
+}
+
 /// A year's cells: the year, where it stands, its plan, and (once begun)
 /// its outcome and what the plan has left.
 fn year_cells(who: Cell, y: &insats::report::YearFigures, lang: Lang) -> Vec<Cell> {
@@ -427,19 +444,7 @@ fn funding_years_table(report: &Report, lang: Lang) -> Table {
     Table {
         key: "funding-years",
         title: Label::FundingYears.text(lang).to_owned(),
-        columns: vec![
-            col("id", Label::Id, Key, Level::Essential),
-            col("year", Label::Year, Key, Level::Essential),
-            col("status", Label::YearStatus, Text, Level::Essential),
-            col("planned", Label::PlannedInYear, Number, Level::Essential),
-            col("spent", Label::SpentInYear, Number, Level::Essential),
-            col(
-                "plan_less_spent",
-                Label::PlanLessSpent,
-                Number,
-                Level::Essential,
-            ),
-        ],
+        columns: year_columns(col("id", Label::Id, Key, Level::Essential)),
         rows: report
             .funding
             .iter()
@@ -482,19 +487,7 @@ fn years_table(report: &Report, lang: Lang) -> Table {
     Table {
         key: "years",
         title: Label::Years.text(lang).to_owned(),
-        columns: vec![
-            col("initiative", Label::Initiative, Key, Level::Essential),
-            col("year", Label::Year, Key, Level::Essential),
-            col("status", Label::YearStatus, Text, Level::Essential),
-            col("planned", Label::PlannedInYear, Number, Level::Essential),
-            col("spent", Label::SpentInYear, Number, Level::Essential),
-            col(
-                "plan_less_spent",
-                Label::PlanLessSpent,
-                Number,
-                Level::Essential,
-            ),
-        ],
+        columns: year_columns(col("initiative", Label::Initiative, Key, Level::Essential)),
         rows,
         when_empty: None,
         notes: vec![Label::YearsNote],
