@@ -104,16 +104,48 @@ fn git(dir: &Path, args: &[&str]) {
 
 /// A repository with the plan at version 1, then at version 2.
 fn repository() -> tempfile::TempDir {
+    repository_with_plan_at("initiatives/skolteam.toml")
+}
+
+fn repository_with_plan_at(plan: &str) -> tempfile::TempDir {
     let repo = tempfile::tempdir().unwrap();
     let dir = repo.path();
     git(dir, &["init", "-q", "-b", "main"]);
-    std::fs::create_dir(dir.join("initiatives")).unwrap();
-    std::fs::write(dir.join("initiatives/skolteam.toml"), PLAN_V1).unwrap();
+    std::fs::create_dir_all(dir.join(plan).parent().unwrap()).unwrap();
+    std::fs::write(dir.join(plan), PLAN_V1).unwrap();
     git(dir, &["add", "."]);
     git(dir, &["commit", "-q", "-m", "v1"]);
-    std::fs::write(dir.join("initiatives/skolteam.toml"), plan_v2()).unwrap();
+    std::fs::write(dir.join(plan), plan_v2()).unwrap();
     git(dir, &["commit", "-q", "-am", "v2"]);
     repo
+}
+
+/// Regression: with every plan in one subfolder of `--dir`, a revision's
+/// paths were taken relative to that subfolder, a directory's relative to
+/// `--dir`, so the same problem read as fixed in one and introduced in the
+/// other.
+#[test]
+fn paths_are_relative_to_the_portfolio_directory_on_both_kinds_of_side() {
+    let repo = repository_with_plan_at("initiatives/kommun/skolteam.toml");
+    let diff_of = |args: &[&str]| {
+        let out = insats(repo.path(), args);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["diff"].clone()
+    };
+    let from_git = diff_of(&["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    let from_dir = diff_of(&["diff", "HEAD~1", "initiatives", "--format", "json"]);
+    assert_eq!(
+        from_git["problems"]["introduced"][0]["file"],
+        "kommun/skolteam.toml"
+    );
+    assert_eq!(from_git, from_dir);
+    // The directory against its own revision: no change at all.
+    let out = insats(repo.path(), &["diff", "HEAD", "initiatives"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 fn insats(dir: &Path, args: &[&str]) -> Output {

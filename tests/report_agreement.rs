@@ -167,15 +167,15 @@ fn year_figures(money: &Value, who: &str, out: &mut Vec<Figure>) {
     year_figures_in(money, "years", who, out);
 }
 
-/// The figures of `money`'s `years` in `table`, a row per year.
-fn year_figures_in(money: &Value, table: &'static str, who: &str, out: &mut Vec<Figure>) {
-    for y in money["years"].as_array().unwrap() {
+/// The figures of `object`'s `years` in `table`, a row per year.
+fn year_figures_in(object: &Value, table: &'static str, who: &str, out: &mut Vec<Figure>) {
+    for y in object["years"].as_array().unwrap() {
         let row = format!("{who}|{}", y["year"]);
         out.push(Figure {
             table,
             row: row.clone(),
             column: "planned",
-            value: money_of(&y["planned"]),
+            value: money(&y["planned"]),
         });
         // A year not begun shows no outcome.
         if y["status"] != "plan" {
@@ -183,14 +183,10 @@ fn year_figures_in(money: &Value, table: &'static str, who: &str, out: &mut Vec<
                 table,
                 row,
                 column: "spent",
-                value: money_of(&y["spent"]),
+                value: money(&y["spent"]),
             });
         }
     }
-}
-
-fn money_of(v: &Value) -> Wanted {
-    money(v)
 }
 
 fn all_figures(report: &Value) -> Vec<Figure> {

@@ -145,9 +145,19 @@ fn load(spec: &str, dir: &Path) -> Result<Side, String> {
             printable(&dir_arg)
         ));
     }
-    // The directory as the repository names it: the common part of the
-    // listed paths that `dir` stands for.
-    let full_dir = common_dir(&names, &dir_arg);
+    // The directory as the repository names it (`dir` may be relative to
+    // a subfolder): git's own answer, the directory listed by itself.
+    let listed = git(&[
+        "ls-tree",
+        "-z",
+        "--full-name",
+        "--name-only",
+        &commit,
+        "--",
+        &dir_arg,
+    ])?;
+    let full_dir =
+        String::from_utf8_lossy(listed.split(|b| *b == 0).next().unwrap_or_default()).into_owned();
     let plan_names: Vec<&String> = names
         .iter()
         .filter(|n| n.ends_with(".toml"))
@@ -167,25 +177,6 @@ fn load(spec: &str, dir: &Path) -> Result<Side, String> {
         root: PathBuf::from(full_dir),
         validation,
     })
-}
-
-fn common_dir(names: &[String], dir: &str) -> String {
-    let depth = Path::new(dir)
-        .components()
-        .filter(|c| matches!(c, std::path::Component::Normal(_)))
-        .count();
-    let first = &names[0];
-    // The full name of a file under `dir` has the directory's own
-    // components last before the file's own: take as many as the listing
-    // has in common.
-    let parts: Vec<&str> = first.split('/').collect();
-    let mut shared = parts.len() - 1;
-    for n in names {
-        let other: Vec<&str> = n.split('/').collect();
-        shared = shared.min(parts.iter().zip(&other).take_while(|(a, b)| a == b).count());
-    }
-    let shared = shared.max(depth.min(parts.len() - 1));
-    parts[..shared.min(parts.len() - 1)].join("/")
 }
 
 /// The ledger exports of a revision, read as the plans ask for them.
@@ -286,6 +277,26 @@ fn change(style: &NumberStyle, figure: &Figure) -> String {
     }
 }
 
+/// `before → after (change)`.
+fn transition(style: &NumberStyle, figure: &Figure) -> String {
+    format!(
+        "{} → {} ({})",
+        money(style, figure.before),
+        money(style, figure.after),
+        change(style, figure)
+    )
+}
+
+/// `before | after | change`: three cells of a Markdown table row.
+fn cells(style: &NumberStyle, figure: &Figure) -> String {
+    format!(
+        "{} | {} | {}",
+        money(style, figure.before),
+        money(style, figure.after),
+        change(style, figure)
+    )
+}
+
 fn presence(style: &NumberStyle, p: Presence) -> &'static str {
     match p {
         Presence::Added => t(style, "ny", "added"),
@@ -312,22 +323,14 @@ fn line_details(style: &NumberStyle, line: &insats::diff::LineDiff) -> Vec<Strin
         ));
     }
     for y in &line.years {
-        out.push(format!(
-            "{}: {} → {} ({})",
-            y.year,
-            money(style, y.figure.before),
-            money(style, y.figure.after),
-            change(style, &y.figure)
-        ));
+        out.push(format!("{}: {}", y.year, transition(style, &y.figure)));
     }
     for p in &line.payers {
         out.push(format!(
-            "{} {}: {} → {} ({})",
+            "{} {}: {}",
             t(style, "betalas av", "paid by"),
             p.source,
-            money(style, p.figure.before),
-            money(style, p.figure.after),
-            change(style, &p.figure)
+            transition(style, &p.figure)
         ));
     }
     out
@@ -341,31 +344,25 @@ fn human(d: &PortfolioDiff, old: &str, new: &str, style: &NumberStyle) -> String
         return s;
     }
     s.push_str(&format!(
-        "{}: {} → {} ({})\n",
+        "{}: {}\n",
         t(style, "Budget", "Budget"),
-        money(style, d.budget.before),
-        money(style, d.budget.after),
-        change(style, &d.budget)
+        transition(style, &d.budget)
     ));
     for i in &d.initiatives {
         s.push_str(&format!(
-            "\n{} {} ({}): {} → {} ({})\n",
+            "\n{} {} ({}): {}\n",
             t(style, "Satsning", "Initiative"),
             printable(&i.id),
             presence(style, i.presence),
-            money(style, i.budget.before),
-            money(style, i.budget.after),
-            change(style, &i.budget)
+            transition(style, &i.budget)
         ));
         for l in &i.lines {
             s.push_str(&format!(
-                "  {} {} ({}): {} → {} ({})\n",
+                "  {} {} ({}): {}\n",
                 t(style, "rad", "line"),
                 printable(&l.id),
                 presence(style, l.presence),
-                money(style, l.amount.before),
-                money(style, l.amount.after),
-                change(style, &l.amount)
+                transition(style, &l.amount)
             ));
             for detail in line_details(style, l) {
                 s.push_str(&format!("    {}\n", printable(&detail)));
@@ -459,21 +456,17 @@ fn markdown(d: &PortfolioDiff, old: &str, new: &str, style: &NumberStyle) -> Str
         "| | {before} | {after} | {diff} |\n|---|---:|---:|---:|\n"
     ));
     s.push_str(&format!(
-        "| {} | {} | {} | {} |\n",
+        "| {} | {} |\n",
         t(style, "Budget, alla satsningar", "Budget, all initiatives"),
-        money(style, d.budget.before),
-        money(style, d.budget.after),
-        change(style, &d.budget)
+        cells(style, &d.budget)
     ));
     for f in &d.funding {
         if f.allocated.changed() {
             s.push_str(&format!(
-                "| {} {} | {} | {} | {} |\n",
+                "| {} {} | {} |\n",
                 t(style, "Fördelat från", "Allocated from"),
                 md(&f.id),
-                money(style, f.allocated.before),
-                money(style, f.allocated.after),
-                change(style, &f.allocated)
+                cells(style, &f.allocated)
             ));
         }
     }
@@ -507,21 +500,17 @@ fn markdown(d: &PortfolioDiff, old: &str, new: &str, style: &NumberStyle) -> Str
         ));
         for i in &d.initiatives {
             s.push_str(&format!(
-                "| **{}** | {} | {} | {} | {} |\n",
+                "| **{}** | {} | {} |\n",
                 md(&i.id),
                 presence(style, i.presence),
-                money(style, i.budget.before),
-                money(style, i.budget.after),
-                change(style, &i.budget)
+                cells(style, &i.budget)
             ));
             for l in &i.lines {
                 s.push_str(&format!(
-                    "| {} | {} | {} | {} | {} |\n",
+                    "| {} | {} | {} |\n",
                     md(&l.id),
                     presence(style, l.presence),
-                    money(style, l.amount.before),
-                    money(style, l.amount.after),
-                    change(style, &l.amount)
+                    cells(style, &l.amount)
                 ));
                 for detail in line_details(style, l) {
                     s.push_str(&format!("| | {} | | | |\n", md(&detail)));

@@ -57,7 +57,9 @@ pub fn run(args: &KoladaArgs) -> Result<ExitCode, String> {
     let owned_real = std::fs::canonicalize(&owned_path).ok();
     validation.diagnostics.retain(|d| {
         let in_owned = d.location.as_ref().is_some_and(|l| {
-            owned_real.is_some() && std::fs::canonicalize(&l.file).ok() == owned_real
+            owned_real.is_some()
+                && l.file.file_name() == Some(std::ffi::OsStr::new(recorded::FILE_NAME))
+                && std::fs::canonicalize(&l.file).ok() == owned_real
         });
         !in_owned
     });

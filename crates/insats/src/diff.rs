@@ -142,7 +142,7 @@ pub struct ProblemDiff {
 /// Problems that differ between the versions. A problem is the same in
 /// both when its code, file and message are: an edit that moves it to
 /// another line does not introduce it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProblemsDiff {
     /// Errors before and after.
     pub errors: Figure,
@@ -152,12 +152,6 @@ pub struct ProblemsDiff {
     pub introduced: Vec<ProblemDiff>,
     /// In the old version only.
     pub fixed: Vec<ProblemDiff>,
-}
-
-impl Default for Figure {
-    fn default() -> Self {
-        Figure::new(Some(Decimal::ZERO), Some(Decimal::ZERO))
-    }
 }
 
 /// Two versions of a portfolio compared.

@@ -10,7 +10,6 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::gender_code;
 use crate::model::{Date, Gender};
 
 /// The file's name, in the portfolio's directory.
@@ -219,11 +218,6 @@ pub fn merge(previous: &[Recorded], fetched: Vec<Recorded>) -> (Vec<Recorded>, V
         }
     }
     (out, changes)
-}
-
-/// Kolada's letter for the record's gender, for messages.
-pub fn gender_letter(r: &Recorded) -> &'static str {
-    gender_code(r.gender)
 }
 
 #[cfg(test)]
