@@ -101,8 +101,10 @@ mod load;
 pub mod model;
 pub mod money;
 mod par;
+mod portfolio_files;
 pub mod printable;
 mod privacy;
+mod read;
 pub mod report;
 pub mod rules;
 pub mod schema;
@@ -114,6 +116,7 @@ pub use checked::{CheckedPortfolio, ReportError};
 pub use diagnostic::{Diagnostic, Location, Summary};
 pub use load::is_valid_id;
 pub use model::Portfolio;
+pub use portfolio_files::PortfolioFiles;
 pub use rules::{Code, Severity};
 /// The decimal type of every amount, so that an embedder uses the same
 /// version insats does.
@@ -236,9 +239,13 @@ pub fn validate_paths(
 
 #[cfg(feature = "fs")]
 fn ledger_unreadable(sources: &SourceSet, ledger: &ledger::Ledger, why: &str) -> Diagnostic {
-    ledger_not_read(sources, ledger, why)
-        .help("give the path relative to this file, inside the portfolio's directory")
+    ledger_not_read(sources, ledger, why).help(EXPORT_IN_FOLDER)
 }
+
+/// The help for an export not found in a portfolio's folder, on disk or
+/// handed in whole.
+const EXPORT_IN_FOLDER: &str =
+    "give the path relative to this file, inside the portfolio's directory";
 
 fn ledger_not_read(sources: &SourceSet, ledger: &ledger::Ledger, why: &str) -> Diagnostic {
     Diagnostic::new(
@@ -364,18 +371,63 @@ impl<S: std::hash::BuildHasher> LedgerFiles
 /// assert_eq!(result.imports[0].sum_mapped.to_string(), "41000.00");
 /// ```
 pub fn validate_with_ledgers(
-    mut sources: SourceSet,
+    sources: SourceSet,
     ledgers: &dyn LedgerFiles,
 ) -> (SourceSet, Validation) {
-    let mut stage = load_all(&sources, Vec::new());
+    validate_importing(
+        sources,
+        Vec::new(),
+        ledgers,
+        "hand in the export's bytes under this path",
+    )
+}
+
+/// Validates a portfolio handed in as bytes, as [`validate_paths`]
+/// validates a directory: the plan and shared files are its `*.toml`
+/// files outside hidden folders, each read as UTF-8 within
+/// [`fs::MAX_PLAN_FILE_BYTES`](read::MAX_PLAN_FILE_BYTES), and the ledger
+/// exports the plans declare come from the same files. The same folder
+/// gives the same diagnostics either way. Returns the files read, exports
+/// included (for rendering excerpts), with the result.
+///
+/// ```
+/// use insats::{PortfolioFiles, validate_files};
+///
+/// let mut files = PortfolioFiles::new();
+/// files.insert("p/plan.toml", b"[initiative]\nid = \"x\"\n".to_vec());
+/// files.insert("p/.git/config.toml", b"not a plan".to_vec());
+/// files.insert("p/trasig.toml", vec![b'a', 0xff]);
+/// let (sources, result) = validate_files(&files);
+/// assert_eq!(sources.len(), 2);
+/// // The file that is not UTF-8 is a diagnostic at its first bad byte.
+/// let bad = result.diagnostics.iter().find(|d| d.code.as_str() == "INS002").unwrap();
+/// assert_eq!(bad.location.as_ref().unwrap().column, 2);
+/// ```
+pub fn validate_files(files: &PortfolioFiles) -> (SourceSet, Validation) {
+    let mut sources = SourceSet::new();
+    let mut problems = Vec::new();
+    for (path, bytes) in files.plan_files() {
+        let (file, problem) = read::decode(path.to_owned(), bytes.to_vec());
+        let id = sources.add(file);
+        problems.extend(read::diagnostic(&sources, id, problem));
+    }
+    validate_importing(sources, problems, files, EXPORT_IN_FOLDER)
+}
+
+fn validate_importing(
+    mut sources: SourceSet,
+    problems: Vec<Diagnostic>,
+    ledgers: &dyn LedgerFiles,
+    not_found_help: &str,
+) -> (SourceSet, Validation) {
+    let mut stage = load_all(&sources, problems);
     let declared = stage.portfolio.ledgers.clone();
     for ledger in &declared {
         match ledgers.read(&ledger.path) {
             Ok(bytes) => import_bytes(&mut stage, &mut sources, ledger, &bytes),
-            Err(why) => stage.diagnostics.push(
-                ledger_not_read(&sources, ledger, &why)
-                    .help("hand in the export's bytes under this path"),
-            ),
+            Err(why) => stage
+                .diagnostics
+                .push(ledger_not_read(&sources, ledger, &why).help(not_found_help)),
         }
     }
     let validation = check_all(&sources, stage);
