@@ -1,28 +1,22 @@
 //! The HTML report in a real browser: headless Chromium opens the page that
 //! `insats report --format html` wrote for `initiatives/`, and the tests
 //! read what the browser made of it.
-//!
-//! Chromium is Debian's `chromium` package (`.ci/run` installs it), or the
-//! program named by `INSATS_CHROMIUM`. Without it the tests are reported as
-//! ignored, with the reason, and never pass silently; with
-//! `INSATS_REQUIRE_BROWSER=1` (set by `.ci/run`) a missing browser fails
-//! them instead.
+//! The browser is tests/common/chromium.rs's.
 //!
 //! The screenshot is saved under the target directory; with
 //! `INSATS_UPDATE_SCREENSHOT=1` it also replaces `docs/report-html.png`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 
 use headless_chrome::protocol::cdp::Emulation;
-use headless_chrome::protocol::cdp::Log::LogEntryLevel;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
-use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::types::PrintToPdfOptions;
-use headless_chrome::{Browser, LaunchOptions, Tab};
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::Failed;
 use serde_json::Value;
+
+mod common;
+use common::chromium::{Case, check, evaluate, launch, open};
 
 /// The as-of date of every page here: Borlänge's grant year is over,
 /// Botkyrka is half way, Örebro has not started.
@@ -40,17 +34,6 @@ fn out_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
     std::fs::create_dir_all(&dir).expect("create the output directory");
     dir
-}
-
-fn chromium() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("INSATS_CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-        .find(|candidate| candidate.is_file())
 }
 
 fn insats(args: &[&str]) -> Result<Vec<u8>, Failed> {
@@ -98,85 +81,6 @@ fn json_report() -> Result<Value, Failed> {
         "json",
     ])?;
     serde_json::from_slice(&out).map_err(|e| format!("report JSON: {e}").into())
-}
-
-fn launch(chromium: &Path, width: u32, height: u32) -> Result<Browser, Failed> {
-    // The flags the machine's documentation asks for: no sandbox (root in a
-    // container), no GPU, and nothing that phones home on a closed network.
-    let args: Vec<&std::ffi::OsStr> = [
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
-    .iter()
-    .map(std::ffi::OsStr::new)
-    .collect();
-    let options = LaunchOptions::default_builder()
-        .path(Some(chromium.to_path_buf()))
-        .headless(true)
-        .sandbox(false)
-        .window_size(Some((width, height)))
-        .args(args)
-        .build()
-        .map_err(|e| format!("launch options: {e}"))?;
-    Browser::new(options).map_err(|e| format!("start {}: {e}", chromium.display()).into())
-}
-
-/// Console errors, CSP violations and uncaught exceptions seen by a tab.
-type Problems = Arc<Mutex<Vec<String>>>;
-
-fn open(browser: &Browser, page: &Path) -> Result<(Arc<Tab>, Problems), Failed> {
-    let tab = browser.new_tab().map_err(|e| format!("new tab: {e}"))?;
-    tab.enable_log()
-        .and_then(|t| t.enable_runtime())
-        .map_err(|e| format!("enable log: {e}"))?;
-    let problems: Problems = Arc::default();
-    let seen = Arc::clone(&problems);
-    tab.add_event_listener(Arc::new(move |event: &Event| {
-        let text = match event {
-            Event::LogEntryAdded(e) if e.params.entry.level == LogEntryLevel::Error => Some(
-                format!("{:?}: {}", e.params.entry.source, e.params.entry.text),
-            ),
-            Event::RuntimeConsoleAPICalled(e) if format!("{:?}", e.params.Type) == "Error" => {
-                Some(format!("console.error: {:?}", e.params.args))
-            }
-            Event::RuntimeExceptionThrown(e) => {
-                Some(format!("exception: {}", e.params.exception_details.text))
-            }
-            _ => None,
-        };
-        if let Some(text) = text {
-            seen.lock().expect("problems lock").push(text);
-        }
-    }))
-    .map_err(|e| format!("listen: {e}"))?;
-    let url = format!("file://{}", page.display());
-    tab.navigate_to(&url)
-        .and_then(|t| t.wait_until_navigated())
-        .map_err(|e| format!("open {url}: {e}"))?;
-    // Late log entries (a blocked resource) arrive after the load event;
-    // a round trip through the page lets them in.
-    evaluate(&tab, "document.readyState")?;
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    Ok((tab, problems))
-}
-
-fn evaluate(tab: &Tab, expression: &str) -> Result<Value, Failed> {
-    let result = tab
-        .evaluate(expression, false)
-        .map_err(|e| format!("evaluate {expression}: {e}"))?;
-    Ok(result.value.unwrap_or(Value::Null))
-}
-
-fn check(condition: bool, message: impl FnOnce() -> String) -> Result<(), Failed> {
-    if condition {
-        Ok(())
-    } else {
-        Err(message().into())
-    }
 }
 
 /// An amount as the Swedish page shows it: whole kronor, grouped by
@@ -416,8 +320,6 @@ fn a_page_that_reaches_for_the_network_is_caught(chromium: &Path) -> Result<(), 
     Ok(())
 }
 
-type Case = fn(&Path) -> Result<(), Failed>;
-
 /// On a phone (390 px wide): the page never scrolls sideways (wide
 /// tables and charts scroll inside their own boxes), every key figure is
 /// in view, and chart text stays at least 11 px as drawn.
@@ -475,8 +377,7 @@ fn the_page_reads_on_a_phone(chromium: &Path) -> Result<(), Failed> {
 }
 
 fn main() {
-    let args = Arguments::from_args();
-    let cases: [(&str, Case); 5] = [
+    let cases: Vec<(&'static str, Case)> = vec![
         ("the_page_reads_on_a_phone", the_page_reads_on_a_phone),
         (
             "the_page_loads_cleanly_and_shows_every_chart",
@@ -492,29 +393,5 @@ fn main() {
             a_page_that_reaches_for_the_network_is_caught,
         ),
     ];
-    let browser = chromium();
-    let required = std::env::var_os("INSATS_REQUIRE_BROWSER").is_some();
-    if browser.is_none() {
-        eprintln!(
-            "browser tests: no Chromium found (install Debian's `chromium` package, or set \
-             INSATS_CHROMIUM to the program); {}",
-            if required {
-                "INSATS_REQUIRE_BROWSER is set, so they fail"
-            } else {
-                "they are ignored"
-            }
-        );
-    }
-    let trials = cases
-        .into_iter()
-        .map(|(name, case)| {
-            let program = browser.clone();
-            Trial::test(name, move || match &program {
-                Some(path) => case(path),
-                None => Err("no Chromium: install Debian's `chromium` package".into()),
-            })
-            .with_ignored_flag(browser.is_none() && !required)
-        })
-        .collect();
-    libtest_mimic::run(&args, trials).exit();
+    common::chromium::run(cases)
 }

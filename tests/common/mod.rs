@@ -3,6 +3,8 @@
 // Each test target includes this module and uses only some of it.
 #![allow(dead_code)]
 
+pub mod chromium;
+
 use std::path::Path;
 use std::sync::Mutex;
 

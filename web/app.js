@@ -1,0 +1,273 @@
+// The page's own script: reads the chosen folder, hands its files to the
+// WebAssembly module (the insats core) and shows what comes back. It makes
+// no network request; the page's Content-Security-Policy forbids every one.
+"use strict";
+
+const WORDS = {
+  sv: {
+    title: "insats – kontroll och rapport",
+    privacy: "Allt körs här i webbläsaren. Inga filer lämnar datorn: sidan får inte göra några nätverksanrop.",
+    choose: "Välj portföljens mapp",
+    drop: "…eller släpp mappen här",
+    asOf: "Rapport per",
+    loading: "Startar…",
+    ready: "Välj mappen med planfilerna (och bokföringsexporterna).",
+    reading: "Läser {n} filer…",
+    checking: "Kontrollerar {n} filer…",
+    problems: "Kontroll",
+    noProblems: "Inga problem.",
+    errorsFirst: "Portföljen har fel. Rätta dem innan du tar fram en rapport.",
+    report: "Rapport",
+    downloads: "Ladda ned",
+    html: "Rapport (HTML)",
+    xlsx: "Rapport (Excel)",
+    csv: "Tabell (CSV)",
+    json: "Rapport (JSON)",
+    diagnostics: "Kontrollresultat (JSON)",
+    failed: "Något gick fel: {why}",
+    noFiles: "Mappen innehåller inga filer.",
+    clean: "{files} filer kontrollerade ({plans} planer): inga problem.",
+    found: "{errors} fel och {warnings} varningar i {with} av {files} filer.",
+    inEnglish: "Meddelandena är på engelska, som i kommandoradsverktyget.",
+  },
+  en: {
+    title: "insats – check and report",
+    privacy: "Everything runs here in the browser. No file leaves this computer: the page may not make any network request.",
+    choose: "Choose the portfolio's folder",
+    drop: "…or drop the folder here",
+    asOf: "Report as of",
+    loading: "Starting…",
+    ready: "Choose the folder with the plan files (and the ledger exports).",
+    reading: "Reading {n} files…",
+    checking: "Checking {n} files…",
+    problems: "Check",
+    noProblems: "No problems.",
+    errorsFirst: "The portfolio has errors. Fix them before a report.",
+    report: "Report",
+    downloads: "Download",
+    html: "Report (HTML)",
+    xlsx: "Report (Excel)",
+    csv: "Table (CSV)",
+    json: "Report (JSON)",
+    diagnostics: "Check results (JSON)",
+    failed: "Something went wrong: {why}",
+    noFiles: "The folder holds no files.",
+    clean: "{files} files checked ({plans} plans): no problems.",
+    found: "{errors} errors and {warnings} warnings in {with} of {files} files.",
+    inEnglish: "",
+  },
+};
+
+const page = {
+  // The first of the browser's languages that the page has; else Swedish.
+  lang: (navigator.languages || [navigator.language || ""])
+    .map((l) => l.toLowerCase().slice(0, 2))
+    .find((l) => l === "sv" || l === "en") || "sv",
+  folder: null,
+  diagnosticsJson: null,
+  status: "loading",
+  statusWords: {},
+};
+window.insatsPage = page;
+
+const $ = (id) => document.getElementById(id);
+const say = (key, values) => {
+  let text = WORDS[page.lang][key];
+  for (const [name, value] of Object.entries(values || {})) text = text.replace("{" + name + "}", value);
+  return text;
+};
+
+function setStatus(key, values) {
+  page.status = key;
+  page.statusWords = values || {};
+  $("status").textContent = say(key, values);
+  document.body.dataset.state = key;
+}
+
+function showWords() {
+  document.documentElement.lang = page.lang;
+  document.title = say("title");
+  for (const el of document.querySelectorAll("[data-words]")) el.textContent = say(el.dataset.words);
+  for (const button of document.querySelectorAll(".lang button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.lang === page.lang));
+  }
+  setStatus(page.status, page.statusWords);
+  showSummary();
+}
+
+function today() {
+  const d = new Date();
+  const two = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
+
+// A pause, so that the browser paints the status before a long step.
+const paint = () => new Promise((done) => setTimeout(done, 0));
+
+async function readFiles(files) {
+  page.started = performance.now();
+  if (files.length === 0) {
+    setStatus("noFiles");
+    return;
+  }
+  setStatus("reading", { n: files.length });
+  await paint();
+  const folder = new wasm_bindgen.Folder();
+  for (const { path, file } of files) {
+    folder.add_file(path, new Uint8Array(await file.arrayBuffer()));
+  }
+  if (page.folder) page.folder.free();
+  page.folder = folder;
+  await check();
+  // Choosing to report shown, in milliseconds (docs/performance.md).
+  page.took = performance.now() - page.started;
+}
+
+async function check() {
+  setStatus("checking", { n: page.folder.file_count() });
+  await paint();
+  page.diagnosticsJson = page.folder.validate();
+  const list = $("diagnostic-list");
+  list.replaceChildren();
+  const shown = page.folder.shown_diagnostics();
+  const isError = page.folder.diagnostic_is_error();
+  shown.forEach((text, i) => {
+    const pre = document.createElement("pre");
+    pre.className = isError[i] ? "diagnostic error" : "diagnostic warning";
+    pre.textContent = text;
+    list.append(pre);
+  });
+  showSummary();
+  $("check").hidden = false;
+  await report();
+}
+
+// The summary line, in the page's language, from the diagnostics' JSON.
+function showSummary() {
+  if (!page.diagnosticsJson) return;
+  const result = JSON.parse(page.diagnosticsJson);
+  const withProblems = new Set(result.diagnostics.filter((d) => d.location).map((d) => d.location.file));
+  const values = {
+    files: result.files,
+    plans: result.plan_files,
+    errors: result.summary.errors,
+    warnings: result.summary.warnings,
+    with: withProblems.size,
+  };
+  const problems = result.summary.errors + result.summary.warnings;
+  $("summary").textContent = say(problems === 0 ? "clean" : "found", values);
+  $("in-english").textContent = problems === 0 ? "" : say("inEnglish");
+}
+
+async function report() {
+  const ok = page.folder && page.folder.can_report();
+  $("report-part").hidden = !ok;
+  $("errors-first").hidden = ok || !page.folder;
+  if (!ok) {
+    setStatus("done");
+    return;
+  }
+  const asOf = $("as-of").value || today();
+  $("report").srcdoc = page.folder.report_html(asOf, page.lang);
+  const select = $("csv-table");
+  const chosen = select.value || "lines";
+  select.replaceChildren();
+  for (const table of JSON.parse(page.folder.report_tables(asOf, page.lang))) {
+    const option = document.createElement("option");
+    option.value = table.key;
+    option.textContent = table.title;
+    option.selected = table.key === chosen;
+    select.append(option);
+  }
+  setStatus("done");
+}
+
+function download(name, type, content) {
+  const url = URL.createObjectURL(new Blob([content], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// The files of a dropped folder, walked through the entries API.
+async function droppedFiles(items) {
+  const files = [];
+  const walk = async (entry) => {
+    if (entry.isFile) {
+      const file = await new Promise((ok, fail) => entry.file(ok, fail));
+      files.push({ path: entry.fullPath.replace(/^\//, ""), file });
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      for (;;) {
+        const batch = await new Promise((ok, fail) => reader.readEntries(ok, fail));
+        if (batch.length === 0) break;
+        for (const child of batch) await walk(child);
+      }
+    }
+  };
+  const entries = [...items].map((item) => item.webkitGetAsEntry()).filter(Boolean);
+  for (const entry of entries) await walk(entry);
+  return files;
+}
+
+function guarded(step) {
+  return async (...args) => {
+    try {
+      await step(...args);
+    } catch (e) {
+      setStatus("failed", { why: String(e && e.message ? e.message : e) });
+    }
+  };
+}
+
+function wire() {
+  $("as-of").value = today();
+  $("folder").addEventListener("change", guarded(async (event) => {
+    const files = [...event.target.files].map((file) => ({ path: file.webkitRelativePath || file.name, file }));
+    await readFiles(files);
+  }));
+  const drop = $("drop");
+  drop.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    drop.classList.add("over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", guarded(async (event) => {
+    event.preventDefault();
+    drop.classList.remove("over");
+    await readFiles(await droppedFiles(event.dataTransfer.items));
+  }));
+  $("as-of").addEventListener("change", guarded(report));
+  for (const button of document.querySelectorAll(".lang button")) {
+    button.addEventListener("click", guarded(async () => {
+      page.lang = button.dataset.lang;
+      showWords();
+      if (page.folder && page.diagnosticsJson) await report();
+    }));
+  }
+  const asOf = () => $("as-of").value || today();
+  const base = () => `insats-${asOf()}`;
+  $("download-html").addEventListener("click", guarded(() =>
+    download(`${base()}.html`, "text/html", page.folder.report_html(asOf(), page.lang))));
+  $("download-xlsx").addEventListener("click", guarded(() =>
+    download(`${base()}.xlsx`, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      page.folder.report_xlsx(asOf(), page.lang))));
+  $("download-csv").addEventListener("click", guarded(() =>
+    download(`${base()}-${$("csv-table").value}.csv`, "text/csv",
+      page.folder.report_csv(asOf(), page.lang, $("csv-table").value))));
+  $("download-json").addEventListener("click", guarded(() =>
+    download(`${base()}.json`, "application/json", page.folder.report_json(asOf()))));
+  $("download-diagnostics").addEventListener("click", guarded(() =>
+    download("insats-kontroll.json", "application/json", page.diagnosticsJson)));
+}
+
+guarded(async () => {
+  showWords();
+  wire();
+  const text = $("insats-module").textContent.trim();
+  const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  page.module = await wasm_bindgen({ module_or_path: bytes });
+  setStatus("ready");
+})();
