@@ -369,6 +369,12 @@ fn a_broken_plan_shows_its_diagnostic_at_its_line(chromium: &Path) -> Result<(),
     check(report_hidden == true && told == false, || {
         "a portfolio with errors must show no report, and say why".to_owned()
     })?;
+    // For a person to look at (target/tmp/web-page/broken-shown/).
+    let png = tab
+        .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
+        .map_err(|e| format!("screenshot: {e}"))?;
+    std::fs::write(out_dir("broken-shown").join("web-page-error.png"), &png)
+        .map_err(|e| e.to_string())?;
     let requests = requests.lock().expect("requests").clone();
     check(
         requests

@@ -27,7 +27,9 @@ const WORDS = {
     failed: "Något gick fel: {why}",
     noFiles: "Mappen innehåller inga filer.",
     clean: "{files} filer kontrollerade ({plans} planer): inga problem.",
-    found: "{errors} fel och {warnings} varningar i {with} av {files} filer.",
+    found: "{errors} fel och {warnings} {warningWord} i {with} av {files} filer.",
+    error: ["fel", "fel"],
+    warning: ["varning", "varningar"],
     inEnglish: "Meddelandena är på engelska, som i kommandoradsverktyget.",
   },
   en: {
@@ -53,7 +55,9 @@ const WORDS = {
     failed: "Something went wrong: {why}",
     noFiles: "The folder holds no files.",
     clean: "{files} files checked ({plans} plans): no problems.",
-    found: "{errors} errors and {warnings} warnings in {with} of {files} files.",
+    found: "{errors} {errorWord} and {warnings} {warningWord} in {with} of {files} files.",
+    error: ["error", "errors"],
+    warning: ["warning", "warnings"],
     inEnglish: "",
   },
 };
@@ -154,6 +158,9 @@ function showSummary() {
     warnings: result.summary.warnings,
     with: withProblems.size,
   };
+  const words = WORDS[page.lang];
+  values.errorWord = words.error[result.summary.errors === 1 ? 0 : 1];
+  values.warningWord = words.warning[result.summary.warnings === 1 ? 0 : 1];
   const problems = result.summary.errors + result.summary.warnings;
   $("summary").textContent = say(problems === 0 ? "clean" : "found", values);
   $("in-english").textContent = problems === 0 ? "" : say("inEnglish");
