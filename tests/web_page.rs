@@ -18,7 +18,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use headless_chrome::Tab;
-use headless_chrome::protocol::cdp::{DOM, Page};
+use headless_chrome::protocol::cdp::{DOM, Emulation, Page};
 use libtest_mimic::Failed;
 use serde_json::Value;
 
@@ -427,6 +427,46 @@ fn the_page_follows_the_browsers_language_and_switches(chromium: &Path) -> Resul
     Ok(())
 }
 
+/// On a phone (390 px wide) the page never scrolls sideways: the
+/// diagnostics' excerpts and the report scroll inside their own boxes.
+fn the_page_fits_a_phone(chromium: &Path) -> Result<(), Failed> {
+    let (_browser, tab, problems, _) = ready_page(chromium, "sv-SE")?;
+    tab.call_method(Emulation::SetDeviceMetricsOverride {
+        width: 390,
+        height: 844,
+        device_scale_factor: 1.0,
+        mobile: true,
+        scale: None,
+        screen_width: None,
+        screen_height: None,
+        position_x: None,
+        position_y: None,
+        dont_set_visible_size: None,
+        screen_orientation: None,
+        viewport: None,
+        display_feature: None,
+        device_posture: None,
+    })
+    .map_err(|e| format!("emulate a phone: {e}"))?;
+    // A folder with an error, so that an excerpt is listed too.
+    let work = out_dir("phone");
+    let folder = work.join("portfolj");
+    copy_dir(&root().join("initiatives"), &folder)?;
+    std::fs::write(folder.join("trasig.toml"), "[initiative]\nid = \"en-mycket-lang-rad-som-inte-far-plats-pa-en-telefon-utan-att-rulla\"\n")
+        .map_err(|e| e.to_string())?;
+    choose_folder(&tab, &folder)?;
+    wait_for(&tab, &problems, &["done"])?;
+    let wide = evaluate(&tab, "document.documentElement.scrollWidth")?;
+    check(wide.as_f64().unwrap_or(f64::MAX) <= 390.0, || {
+        format!("the page is {wide} px wide on a 390 px phone")
+    })?;
+    let png = tab
+        .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
+        .map_err(|e| format!("screenshot: {e}"))?;
+    std::fs::write(work.join("web-page-phone.png"), &png).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 /// The page's policy forbids the network: a request made from inside the
 /// page is refused by the browser. The same request from a page without
 /// the policy is seen by the recording, so the recording can see one.
@@ -528,6 +568,7 @@ fn main() {
             "the_page_follows_the_browsers_language_and_switches",
             the_page_follows_the_browsers_language_and_switches,
         ),
+        ("the_page_fits_a_phone", the_page_fits_a_phone),
         (
             "the_policy_refuses_every_request",
             the_policy_refuses_every_request,
