@@ -341,6 +341,12 @@ fn a_broken_plan_shows_its_diagnostic_at_its_line(chromium: &Path) -> Result<(),
             .unwrap_or_default()
     );
     std::fs::write(&plan, broken).map_err(|e| e.to_string())?;
+    // A repository's history beside the plans: skipped unread, and a plan
+    // inside it is no plan, as on the command line.
+    std::fs::create_dir_all(folder.join(".git/objects")).map_err(|e| e.to_string())?;
+    std::fs::write(folder.join(".git/objects/pack"), vec![0u8; 1 << 20])
+        .map_err(|e| e.to_string())?;
+    std::fs::write(folder.join(".git/gammal.toml"), "inte = = toml").map_err(|e| e.to_string())?;
 
     let (_browser, tab, problems, requests) = ready_page(chromium, "sv-SE")?;
     choose_folder(&tab, &folder)?;
@@ -353,6 +359,11 @@ fn a_broken_plan_shows_its_diagnostic_at_its_line(chromium: &Path) -> Result<(),
             "diagnostics differ:\n{shown}\n---\n{}",
             String::from_utf8_lossy(&cli)
         )
+    })?;
+    let handed_in = evaluate(&tab, "insatsPage.folder.file_count()")?;
+    let files_outside_git = walk_count(&folder)? - 2;
+    check(handed_in == files_outside_git, || {
+        format!("{handed_in} files handed in; {files_outside_git} lie outside .git")
     })?;
     let errors = text(
         &tab,
@@ -538,6 +549,19 @@ fn measure_a_large_portfolio(chromium: &Path) -> Result<(), Failed> {
         xlsx_took.as_secs_f64(),
     );
     only_the_page_itself(&requests)
+}
+
+fn walk_count(dir: &Path) -> Result<u64, Failed> {
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
+            count += walk_count(&entry.path())?;
+        } else {
+            count += 1;
+        }
+    }
+    Ok(count)
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), Failed> {

@@ -108,8 +108,14 @@ function today() {
 // A pause, so that the browser paints the status before a long step.
 const paint = () => new Promise((done) => setTimeout(done, 0));
 
-async function readFiles(files) {
+// Whether a path lies in a hidden folder below the chosen one (`.git`):
+// such a folder is skipped unread, as the command line skips it, since a
+// repository's history can be far larger than the portfolio.
+const hidden = (path) => path.split("/").slice(1, -1).some((part) => part.startsWith("."));
+
+async function readFiles(chosen) {
   page.started = performance.now();
+  const files = chosen.filter(({ path }) => !hidden(path));
   if (files.length === 0) {
     setStatus("noFiles");
     return;
