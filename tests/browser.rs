@@ -329,23 +329,7 @@ fn the_page_reads_on_a_phone(chromium: &Path) -> Result<(), Failed> {
     let (tab, _) = open(&browser, &page)?;
     // A window cannot be made as narrow as a phone; the phone is emulated,
     // as the browser's device toolbar does.
-    tab.call_method(Emulation::SetDeviceMetricsOverride {
-        width: 390,
-        height: 844,
-        device_scale_factor: 1.0,
-        mobile: true,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .map_err(|e| format!("emulate a phone: {e}"))?;
+    common::chromium::emulate_phone(&tab)?;
     let page_width = evaluate(&tab, "document.documentElement.scrollWidth")?;
     let wide = evaluate(
         &tab,

@@ -18,7 +18,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use headless_chrome::Tab;
-use headless_chrome::protocol::cdp::{DOM, Emulation, Page};
+use headless_chrome::protocol::cdp::{DOM, Page};
 use libtest_mimic::Failed;
 use serde_json::Value;
 
@@ -143,6 +143,17 @@ fn json(bytes: &[u8], what: &str) -> Result<Value, Failed> {
     serde_json::from_slice(bytes).map_err(|e| format!("{what}: {e}").into())
 }
 
+/// The page's diagnostics are the document the CLI wrote, byte for byte.
+fn same_diagnostics_as(tab: &Tab, cli: &[u8]) -> Result<(), Failed> {
+    let shown = text(tab, "insatsPage.diagnosticsJson")?;
+    check(shown.as_bytes() == cli, || {
+        format!(
+            "the page's diagnostics differ from the CLI's:\n{shown}\n---\n{}",
+            String::from_utf8_lossy(cli)
+        )
+    })
+}
+
 /// Opens the page with the browser's language `lang` and waits for its
 /// module to be ready.
 fn ready_page(
@@ -199,13 +210,7 @@ fn the_shipped_portfolio_is_checked_and_reported_as_the_cli_does(
         &["validate", "initiatives", "--format", "json"],
         false,
     )?;
-    let shown = text(&tab, "insatsPage.diagnosticsJson")?;
-    check(shown.as_bytes() == cli.as_slice(), || {
-        format!(
-            "the page's diagnostics differ from the CLI's:\n{shown}\n---\n{}",
-            String::from_utf8_lossy(&cli)
-        )
-    })?;
+    same_diagnostics_as(&tab, &cli)?;
     let diagnostics = json(&cli, "diagnostics")?;
     let count = diagnostics["diagnostics"].as_array().map_or(0, Vec::len);
     let listed = evaluate(
@@ -353,13 +358,7 @@ fn a_broken_plan_shows_its_diagnostic_at_its_line(chromium: &Path) -> Result<(),
     wait_for(&tab, &problems, &["done"])?;
 
     let cli = insats_in(&work, &["validate", "portfolj", "--format", "json"], false)?;
-    let shown = text(&tab, "insatsPage.diagnosticsJson")?;
-    check(shown.as_bytes() == cli.as_slice(), || {
-        format!(
-            "diagnostics differ:\n{shown}\n---\n{}",
-            String::from_utf8_lossy(&cli)
-        )
-    })?;
+    same_diagnostics_as(&tab, &cli)?;
     let handed_in = evaluate(&tab, "insatsPage.folder.file_count()")?;
     let files_outside_git = walk_count(&folder)? - 2;
     check(handed_in == files_outside_git, || {
@@ -442,23 +441,7 @@ fn the_page_follows_the_browsers_language_and_switches(chromium: &Path) -> Resul
 /// diagnostics' excerpts and the report scroll inside their own boxes.
 fn the_page_fits_a_phone(chromium: &Path) -> Result<(), Failed> {
     let (_browser, tab, problems, _) = ready_page(chromium, "sv-SE")?;
-    tab.call_method(Emulation::SetDeviceMetricsOverride {
-        width: 390,
-        height: 844,
-        device_scale_factor: 1.0,
-        mobile: true,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .map_err(|e| format!("emulate a phone: {e}"))?;
+    common::chromium::emulate_phone(&tab)?;
     // A folder with an error, so that an excerpt is listed too.
     let work = out_dir("phone");
     let folder = work.join("portfolj");

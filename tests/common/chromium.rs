@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use headless_chrome::protocol::cdp::Log::LogEntryLevel;
-use headless_chrome::protocol::cdp::Network;
 use headless_chrome::protocol::cdp::types::Event;
+use headless_chrome::protocol::cdp::{Emulation, Network};
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
@@ -162,6 +162,29 @@ pub fn check(condition: bool, message: impl FnOnce() -> String) -> Result<(), Fa
     } else {
         Err(message().into())
     }
+}
+
+/// Makes the tab a phone 390 px wide, as the browser's device toolbar does
+/// (a window cannot be made that narrow).
+pub fn emulate_phone(tab: &Tab) -> Result<(), Failed> {
+    tab.call_method(Emulation::SetDeviceMetricsOverride {
+        width: 390,
+        height: 844,
+        device_scale_factor: 1.0,
+        mobile: true,
+        scale: None,
+        screen_width: None,
+        screen_height: None,
+        position_x: None,
+        position_y: None,
+        dont_set_visible_size: None,
+        screen_orientation: None,
+        viewport: None,
+        display_feature: None,
+        device_posture: None,
+    })
+    .map_err(|e| format!("emulate a phone: {e}"))?;
+    Ok(())
 }
 
 /// A test of a page, given the browser's program.
