@@ -120,11 +120,17 @@ async function readFiles(chosen) {
     setStatus("noFiles");
     return;
   }
-  setStatus("reading", { n: files.length });
+  // The plans first; then, of the other files, only the ledger exports
+  // the plans declare, so that unrelated files (scans, video) stay unread.
+  const byPath = new Map(files.map(({ path, file }) => [path, file]));
+  const plans = files.filter(({ path }) => path.endsWith(".toml"));
+  setStatus("reading", { n: plans.length });
   await paint();
   const folder = new wasm_bindgen.Folder();
-  for (const { path, file } of files) {
-    folder.add_file(path, new Uint8Array(await file.arrayBuffer()));
+  const add = async (path, file) => folder.add_file(path, new Uint8Array(await file.arrayBuffer()));
+  for (const { path, file } of plans) await add(path, file);
+  for (const path of folder.declared_exports()) {
+    if (byPath.has(path) && !path.endsWith(".toml")) await add(path, byPath.get(path));
   }
   if (page.folder) page.folder.free();
   page.folder = folder;

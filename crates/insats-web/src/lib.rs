@@ -47,6 +47,17 @@ impl Folder {
         self.files.insert(path, bytes);
     }
 
+    /// The ledger exports the `*.toml` files handed in so far declare, by
+    /// their paths in the folder: the files to hand in next. The page
+    /// reads the plans first and then only these, not every file of the
+    /// folder.
+    pub fn declared_exports(&self) -> Vec<String> {
+        insats::declared_exports(&self.files)
+            .iter()
+            .map(|path| path.to_string_lossy().into_owned())
+            .collect()
+    }
+
     /// The number of files handed in.
     pub fn file_count(&self) -> usize {
         self.files.len()

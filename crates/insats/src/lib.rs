@@ -404,6 +404,44 @@ pub fn validate_with_ledgers(
 /// assert_eq!(bad.location.as_ref().unwrap().column, 2);
 /// ```
 pub fn validate_files(files: &PortfolioFiles) -> (SourceSet, Validation) {
+    let (sources, problems) = plan_sources(files);
+    validate_importing(sources, problems, files, EXPORT_IN_FOLDER)
+}
+
+/// The ledger exports that the plan files among `files` declare, each by
+/// its path in the folder with `.` and `..` worked out, in the order
+/// declared; an export whose path climbs out of the folder is left out.
+/// A caller that holds only the names of a folder's files (a browser's
+/// folder input) hands in the `*.toml` files, asks this, and then reads
+/// only these exports, not every file of the folder.
+///
+/// ```
+/// use insats::{PortfolioFiles, declared_exports};
+///
+/// let mut files = PortfolioFiles::new();
+/// let follow_up = r#"
+/// [[ledger]]
+/// id = "huvudbok"
+/// file = "../delat/huvudbok.csv"
+/// format = "csv"
+/// columns = { date = "Datum", amount = "Belopp", project = "Projekt" }
+/// "#;
+/// files.insert("p/kommun/uppfoljning.toml", follow_up.as_bytes().to_vec());
+/// assert_eq!(declared_exports(&files), vec![std::path::PathBuf::from("p/delat/huvudbok.csv")]);
+/// ```
+pub fn declared_exports(files: &PortfolioFiles) -> Vec<std::path::PathBuf> {
+    let (sources, problems) = plan_sources(files);
+    load_all(&sources, problems)
+        .portfolio
+        .ledgers
+        .iter()
+        .filter_map(|ledger| portfolio_files::lexical(&ledger.path))
+        .collect()
+}
+
+/// The plan and shared files of `files` as sources, with the problems of
+/// reading them (too large, not UTF-8).
+fn plan_sources(files: &PortfolioFiles) -> (SourceSet, Vec<Diagnostic>) {
     let mut sources = SourceSet::new();
     let mut problems = Vec::new();
     for (path, bytes) in files.plan_files() {
@@ -411,7 +449,7 @@ pub fn validate_files(files: &PortfolioFiles) -> (SourceSet, Validation) {
         let id = sources.add(file);
         problems.extend(read::diagnostic(&sources, id, problem));
     }
-    validate_importing(sources, problems, files, EXPORT_IN_FOLDER)
+    (sources, problems)
 }
 
 fn validate_importing(

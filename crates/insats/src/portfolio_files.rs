@@ -104,7 +104,7 @@ impl crate::LedgerFiles for PortfolioFiles {
 
 /// `path` with its `.` and `..` parts worked out, or `None` when a
 /// relative path climbs above its start.
-fn lexical(path: &Path) -> Option<PathBuf> {
+pub(crate) fn lexical(path: &Path) -> Option<PathBuf> {
     let mut parts: Vec<Component<'_>> = Vec::new();
     for part in path.components() {
         match part {

@@ -61,6 +61,34 @@ fn the_shipped_portfolio_validates_and_reports_alike_from_bytes() {
     }
 }
 
+/// The exports the shipped plans declare, found from the plans alone: what
+/// the page reads besides them.
+#[test]
+fn the_declared_exports_are_found_from_the_plans_alone() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../initiatives");
+    let mut plans = PortfolioFiles::new();
+    for entry in walkdir::WalkDir::new(&root) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|x| x == "toml") {
+            plans.insert(
+                entry.path().strip_prefix(root.parent().unwrap()).unwrap(),
+                std::fs::read(entry.path()).unwrap(),
+            );
+        }
+    }
+    let mut found = insats::declared_exports(&plans);
+    found.sort();
+    let expected: Vec<PathBuf> = [
+        "initiatives/borlange/bokforing-2018.se",
+        "initiatives/borlange/huvudbok-2019-2020.csv",
+        "initiatives/botkyrka/huvudbok-2019-2021.csv",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
+    assert_eq!(found, expected);
+}
+
 const PLAN: &str = r#"
 [initiative]
 id = "skolteam"
