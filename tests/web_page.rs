@@ -143,6 +143,18 @@ fn json(bytes: &[u8], what: &str) -> Result<Value, Failed> {
     serde_json::from_slice(bytes).map_err(|e| format!("{what}: {e}").into())
 }
 
+/// Sets the as-of date and chooses `initiatives/`, then waits for the
+/// page to show its check and report.
+fn choose_shipped_folder(tab: &Tab, problems: &Problems) -> Result<(), Failed> {
+    evaluate(
+        tab,
+        &format!("document.getElementById('as-of').value = '{AS_OF}'"),
+    )?;
+    choose_folder(tab, &root().join("initiatives"))?;
+    wait_for(tab, problems, &["done"])?;
+    Ok(())
+}
+
 /// The page's diagnostics are the document the CLI wrote, byte for byte.
 fn same_diagnostics_as(tab: &Tab, cli: &[u8]) -> Result<(), Failed> {
     let shown = text(tab, "insatsPage.diagnosticsJson")?;
@@ -197,12 +209,7 @@ fn the_shipped_portfolio_is_checked_and_reported_as_the_cli_does(
     check(text(&tab, "document.documentElement.lang")? == "sv", || {
         "a Swedish browser gets the Swedish page".to_owned()
     })?;
-    evaluate(
-        &tab,
-        &format!("document.getElementById('as-of').value = '{AS_OF}'"),
-    )?;
-    choose_folder(&tab, &root().join("initiatives"))?;
-    wait_for(&tab, &problems, &["done"])?;
+    choose_shipped_folder(&tab, &problems)?;
 
     // The diagnostics: the document `insats validate --format json` writes.
     let cli = insats_in(
@@ -410,12 +417,7 @@ fn the_page_follows_the_browsers_language_and_switches(chromium: &Path) -> Resul
     check(heading.contains("check and report"), || {
         format!("heading: {heading}")
     })?;
-    evaluate(
-        &tab,
-        &format!("document.getElementById('as-of').value = '{AS_OF}'"),
-    )?;
-    choose_folder(&tab, &root().join("initiatives"))?;
-    wait_for(&tab, &problems, &["done"])?;
+    choose_shipped_folder(&tab, &problems)?;
     let english = report_cli(&["--format", "html", "--lang", "en"])?;
     check(
         text(&tab, "document.getElementById('report').srcdoc")?.as_bytes() == english.as_slice(),

@@ -8,7 +8,10 @@
 //! what the page shows is what `insats validate` and `insats report` show
 //! for the same folder and date. Errors cross into JavaScript as strings.
 
-use insats::report::ReportOptions;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use insats::report::{Report, ReportOptions};
 use insats::{CheckedPortfolio, PortfolioFiles, Severity};
 use insats_view::write::diagnostics::{self, Paint};
 use insats_view::{Lang, NumberStyle, Scale};
@@ -30,6 +33,9 @@ struct Validated {
     shown: Vec<String>,
     severities: Vec<Severity>,
     checked: Option<CheckedPortfolio>,
+    /// The last report made, by its as-of date: the page asks for the
+    /// shown page, the table list and each download of the same report.
+    last_report: RefCell<Option<(jiff::civil::Date, Rc<Report>)>>,
 }
 
 #[wasm_bindgen]
@@ -75,6 +81,7 @@ impl Folder {
             shown: diagnostics::shown(&sources, &validation, Paint::Plain),
             severities: validation.diagnostics.iter().map(|d| d.severity).collect(),
             checked: validation.into_checked().ok(),
+            last_report: RefCell::default(),
         };
         let json = validated.json.clone();
         self.validated = Some(validated);
@@ -129,7 +136,7 @@ impl Folder {
     pub fn report_json(&self, as_of: &str) -> Result<String, String> {
         let asked = self.report(as_of, "sv")?;
         let mut json = Vec::new();
-        diagnostics::write_json(&mut json, &insats::Envelope::new(&asked.report))
+        diagnostics::write_json(&mut json, &insats::Envelope::new(&*asked.report))
             .map_err(|e| e.to_string())?;
         Ok(String::from_utf8_lossy(&json).into_owned())
     }
@@ -175,7 +182,7 @@ impl Folder {
 /// A report as asked for, with what its writers need.
 struct Asked<'a> {
     checked: &'a CheckedPortfolio,
-    report: insats::report::Report,
+    report: Rc<Report>,
     style: NumberStyle,
 }
 
@@ -191,15 +198,16 @@ impl Asked<'_> {
 
 impl Folder {
     fn report(&self, as_of: &str, lang: &str) -> Result<Asked<'_>, String> {
-        let checked = match &self.validated {
+        let (checked, last_report) = match &self.validated {
             None => return Err("validate the folder first".to_owned()),
             Some(Validated { checked: None, .. }) => {
                 return Err("the portfolio has errors; fix them before reporting".to_owned());
             }
             Some(Validated {
                 checked: Some(checked),
+                last_report,
                 ..
-            }) => checked,
+            }) => (checked, last_report),
         };
         let as_of: jiff::civil::Date = as_of
             .parse()
@@ -209,9 +217,23 @@ impl Folder {
             "en" => Lang::En,
             other => return Err(format!("no language `{other}`: sv or en")),
         };
-        let report = checked
-            .report(&ReportOptions::as_of(as_of))
-            .map_err(|e| e.to_string())?;
+        let cached = last_report
+            .borrow()
+            .as_ref()
+            .filter(|(date, _)| *date == as_of)
+            .map(|(_, report)| Rc::clone(report));
+        let report = match cached {
+            Some(report) => report,
+            None => {
+                let report = Rc::new(
+                    checked
+                        .report(&ReportOptions::as_of(as_of))
+                        .map_err(|e| e.to_string())?,
+                );
+                *last_report.borrow_mut() = Some((as_of, Rc::clone(&report)));
+                report
+            }
+        };
         Ok(Asked {
             checked,
             style: NumberStyle {
