@@ -2,11 +2,15 @@
 //! checks plan files against the schema `insats schema` prints. Every
 //! shipped plan passes, and a plan with a mistake is reported at the
 //! mistaken key or value, with the allowed values where there is a list.
+//! Its language server, as the editor runs it, describes every key on
+//! hover and offers the keys a table lacks, each once.
 //!
 //! taplo is the `@taplo/cli` npm package: `taplo` on the PATH, the program
 //! named by `INSATS_TAPLO`, or `target/taplo/node_modules/.bin/taplo`
-//! (where `.ci/run` installs it). Without it the test says so and passes;
-//! with `INSATS_REQUIRE_TAPLO=1` (set by `.ci/run`) a missing taplo fails.
+//! (where `.ci/run` installs it). The language server is the `@taplo/lsp`
+//! package, run by Node.js, in `target/taplo/node_modules` or the folder
+//! `INSATS_TAPLO_MODULES` names. Without them the tests say so and pass;
+//! with `INSATS_REQUIRE_TAPLO=1` (set by `.ci/run`) a missing one fails.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -201,5 +205,380 @@ fn taplo_and_validate_agree_on_quoted_dates() {
             "validate on {date}: {}",
             String::from_utf8_lossy(&validate.stdout)
         );
+    }
+}
+
+/// taplo's language server as Even Better TOML runs it (`@taplo/lsp`, the
+/// server compiled to WebAssembly, in Node.js), hosted over standard input
+/// and output by `tests/common/taplo-lsp.mjs`: what an editor asks it, and
+/// what it answers.
+struct LanguageServer {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    messages: std::sync::mpsc::Receiver<serde_json::Value>,
+    next_id: u64,
+}
+
+impl LanguageServer {
+    /// The server with `root` as its workspace, or `None` where the
+    /// package is not installed (as for [`taplo`]).
+    fn start(root: &Path) -> Option<LanguageServer> {
+        let modules = std::env::var_os("INSATS_TAPLO_MODULES")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| crate::root().join("target/taplo/node_modules"));
+        if !modules.join("@taplo/lsp/package.json").is_file() {
+            assert!(
+                std::env::var_os("INSATS_REQUIRE_TAPLO").is_none(),
+                "taplo's language server is required (INSATS_REQUIRE_TAPLO) but {} has no @taplo/lsp",
+                modules.display()
+            );
+            eprintln!("@taplo/lsp not found: the language server checks are not run");
+            return None;
+        }
+        let mut child = Command::new("node")
+            .arg(crate::root().join("tests/common/taplo-lsp.mjs"))
+            .env("TAPLO_MODULES", &modules)
+            .env("RUST_LOG", "off")
+            .current_dir(root)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("node runs taplo's language server");
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let (sender, messages) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::{BufRead, Read};
+            loop {
+                let mut length = None;
+                loop {
+                    let mut header = String::new();
+                    if stdout.read_line(&mut header).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let header = header.trim_end();
+                    if header.is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = header.split_once(':')
+                        && name.eq_ignore_ascii_case("content-length")
+                    {
+                        length = value.trim().parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; length.expect("a Content-Length header")];
+                if stdout.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let message = serde_json::from_slice(&body).expect("a JSON-RPC message");
+                if sender.send(message).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut server = LanguageServer {
+            child,
+            stdin,
+            messages,
+            next_id: 1,
+        };
+        let root_uri = file_uri(root);
+        server.request(
+            "initialize",
+            serde_json::json!({
+                "processId": null,
+                "rootUri": root_uri,
+                "workspaceFolders": [{ "uri": root_uri, "name": "plans" }],
+                "capabilities": {
+                    "textDocument": {
+                        "hover": { "contentFormat": ["markdown"] },
+                        "completion": { "completionItem": { "snippetSupport": false } }
+                    }
+                }
+            }),
+        );
+        server.notify("initialized", serde_json::json!({}));
+        Some(server)
+    }
+
+    fn write(&mut self, message: &serde_json::Value) {
+        use std::io::Write;
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: serde_json::Value) {
+        self.write(&serde_json::json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// The answer to a request, answering the server's own requests on the
+    /// way: its settings are the defaults without schema catalogs (they
+    /// would be fetched from the network).
+    fn request(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.write(&serde_json::json!({
+            "jsonrpc": "2.0", "id": id, "method": method, "params": params
+        }));
+        loop {
+            let message = self
+                .messages
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("no answer to {method} within a minute"));
+            match (message.get("id"), message.get("method")) {
+                (Some(answer), None) if answer == id => {
+                    assert!(message.get("error").is_none(), "{method}: {message}");
+                    return message["result"].clone();
+                }
+                (Some(asked), Some(what)) => {
+                    let result = if what == "workspace/configuration" {
+                        let items = message["params"]["items"].as_array().map_or(0, Vec::len);
+                        serde_json::json!(vec![
+                            serde_json::json!({ "schema": { "catalogs": [] } });
+                            items
+                        ])
+                    } else {
+                        serde_json::Value::Null
+                    };
+                    let asked = asked.clone();
+                    self.write(
+                        &serde_json::json!({ "jsonrpc": "2.0", "id": asked, "result": result }),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Opens `path` with `text` as an editor does; its URI.
+    fn open(&mut self, path: &Path, text: &str) -> String {
+        let uri = file_uri(path);
+        self.notify(
+            "textDocument/didOpen",
+            serde_json::json!({
+                "textDocument": { "uri": uri, "languageId": "toml", "version": 1, "text": text }
+            }),
+        );
+        uri
+    }
+
+    /// The hover text at a line and column (both from 0), if any.
+    fn hover(&mut self, uri: &str, line: usize, character: usize) -> Option<String> {
+        let result = self.request(
+            "textDocument/hover",
+            serde_json::json!({
+                "textDocument": { "uri": uri },
+                "position": { "line": line, "character": character }
+            }),
+        );
+        result["contents"]["value"].as_str().map(str::to_owned)
+    }
+
+    /// The labels of the completions offered at a line and column.
+    fn completion(&mut self, uri: &str, line: usize, character: usize) -> Vec<String> {
+        let result = self.request(
+            "textDocument/completion",
+            serde_json::json!({
+                "textDocument": { "uri": uri },
+                "position": { "line": line, "character": character }
+            }),
+        );
+        let items = result.get("items").unwrap_or(&result);
+        items
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i["label"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for LanguageServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `file://` URI for an absolute path, with what a URI cannot hold
+/// percent-encoded.
+fn file_uri(path: &Path) -> String {
+    let path = std::path::absolute(path).unwrap();
+    let mut uri = String::from("file://");
+    for byte in path.to_str().unwrap().bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            uri.push(byte as char);
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+/// The keys written on a line (`key = ...`, also indented), with their
+/// column: the first key of each line, not those inside inline tables.
+fn keys_on_lines(text: &str) -> Vec<(usize, usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(n, line)| {
+            let column = line.len() - line.trim_start().len();
+            let (key, _) = line.trim_start().split_once('=')?;
+            let key = key.trim();
+            (!key.is_empty()
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
+            .then(|| (n, column, key.to_owned()))
+        })
+        .collect()
+}
+
+/// Hovering any key of any shipped plan shows its description, inside
+/// `[[line]]`, `[[target]]` and `[[funding]]` as at the top: taplo 0.10
+/// looks those up by a path that its own bugs make wrong, and the schema
+/// answers that path too (see `for_taplo_lookups` in the core's schema).
+#[test]
+fn hovering_a_key_shows_its_description() {
+    let Some(mut server) = LanguageServer::start(&root()) else {
+        return;
+    };
+    let mut hovered = 0;
+    for plan in walk(&root().join("initiatives")) {
+        if plan.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&plan).unwrap();
+        let uri = server.open(&plan, &text);
+        for (line, column, key) in keys_on_lines(&text) {
+            let shown = server.hover(&uri, line, column);
+            assert!(
+                shown.as_ref().is_some_and(|s| !s.trim().is_empty()),
+                "{}:{}: nothing shown for `{key}`",
+                plan.display(),
+                line + 1
+            );
+            hovered += 1;
+        }
+    }
+    assert!(hovered > 300, "only {hovered} keys hovered");
+
+    // Each key's own description comes first, not only its type's (a
+    // `$ref`'s description beside it used to be dropped), whatever its
+    // value: a decimal, a category, a list of dates, a list of tables.
+    let (dir, example) = schema_and_example();
+    let text = format!("#:schema ./insats.schema.json\n{example}");
+    let path = dir.path().join("plan.toml");
+    std::fs::write(&path, &text).unwrap();
+    let uri = server.open(&path, &text);
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("insats.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let described = |table: &str, key: &str| -> String {
+        let text = schema["$defs"][table]["properties"][key]["description"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{table}.{key} has no description"));
+        // The key's own sentence, before the type's.
+        text.split("\n\n").next().unwrap().to_owned()
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let at = |needle: &str| -> usize {
+        lines
+            .iter()
+            .position(|l| l.starts_with(needle))
+            .unwrap_or_else(|| panic!("the example has no line `{needle}`"))
+    };
+    for (line, table, key) in [
+        (at("amount = 8_800_000"), "TomlFundingSource", "amount"),
+        (
+            at("max_share_percent"),
+            "TomlFundingSource",
+            "max_share_percent",
+        ),
+        (
+            at("eligible_categories"),
+            "TomlFundingSource",
+            "eligible_categories",
+        ),
+        (at("reporting = ["), "TomlFundingSource", "reporting"),
+        (at("category = \"personnel\""), "TomlBudgetLine", "category"),
+        (at("cohort = "), "TomlOutcomeTarget", "cohort"),
+        (at("sources = ["), "TomlInitiative", "sources"),
+    ] {
+        let shown = server.hover(&uri, line, 0).unwrap_or_default();
+        let own = described(table, key);
+        assert!(
+            shown.starts_with(&own),
+            "`{key}` at line {}: shows {shown:?}, not its own {own:?}",
+            line + 1
+        );
+    }
+}
+
+/// Completion inside a budget line offers each key the line does not have
+/// yet, once: an amount is no longer offered once per form of a decimal.
+/// (taplo 0.10 takes the keys already written from the last table of an
+/// array, so the place asked is the last `[[line]]` and `[[target]]`.)
+#[test]
+fn completion_in_a_table_offers_its_missing_keys_once() {
+    let (dir, example) = schema_and_example();
+    let Some(mut server) = LanguageServer::start(dir.path()) else {
+        return;
+    };
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("insats.schema.json")).unwrap(),
+    )
+    .unwrap();
+    // A blank line at the end, too, to ask at after the file's last table.
+    let text = format!("#:schema ./insats.schema.json\n{example}\n");
+    let lines: Vec<&str> = text.lines().collect();
+    for (header, table) in [
+        ("[[line]]", "TomlBudgetLine"),
+        ("[[target]]", "TomlOutcomeTarget"),
+    ] {
+        // The last such table, and the blank line that ends it.
+        let start = lines.iter().rposition(|l| *l == header).unwrap();
+        let end = start + lines[start..].iter().position(|l| l.is_empty()).unwrap();
+        let written: std::collections::BTreeSet<String> =
+            keys_on_lines(&lines[start..end].join("\n"))
+                .into_iter()
+                .map(|(_, _, key)| key)
+                .collect();
+        let path = dir.path().join(format!("{table}.toml"));
+        std::fs::write(&path, &text).unwrap();
+        let uri = server.open(&path, &text);
+        let offered = server.completion(&uri, end, 0);
+        let mut unique = offered.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            offered.len(),
+            "{header}: offered twice: {offered:?}"
+        );
+        let properties = schema["$defs"][table]["properties"].as_object().unwrap();
+        let missing: std::collections::BTreeSet<String> = properties
+            .keys()
+            .filter(|k| !written.contains(*k))
+            .cloned()
+            .collect();
+        assert!(!missing.is_empty(), "{header}");
+        // The keys of the table not written yet; and, as `baseline.note`,
+        // keys missing from its inline tables.
+        let keys: std::collections::BTreeSet<String> = offered
+            .iter()
+            .filter(|label| !label.contains('.'))
+            .cloned()
+            .collect();
+        assert_eq!(keys, missing, "{header}: offered {offered:?}");
+        for label in offered.iter().filter(|label| label.contains('.')) {
+            let (outer, _) = label.split_once('.').unwrap();
+            assert!(properties.contains_key(outer), "{header}: offered {label}");
+        }
     }
 }

@@ -307,10 +307,11 @@ fn main() -> ExitCode {
             output_written(std::io::stdout().lock().write_all(&page)).map(|()| ExitCode::SUCCESS)
         }
         Command::Man { out_dir: Some(dir) } => man_pages(&dir),
-        Command::Schema => output_written(render::write_json(
-            &mut std::io::stdout().lock(),
-            &insats::schema::json_schema(),
-        ))
+        Command::Schema => output_written(
+            std::io::stdout()
+                .lock()
+                .write_all(insats::schema::JSON_SCHEMA.as_bytes()),
+        )
         .map(|()| ExitCode::SUCCESS),
     };
     match result {
@@ -691,10 +692,7 @@ fn new_plan(args: &NewArgs) -> Result<ExitCode, String> {
         Some(relative) => (relative, None),
         None => {
             let beside = args.dir.join("insats.schema.json");
-            let mut json = Vec::new();
-            render::write_json(&mut json, &insats::schema::json_schema())
-                .map_err(|e| format!("cannot write the schema: {e}"))?;
-            output::create_new_file(&beside, &json)?;
+            output::create_new_file(&beside, insats::schema::JSON_SCHEMA.as_bytes())?;
             ("insats.schema.json".to_owned(), Some(beside))
         }
     };

@@ -1,8 +1,9 @@
 //! Key paths, and the keys and values the format defines at each of them.
 //!
-//! The list of known keys is taken from the JSON Schema that
-//! [`schemars`] derives from [`crate::schema`], so the suggestions in
-//! "did you mean" can never drift from the types that actually deserialise.
+//! The list of known keys is taken from the editor's JSON Schema
+//! ([`crate::schema::JSON_SCHEMA`]), which a test holds equal to the one
+//! derived from the serde types in [`crate::schema`]: the suggestions in
+//! "did you mean" cannot drift from the types that actually deserialise.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -67,7 +68,9 @@ impl fmt::Display for KeyPath {
 
 fn document_schema() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
-    SCHEMA.get_or_init(|| crate::schema::json_schema().to_value())
+    // The text is committed and tested to parse (tests/schema.rs), so the
+    // fallback, no suggestions, is never taken.
+    SCHEMA.get_or_init(|| serde_json::from_str(crate::schema::JSON_SCHEMA).unwrap_or(Value::Null))
 }
 
 /// The schema nodes a path can lead to (several where a value may take more

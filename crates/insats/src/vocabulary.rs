@@ -5,11 +5,11 @@
 //! validated model ([`crate::model`]) use these types, and neither needs
 //! the other for them.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Where an initiative stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum InitiativeStatus {
     /// Decided or proposed, not started.
@@ -24,7 +24,8 @@ pub enum InitiativeStatus {
 }
 
 /// The kind of a funding source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum FundingKind {
     /// A grant from a state agency (statsbidrag), e.g. Tillväxtverket's.
@@ -38,9 +39,8 @@ pub enum FundingKind {
 }
 
 /// The grant-reporting cost categories (kostnadsslag).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum CostCategory {
     /// Personal: salaries and on-costs.
@@ -73,7 +73,8 @@ impl CostCategory {
 }
 
 /// Where an outcome is measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ScopeLevel {
     /// One school unit.
@@ -86,7 +87,8 @@ pub enum ScopeLevel {
 
 /// Whom a measured value counts: everyone, or girls or boys only (Kolada's
 /// `T`, `K` and `M`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Gender {
     /// Everyone (Kolada's `T`, totalt): the value a target follows.
@@ -110,7 +112,8 @@ impl ScopeLevel {
 }
 
 /// The unit of an indicator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum IndicatorUnit {
     /// A share in percent, 0-100.
@@ -126,7 +129,8 @@ pub enum IndicatorUnit {
 }
 
 /// Which way an indicator improves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
     /// Larger values are better (eligibility, safety).
@@ -136,7 +140,8 @@ pub enum Direction {
 }
 
 /// Ledger file formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum LedgerFormat {
     /// A CSV or semicolon export from a municipal finance system.
@@ -146,7 +151,8 @@ pub enum LedgerFormat {
 }
 
 /// Text encodings of ledger files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum LedgerEncoding {
     /// UTF-8, with or without a byte order mark.
@@ -160,7 +166,8 @@ pub enum LedgerEncoding {
 }
 
 /// Decimal marks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum DecimalMark {
     /// `1234,50`.
@@ -170,7 +177,8 @@ pub enum DecimalMark {
 }
 
 /// How a CSV export writes its dates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum DateFormat {
     /// `2019-03-31` or `20190331`.
@@ -182,7 +190,8 @@ pub enum DateFormat {
 }
 
 /// Thousands separators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ThousandsSeparator {
     /// `1 234,50`, with a space or a no-break space.

@@ -2,6 +2,7 @@
 //! uses) must give what the same folder gives read from disk
 //! (`validate_paths`, what the CLI uses): the same diagnostics, in the same
 //! order, and the same report.
+#![cfg(feature = "fs")]
 
 use std::path::{Path, PathBuf};
 

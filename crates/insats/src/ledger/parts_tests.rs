@@ -246,10 +246,13 @@ fn held(text: &str, parts: usize, part_bytes: u64) -> String {
     shown(&import)
 }
 
+// Streaming reads a file: the `fs` feature.
+#[cfg(feature = "fs")]
 fn streamed(text: &str, parts: usize, part_bytes: u64) -> String {
     streamed_bytes(text.as_bytes(), parts, part_bytes)
 }
 
+#[cfg(feature = "fs")]
 fn streamed_bytes(bytes: &[u8], parts: usize, part_bytes: u64) -> String {
     let (sources, _) = sources_with("");
     let validation = validate(&sources);
@@ -275,9 +278,12 @@ proptest! {
         let whole = held(&text, 1, u64::MAX);
         let difference = first_difference(&held(&text, parts, 1), &whole);
         prop_assert!(difference.is_none(), "held: {}", difference.unwrap_or_default());
-        let whole = streamed(&text, 1, u64::MAX);
-        let difference = first_difference(&streamed(&text, parts, 1), &whole);
-        prop_assert!(difference.is_none(), "streamed: {}", difference.unwrap_or_default());
+        #[cfg(feature = "fs")]
+        {
+            let whole = streamed(&text, 1, u64::MAX);
+            let difference = first_difference(&streamed(&text, parts, 1), &whole);
+            prop_assert!(difference.is_none(), "streamed: {}", difference.unwrap_or_default());
+        }
     }
 }
 
@@ -314,6 +320,7 @@ fn the_rows_shown_are_the_first_in_the_file_whatever_the_parts() {
     assert!(!whole.contains("more ambiguous"), "{whole}");
     for parts in [2, 3, 7] {
         assert_same(&held(&text, parts, 1), &whole, "held");
+        #[cfg(feature = "fs")]
         assert_same(
             &streamed(&text, parts, 1),
             &streamed(&text, 1, u64::MAX),
@@ -337,6 +344,7 @@ fn a_part_starting_inside_a_quoted_field_is_read_again_whole() {
         "the bad date is on line 205: {whole}"
     );
     assert_same(&held(&text, 2, 1), &whole, "held");
+    #[cfg(feature = "fs")]
     assert_same(
         &streamed(&text, 4, 1),
         &streamed(&text, 1, u64::MAX),
@@ -347,6 +355,7 @@ fn a_part_starting_inside_a_quoted_field_is_read_again_whole() {
 /// A byte that is not UTF-8 in a later part stops the import where one
 /// reading would, with the same line and excerpt.
 #[test]
+#[cfg(feature = "fs")]
 fn a_byte_that_is_not_utf8_in_a_later_part_is_reported_as_by_one_reading() {
     let rows: Vec<TestRow> = (0..200)
         .map(|i| TestRow::Cost {
@@ -374,6 +383,7 @@ fn a_byte_that_is_not_utf8_in_a_later_part_is_reported_as_by_one_reading() {
 /// Line numbers count physical lines, with CRLF line ends and quoted
 /// line breaks, in every part.
 #[test]
+#[cfg(feature = "fs")]
 fn line_numbers_are_those_of_the_file_with_crlf_and_quoted_line_breaks() {
     let text = format!(
         "{HEADER}\r\n2024-01-02;5010;100;4711;1,00;\"a\r\nb\"\r\n\r\n2024-13-01;5010;100;4711;1,00;fel\r\n2024-01-04;5010;100;4711;4,00;c\r\n2024-01-05;5010;100;4711;1.00;fel\r\n"

@@ -18,7 +18,23 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
+#[cfg(feature = "schema")]
+mod editor;
+#[cfg(feature = "schema")]
+pub use editor::json_schema;
+
+/// The JSON Schema (draft 2020-12) of plan and follow-up files, as
+/// `insats schema` prints it: what editors (Even Better TOML, taplo) use
+/// for completion, hover documentation and inline errors, and where the
+/// loader finds the keys and values it suggests in "did you mean".
+///
+/// It is committed text, so that the core needs no schema generator
+/// (`schemars`) to read plan files; with the `schema` feature,
+/// [`json_schema`] derives it from these types, and a test fails when the
+/// two differ (`INSATS_UPDATE_SCHEMA=1 cargo test -p insats --test schema`
+/// writes it anew).
+pub const JSON_SCHEMA: &str = include_str!("insats.schema.json");
+
 use serde::Deserialize;
 
 use crate::vocabulary::{
@@ -28,111 +44,10 @@ pub use crate::vocabulary::{
     DateFormat, DecimalMark, LedgerEncoding, LedgerFormat, ThousandsSeparator,
 };
 
-/// The JSON Schema (draft 2020-12) of plan and follow-up files, derived
-/// from these types: what `insats schema` prints and editors (Even Better
-/// TOML, taplo) use for completion, hover documentation and inline errors.
-pub fn json_schema() -> schemars::Schema {
-    // An optional key is its value's schema, not `anyOf [value, null]`:
-    // TOML has no null, and with the null branch an editor reports a bad
-    // value at the whole table ("not valid under any of the schemas")
-    // instead of at the value ("is not a date").
-    let mut value = schemars::schema_for!(TomlDocument).to_value();
-    without_null(&mut value);
-    let mut schema =
-        schemars::Schema::try_from(value).unwrap_or_else(|_| schemars::schema_for!(TomlDocument));
-    schema.insert("title".into(), "insats plan and follow-up file".into());
-    schema.insert(
-        "description".into(),
-        "An insats plan file (with [initiative]) or shared file: funding, budget lines, outcome targets, indicators, source documents, spending, measurements and ledger imports. See docs/format.md.".into(),
-    );
-    schema
-}
-
-/// Takes the `null` that schemars gives an `Option` out of every schema:
-/// `anyOf [X, {type: null}]` becomes X, `type: [T, "null"]` becomes T, and
-/// `enum`s lose a `null` value.
-fn without_null(value: &mut serde_json::Value) {
-    use serde_json::Value;
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::Array(types)) = map.get_mut("type") {
-                types.retain(|t| t != "null");
-                if types.len() == 1 {
-                    let only = types.remove(0);
-                    map.insert("type".into(), only);
-                }
-            }
-            if let Some(Value::Array(values)) = map.get_mut("enum") {
-                values.retain(|v| !v.is_null());
-            }
-            if let Some(Value::Array(branches)) = map.get_mut("anyOf") {
-                branches.retain(|b| b.get("type").is_none_or(|t| t != "null"));
-                if branches.len() == 1 {
-                    let only = branches.remove(0);
-                    map.remove("anyOf");
-                    if let Value::Object(inner) = only {
-                        for (k, v) in inner {
-                            map.entry(k).or_insert(v);
-                        }
-                    }
-                }
-            }
-            as_enum(map);
-            for v in map.values_mut() {
-                without_null(v);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(without_null),
-        _ => {}
-    }
-}
-
-/// A `oneOf` of constants (how schemars writes a documented enum) as an
-/// `enum` of its values, each value's text added to the description: a
-/// validator then names the allowed values at a wrong one, where a
-/// `oneOf` only says that no branch matched.
-fn as_enum(map: &mut serde_json::Map<String, serde_json::Value>) {
-    use serde_json::Value;
-    let Some(Value::Array(branches)) = map.get("oneOf") else {
-        return;
-    };
-    let constants: Option<Vec<(Value, Option<String>)>> = branches
-        .iter()
-        .map(|b| {
-            let value = b.get("const")?.clone();
-            let text = b
-                .get("description")
-                .and_then(Value::as_str)
-                .map(|t| t.replace('\n', " ").trim_end_matches('.').to_owned());
-            Some((value, text))
-        })
-        .collect();
-    let Some(constants) = constants else {
-        return;
-    };
-    let values: Vec<String> = constants
-        .iter()
-        .map(|(v, text)| match text {
-            Some(text) => format!("`{}`: {text}", v.as_str().unwrap_or_default()),
-            None => format!("`{}`", v.as_str().unwrap_or_default()),
-        })
-        .collect();
-    let description = match map.get("description").and_then(Value::as_str) {
-        Some(d) => format!("{d} One of: {}", values.join("; ")),
-        None => format!("One of: {}", values.join("; ")),
-    };
-    map.remove("oneOf");
-    map.insert("type".into(), "string".into());
-    map.insert(
-        "enum".into(),
-        Value::Array(constants.into_iter().map(|(v, _)| v).collect()),
-    );
-    map.insert("description".into(), description.into());
-}
-
 /// One file as written: a plan file (with `[initiative]`) or a shared file.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlDocument {
     /// Settings for the whole portfolio; at most one file may hold them.
     pub portfolio: Option<TomlPortfolio>,
@@ -171,8 +86,9 @@ pub struct TomlDocument {
 }
 
 /// `[portfolio]`: settings for every file in the directory.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlPortfolio {
     /// A name for the portfolio, shown in reports.
     pub name: Option<String>,
@@ -192,8 +108,9 @@ pub struct TomlPortfolio {
 /// concerns (a line's budget, a source's amount, the co-financing
 /// required), medium from `medium_percent`, low below that or under
 /// `minimum` kronor.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlMateriality {
     /// Default 5.
     pub high_percent: Option<u32>,
@@ -205,17 +122,18 @@ pub struct TomlMateriality {
 }
 
 /// `[initiative]`: what is being done, by whom, when, and on whose decision.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlInitiative {
     /// Unique id, e.g. `botkyrka-jamlik-kompetensforsorjning`.
-    #[schemars(example = &"botkyrka-jamlik-kompetensforsorjning")]
+    #[cfg_attr(feature = "schema", schemars(example = &"botkyrka-jamlik-kompetensforsorjning"))]
     pub id: String,
     /// Human-readable name.
-    #[schemars(example = &"Jämlik kompetensförsörjning i grundskolan")]
+    #[cfg_attr(feature = "schema", schemars(example = &"Jämlik kompetensförsörjning i grundskolan"))]
     pub name: String,
     /// The organisation that runs it, e.g. `Botkyrka kommun`.
-    #[schemars(example = &"Botkyrka kommun")]
+    #[cfg_attr(feature = "schema", schemars(example = &"Botkyrka kommun"))]
     pub organisation: String,
     /// The responsible unit (committee, department, administration).
     pub unit: Option<String>,
@@ -233,25 +151,27 @@ pub struct TomlInitiative {
 }
 
 /// A period from `start` to `end`, both inclusive TOML dates.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlPeriod {
     /// First day.
-    #[schemars(with = "DateSchema")]
+    #[cfg_attr(feature = "schema", schemars(with = "editor::DateSchema"))]
     pub start: TomlDate,
     /// Last day.
-    #[schemars(with = "DateSchema")]
+    #[cfg_attr(feature = "schema", schemars(with = "editor::DateSchema"))]
     pub end: TomlDate,
 }
 
 /// The decision behind an initiative.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlDecision {
     /// The deciding body, e.g. `Utbildningsnämnden`.
     pub body: String,
     /// The date of the decision.
-    #[schemars(with = "Option<DateSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<editor::DateSchema>"))]
     pub date: Option<TomlDate>,
     /// The record's reference (diarienummer, paragraph).
     pub reference: Option<String>,
@@ -260,8 +180,9 @@ pub struct TomlDecision {
 }
 
 /// `[[source]]`: a document that figures are taken from.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlSourceDocument {
     /// Unique id, cited by `source = "..."` on figures.
     pub id: String,
@@ -270,7 +191,7 @@ pub struct TomlSourceDocument {
     /// Its title.
     pub title: String,
     /// When it was published or last updated.
-    #[schemars(with = "Option<DateSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<editor::DateSchema>"))]
     pub published: Option<TomlDate>,
     /// Where it can be found.
     pub url: Option<String>,
@@ -279,8 +200,9 @@ pub struct TomlSourceDocument {
 }
 
 /// `[[funding]]`: one source of money and its conditions.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlFundingSource {
     /// Unique id, referred to by budget lines' `funded_by`.
     pub id: String,
@@ -289,10 +211,10 @@ pub struct TomlFundingSource {
     /// `state-grant`, `municipal-budget`, `co-financing` or `other`.
     pub kind: FundingKind,
     /// Who provides the money, e.g. `Tillväxtverket`.
-    #[schemars(example = &"Tillväxtverket")]
+    #[cfg_attr(feature = "schema", schemars(example = &"Tillväxtverket"))]
     pub funder: Option<String>,
     /// The amount available, in the portfolio currency.
-    #[schemars(example = 8_800_000)]
+    #[cfg_attr(feature = "schema", schemars(example = 8_800_000))]
     pub amount: TomlDecimal,
     /// ISO 4217 code; must equal the portfolio currency. Default `SEK`.
     pub currency: Option<String>,
@@ -300,7 +222,7 @@ pub struct TomlFundingSource {
     pub window: Option<TomlPeriod>,
     /// The largest share of the costs it co-funds that this source may pay,
     /// in percent (90 for the 2018 segregation grant).
-    #[schemars(example = 90)]
+    #[cfg_attr(feature = "schema", schemars(example = 90))]
     pub max_share_percent: Option<TomlDecimal>,
     /// The cost categories it may pay for; all when absent.
     pub eligible_categories: Option<Vec<CostCategory>>,
@@ -311,10 +233,10 @@ pub struct TomlFundingSource {
     pub statement_categories: Option<BTreeMap<CostCategory, String>>,
     /// Dates by which reports to the funder are due.
     #[serde(default)]
-    #[schemars(with = "Vec<DateSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<editor::DateSchema>"))]
     pub reporting: Vec<TomlDate>,
     /// The rules it is granted under, e.g. `SFS 2018:151`.
-    #[schemars(example = &"SFS 2018:151")]
+    #[cfg_attr(feature = "schema", schemars(example = &"SFS 2018:151"))]
     pub regulation: Option<String>,
     /// Free text.
     pub note: Option<String>,
@@ -330,8 +252,9 @@ pub struct TomlFundingSource {
 }
 
 /// `[[line]]`: one budget line.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlBudgetLine {
     /// Unique id.
     pub id: String,
@@ -373,11 +296,12 @@ pub struct TomlBudgetLine {
 
 /// One decision on a budget or an amount: when, which decision, and the
 /// amount decided.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlBudgetDecision {
     /// The day of the decision.
-    #[schemars(with = "DateSchema")]
+    #[cfg_attr(feature = "schema", schemars(with = "editor::DateSchema"))]
     pub date: TomlDate,
     /// The decision: body, date and paragraph (`BUN 2024-05-20 § 41`).
     pub decision: String,
@@ -386,8 +310,9 @@ pub struct TomlBudgetDecision {
 }
 
 /// Who pays a budget line.
-#[derive(Debug, Clone, JsonSchema)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
+// Read by hand (below); `untagged` tells schemars how the forms are written.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), serde(untagged))]
 pub enum TomlFundedBy {
     /// One funding source pays all of it.
     One(String),
@@ -425,9 +350,11 @@ impl<'de> Deserialize<'de> for TomlFundedBy {
     }
 }
 
-/// One payer in a split.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+/// One payer in a line's `funded_by`: a funding source with its
+/// `share_percent` or `amount` of the line.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlPayer {
     /// The funding source id.
     pub source: String,
@@ -439,34 +366,36 @@ pub struct TomlPayer {
     /// year pays the costs of its year. With `from` or `until`, each
     /// period's payers share its costs by `share_percent` (a lone payer of
     /// a period pays all of it).
-    #[schemars(with = "Option<DateSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<editor::DateSchema>"))]
     pub from: Option<TomlDate>,
     /// It pays (its share of) the line's costs until this day.
-    #[schemars(with = "Option<DateSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<editor::DateSchema>"))]
     pub until: Option<TomlDate>,
 }
 
 /// Staffing: the cost of people, FTE x monthly cost x whole months.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlStaffing {
     /// Full-time equivalents, e.g. `7` or `0.5`.
-    #[schemars(example = 7)]
+    #[cfg_attr(feature = "schema", schemars(example = 7))]
     pub fte: TomlDecimal,
     /// Cost per FTE and month, salary and on-costs included.
-    #[schemars(example = 65_000)]
+    #[cfg_attr(feature = "schema", schemars(example = 65_000))]
     pub monthly_cost: TomlDecimal,
     /// First day (the first of a month).
-    #[schemars(with = "DateSchema")]
+    #[cfg_attr(feature = "schema", schemars(with = "editor::DateSchema"))]
     pub from: TomlDate,
     /// Last day (the last of a month).
-    #[schemars(with = "DateSchema")]
+    #[cfg_attr(feature = "schema", schemars(with = "editor::DateSchema"))]
     pub until: TomlDate,
 }
 
 /// A flat rate of the other lines of one category in the same initiative.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlFlatRate {
     /// The rate in percent, e.g. `15`.
     pub percent: TomlDecimal,
@@ -475,12 +404,14 @@ pub struct TomlFlatRate {
 }
 
 /// A target a line serves.
-#[derive(Debug, Clone, JsonSchema)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
+// Read by hand (below); `untagged` tells schemars how the forms are written.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), serde(untagged))]
 pub enum TomlServes {
-    /// The target's id; weight 1.
+    /// A target the line serves, by its id (weight 1).
     Target(String),
-    /// The target's id with a weight for splitting the line's cost.
+    /// A target the line serves, with a weight for splitting the line's
+    /// cost between its targets.
     Weighted {
         /// The target's id.
         target: String,
@@ -522,8 +453,9 @@ impl<'de> Deserialize<'de> for TomlServes {
 }
 
 /// `[[target]]`: an outcome a line is meant to move.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlOutcomeTarget {
     /// Unique id, referred to by lines' `serves`.
     pub id: String,
@@ -537,15 +469,16 @@ pub struct TomlOutcomeTarget {
     pub target: TomlObservation,
     /// For a percentage: the number of pupils it is a share of, so that
     /// percentage points can be read as pupils.
-    #[schemars(example = 240)]
+    #[cfg_attr(feature = "schema", schemars(example = 240))]
     pub cohort: Option<u32>,
     /// Free text.
     pub note: Option<String>,
 }
 
 /// Where an outcome is measured.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlScope {
     /// `school`, `area` or `municipality`.
     pub level: ScopeLevel,
@@ -558,15 +491,16 @@ pub struct TomlScope {
 }
 
 /// A value of an indicator at a time: a year or a date.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlObservation {
     /// The value, in the indicator's unit.
     pub value: TomlDecimal,
     /// The year it refers to (for yearly statistics).
     pub year: Option<i64>,
     /// The date it refers to.
-    #[schemars(with = "Option<DateSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<editor::DateSchema>"))]
     pub date: Option<TomlDate>,
     /// Id of the `[[source]]` document the value comes from.
     pub source: Option<String>,
@@ -577,8 +511,9 @@ pub struct TomlObservation {
 }
 
 /// `[[indicator]]`: how an outcome is measured.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlIndicator {
     /// Unique id, e.g. `kolada-n15428`.
     pub id: String,
@@ -589,7 +524,7 @@ pub struct TomlIndicator {
     /// `higher-is-better` or `lower-is-better`.
     pub direction: Direction,
     /// An id in an external database, e.g. Kolada's `N15428`.
-    #[schemars(example = &"N15428")]
+    #[cfg_attr(feature = "schema", schemars(example = &"N15428"))]
     pub external_id: Option<String>,
     /// Who publishes it, e.g. `Kolada` or the municipality itself.
     pub provider: Option<String>,
@@ -598,13 +533,14 @@ pub struct TomlIndicator {
 }
 
 /// `[[spending]]`: one cost booked against a budget line.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlSpending {
     /// The budget line id.
     pub line: String,
     /// The booking date.
-    #[schemars(with = "DateSchema")]
+    #[cfg_attr(feature = "schema", schemars(with = "editor::DateSchema"))]
     pub date: TomlDate,
     /// The amount; negative for a repayment or a correction.
     pub amount: TomlDecimal,
@@ -617,13 +553,14 @@ pub struct TomlSpending {
 
 /// `[[receipt]]`: a payment received from a funder: a grant paid out, in
 /// whole or in part.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlReceipt {
     /// The funding source id.
     pub source: String,
     /// The day the money was received.
-    #[schemars(with = "DateSchema")]
+    #[cfg_attr(feature = "schema", schemars(with = "editor::DateSchema"))]
     pub date: TomlDate,
     /// The amount received; negative for money paid back.
     pub amount: TomlDecimal,
@@ -636,13 +573,14 @@ pub struct TomlReceipt {
 
 /// `[[submission]]`: a report (an account) sent to a funder. Each answers
 /// the earliest of the source's `reporting` dates not yet answered.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlSubmission {
     /// The funding source id.
     pub source: String,
     /// The day the report was sent.
-    #[schemars(with = "DateSchema")]
+    #[cfg_attr(feature = "schema", schemars(with = "editor::DateSchema"))]
     pub date: TomlDate,
     /// The funder's case number or the municipality's reference.
     pub reference: Option<String>,
@@ -651,8 +589,9 @@ pub struct TomlSubmission {
 }
 
 /// `[[measurement]]`: an observed value of a target's indicator.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlMeasurement {
     /// The outcome target id.
     pub target: String,
@@ -662,7 +601,7 @@ pub struct TomlMeasurement {
     /// The year it refers to.
     pub year: Option<i64>,
     /// The date it refers to.
-    #[schemars(with = "Option<DateSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<editor::DateSchema>"))]
     pub date: Option<TomlDate>,
     /// For a percentage: the number counted (e.g. pupils eligible).
     pub numerator: Option<TomlDecimal>,
@@ -682,15 +621,16 @@ pub struct TomlMeasurement {
     /// that the publisher has none for the period; its `status` says why.
     pub status: Option<String>,
     /// The day the value was fetched from its publisher.
-    #[schemars(with = "Option<DateSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<editor::DateSchema>"))]
     pub retrieved: Option<TomlDate>,
     /// Free text.
     pub note: Option<String>,
 }
 
 /// One unit's numbers in a measurement over several units.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlMeasurementPart {
     /// The unit (school).
     pub unit: String,
@@ -702,8 +642,9 @@ pub struct TomlMeasurementPart {
 
 /// `[[ledger]]`: a ledger export (CSV or SIE 4) and how to read it: the
 /// import profile and the rules that map its rows to budget lines.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlLedger {
     /// Unique id.
     pub id: String,
@@ -753,8 +694,9 @@ pub struct TomlLedger {
 /// A receipt rule: rows whose codes all match, booked within its dates,
 /// are payments from `funding`. A credit on a revenue account (a negative
 /// amount) is money received; a debit, money paid back.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlLedgerReceiptRule {
     /// The funding source that paid.
     pub funding: String,
@@ -767,16 +709,17 @@ pub struct TomlLedgerReceiptRule {
     /// Project pattern.
     pub project: Option<String>,
     /// Only rows booked on or after this day (one grant year's payment).
-    #[schemars(with = "Option<DateSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<editor::DateSchema>"))]
     pub from: Option<TomlDate>,
     /// Only rows booked on or before this day.
-    #[schemars(with = "Option<DateSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<editor::DateSchema>"))]
     pub until: Option<TomlDate>,
 }
 
 /// A skip rule: a row whose `column` holds `value` is not a cost.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlLedgerSkip {
     /// A header name of the export.
     pub column: String,
@@ -788,8 +731,9 @@ pub struct TomlLedgerSkip {
 }
 
 /// An exclusion rule: rows whose codes all match belong elsewhere.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlLedgerExclude {
     /// Why these rows are not booked here.
     pub reason: String,
@@ -804,8 +748,9 @@ pub struct TomlLedgerExclude {
 }
 
 /// The header names of a CSV export's columns.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlLedgerColumns {
     /// The booking date (`2019-03-31` or `20190331`).
     pub date: String,
@@ -831,8 +776,9 @@ pub struct TomlLedgerColumns {
 
 /// A mapping rule: rows whose codes all match go to `line`. A code ending
 /// in `*` matches by prefix (`54*`).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TomlLedgerRule {
     /// The budget line id.
     pub line: String,
@@ -846,10 +792,10 @@ pub struct TomlLedgerRule {
     pub project: Option<String>,
     /// Only rows booked on or after this day: a project export that runs
     /// over several grant years books each year's rows to its own line.
-    #[schemars(with = "Option<DateSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<editor::DateSchema>"))]
     pub from: Option<TomlDate>,
     /// Only rows booked on or before this day.
-    #[schemars(with = "Option<DateSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<editor::DateSchema>"))]
     pub until: Option<TomlDate>,
 }
 
@@ -898,21 +844,6 @@ impl<'de> Deserialize<'de> for TomlDecimal {
     }
 }
 
-impl JsonSchema for TomlDecimal {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Decimal".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "An exact decimal: a TOML number, or a string such as \"1234.50\".",
-            "anyOf": [
-                { "type": "number" },
-                { "type": "string", "pattern": "^-?[0-9][0-9_]*(\\.[0-9]+)?$" }
-            ]
-        })
-    }
-}
-
 /// A date as a plan file writes it: a TOML local date (`2019-05-01`), or
 /// the same in quotes (`"2019-05-01"`). The editor schema cannot tell the
 /// two apart (a TOML date reaches a JSON Schema as a string), so validate
@@ -949,21 +880,5 @@ impl<'de> Deserialize<'de> for TomlDate {
             }
         }
         deserializer.deserialize_any(DateVisitor)
-    }
-}
-
-/// JSON Schema stand-in for a TOML local date (`2019-05-01`).
-struct DateSchema;
-
-impl JsonSchema for DateSchema {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Date".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "A date: 2019-05-01 (a TOML local date; \"2019-05-01\" in quotes is read too).",
-            "type": "string",
-            "format": "date"
-        })
     }
 }
