@@ -279,10 +279,32 @@ fn url_of(path: &Path) -> String {
     }
 }
 
+/// The address of insats's repository, once it is decided: Cargo.toml's
+/// `repository` holds `OWNER` until then, and a link to that would lead
+/// nowhere.
+fn repository() -> Option<&'static str> {
+    published(env!("CARGO_PKG_REPOSITORY"))
+}
+
+fn published(address: &str) -> Option<&str> {
+    (address.starts_with("https://") && !address.contains("/OWNER/")).then_some(address)
+}
+
 /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
 /// Its locations are relative to `root`, the repository's root, named by
-/// the base id `SRCROOT`.
+/// the base id `SRCROOT`. Each rule carries its explanation (`help`), and,
+/// once insats's address is known, a link to it in `docs/rules.md` at this
+/// version (`helpUri`).
 pub fn sarif(out: &mut impl Write, validation: &Validation, root: &Path) -> io::Result<()> {
+    sarif_linking_to(out, validation, root, repository())
+}
+
+fn sarif_linking_to(
+    out: &mut impl Write,
+    validation: &Validation,
+    root: &Path,
+    repository: Option<&str>,
+) -> io::Result<()> {
     // A URI path: every byte but the unreserved ones and `/` percent-encoded.
     const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'/')
@@ -297,7 +319,7 @@ pub fn sarif(out: &mut impl Write, validation: &Validation, root: &Path) -> io::
     let rules: Vec<serde_json::Value> = Code::ALL
         .iter()
         .map(|c| {
-            json!({
+            let mut rule = json!({
                 "id": c.as_str(),
                 "name": c.name(),
                 "shortDescription": { "text": c.summary() },
@@ -306,7 +328,15 @@ pub fn sarif(out: &mut impl Write, validation: &Validation, root: &Path) -> io::
                     "text": format!("{}\n\nSee `insats explain {}`.", c.explanation(), c.as_str()),
                 },
                 "defaultConfiguration": { "level": level(c.default_severity()) },
-            })
+            });
+            if let Some(repository) = repository {
+                rule["helpUri"] = json!(format!(
+                    "{repository}/blob/v{}/docs/rules.md#{}",
+                    env!("CARGO_PKG_VERSION"),
+                    c.as_str().to_lowercase()
+                ));
+            }
+            rule
         })
         .collect();
     let results: Vec<serde_json::Value> = validation
@@ -342,15 +372,77 @@ pub fn sarif(out: &mut impl Write, validation: &Validation, root: &Path) -> io::
     if !root_uri.ends_with('/') {
         root_uri.push('/');
     }
+    let mut driver =
+        json!({ "name": "insats", "version": env!("CARGO_PKG_VERSION"), "rules": rules });
+    if let Some(repository) = repository {
+        driver["informationUri"] = json!(repository);
+    }
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": { "driver": { "name": "insats", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
+            "tool": { "driver": driver },
             "columnKind": "unicodeCodePoints",
             "originalUriBaseIds": { "SRCROOT": { "uri": root_uri } },
             "results": results,
         }],
     });
     crate::render::write_json(out, &log)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules_of(repository: Option<&str>) -> serde_json::Value {
+        let mut sources = insats::SourceSet::new();
+        sources.add(insats::SourceFile::new(
+            "plan.toml",
+            "[initiative]\nnmae = 1\n",
+        ));
+        let validation = insats::validate(&sources);
+        let mut out = Vec::new();
+        sarif_linking_to(&mut out, &validation, Path::new("/repo"), repository).unwrap();
+        let log: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        log["runs"][0]["tool"]["driver"].clone()
+    }
+
+    /// With the repository's address, every rule links to its heading in
+    /// docs/rules.md at this version, and the tool to the repository.
+    #[test]
+    fn rules_link_to_their_explanation_once_the_address_is_known() {
+        let driver = rules_of(Some("https://github.com/kommun/insats"));
+        assert_eq!(driver["informationUri"], "https://github.com/kommun/insats");
+        let doc = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md"),
+        )
+        .unwrap();
+        let rules = driver["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), Code::ALL.len());
+        for rule in rules {
+            let id = rule["id"].as_str().unwrap();
+            let link = rule["helpUri"].as_str().unwrap();
+            let expected = format!(
+                "https://github.com/kommun/insats/blob/v{}/docs/rules.md#{}",
+                env!("CARGO_PKG_VERSION"),
+                id.to_lowercase()
+            );
+            assert_eq!(link, expected);
+            // The heading the anchor names (GitHub lowercases it).
+            assert!(doc.contains(&format!("\n## {id}\n")), "no heading for {id}");
+        }
+    }
+
+    #[test]
+    fn no_links_while_the_address_is_a_placeholder() {
+        let driver = rules_of(None);
+        assert!(driver.get("informationUri").is_none());
+        assert!(driver["rules"][0].get("helpUri").is_none());
+        assert_eq!(published("https://github.com/OWNER/insats"), None);
+        assert_eq!(published(""), None);
+        assert_eq!(
+            published("https://github.com/kommun/insats"),
+            Some("https://github.com/kommun/insats")
+        );
+    }
 }
