@@ -110,45 +110,58 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// A mistake of each kind in the worked example: (the mistake, the text it
+/// changes, the text with the mistake, where `taplo check` points and where
+/// the editor underlines, as `:line:column` in the plan with its
+/// `#:schema` line, what both must say).
+///
+/// The editor marks a wrong value at its key, and an unknown key at the
+/// name of its table with the key named in the message: taplo places an
+/// `additionalProperties` error at the table. A schema that puts it on
+/// the key (`additionalProperties: {not: {}}`) makes the message
+/// `{} is not allowed for "x"`, which names neither the key nor the fix.
+const MISTAKES: [(&str, &str, &str, &str, &str, &str); 4] = [
+    (
+        "a misspelt key",
+        "[initiative]\nid",
+        "[initiative]\nnmae = \"x\"\nid",
+        ":7:1",
+        ":6:2",
+        "'nmae' was unexpected",
+    ),
+    (
+        "a value outside its list",
+        "category = \"personnel\"",
+        "category = \"personal\"",
+        ":46:12",
+        ":46:1",
+        "is not one of [\"personnel\",\"external-services\"",
+    ),
+    (
+        "a date in another form",
+        "date = 2018-02-14",
+        "date = \"31/12/2018\"",
+        ":14:58",
+        ":14:51",
+        "\"31/12/2018\" is not a \"date\"",
+    ),
+    (
+        "a list where one value goes",
+        "status = \"completed\"",
+        "status = [\"completed\"]",
+        ":12:10",
+        ":12:1",
+        "is not of type \"string\"",
+    ),
+];
+
 /// A mistake of each kind is reported by taplo at its line and column, in
 /// words that say what is allowed.
 #[test]
 fn taplo_reports_each_mistake_at_its_key_or_value() {
     let Some(taplo) = taplo() else { return };
     let (dir, example) = schema_and_example();
-    // (the mistake, the edit that makes it, where taplo must point, what
-    // it must say)
-    let cases: [(&str, &str, &str, &str, &str); 4] = [
-        (
-            "a misspelt key",
-            "[initiative]\nid",
-            "[initiative]\nnmae = \"x\"\nid",
-            ":7:1",
-            "'nmae' was unexpected",
-        ),
-        (
-            "a value outside its list",
-            "category = \"personnel\"",
-            "category = \"personal\"",
-            ":46:12",
-            "is not one of [\"personnel\",\"external-services\"",
-        ),
-        (
-            "a date in another form",
-            "date = 2018-02-14",
-            "date = \"31/12/2018\"",
-            ":14:58",
-            "\"31/12/2018\" is not a \"date\"",
-        ),
-        (
-            "a list where one value goes",
-            "status = \"completed\"",
-            "status = [\"completed\"]",
-            ":12:10",
-            "is not of type \"string\"",
-        ),
-    ];
-    for (what, wrong, right, at, says) in cases {
+    for (what, wrong, right, at, _, says) in MISTAKES {
         assert!(example.contains(wrong), "{what}: {wrong}");
         let plan = format!(
             "#:schema ./insats.schema.json\n{}",
@@ -217,6 +230,8 @@ struct LanguageServer {
     stdin: std::process::ChildStdin,
     messages: std::sync::mpsc::Receiver<serde_json::Value>,
     next_id: u64,
+    /// The notifications received so far (diagnostics among them).
+    notifications: Vec<serde_json::Value>,
 }
 
 impl LanguageServer {
@@ -282,6 +297,7 @@ impl LanguageServer {
             stdin,
             messages,
             next_id: 1,
+            notifications: Vec::new(),
         };
         let root_uri = file_uri(root);
         server.request(
@@ -347,6 +363,7 @@ impl LanguageServer {
                         &serde_json::json!({ "jsonrpc": "2.0", "id": asked, "result": result }),
                     );
                 }
+                (None, Some(_)) => self.notifications.push(message),
                 _ => {}
             }
         }
@@ -362,6 +379,34 @@ impl LanguageServer {
             }),
         );
         uri
+    }
+
+    /// The problems the editor underlines in `uri`: the first non-empty
+    /// list the server publishes for it (after opening it, the server
+    /// publishes once before the schema is read, empty). The server works
+    /// when a message reaches it, so it is asked something meanwhile.
+    fn diagnostics(&mut self, uri: &str) -> Vec<serde_json::Value> {
+        for _ in 0..120 {
+            let found = self.notifications.iter().rev().find_map(|n| {
+                (n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri)
+                    .then(|| {
+                        n["params"]["diagnostics"]
+                            .as_array()
+                            .cloned()
+                            .unwrap_or_default()
+                    })
+                    .filter(|d| !d.is_empty())
+            });
+            if let Some(found) = found {
+                return found;
+            }
+            self.request(
+                "textDocument/foldingRange",
+                serde_json::json!({ "textDocument": { "uri": uri } }),
+            );
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        panic!("no problems published for {uri} within half a minute");
     }
 
     /// The hover text at a line and column (both from 0), if any.
@@ -580,5 +625,43 @@ fn completion_in_a_table_offers_its_missing_keys_once() {
             let (outer, _) = label.split_once('.').unwrap();
             assert!(properties.contains_key(outer), "{header}: offered {label}");
         }
+    }
+}
+
+/// The editor underlines each mistake where [`MISTAKES`] says, in the
+/// words `taplo check` uses: a plan with a mistake of each kind, opened in
+/// the language server.
+#[test]
+fn the_editor_underlines_each_mistake_at_its_key_or_value() {
+    let (dir, example) = schema_and_example();
+    let Some(mut server) = LanguageServer::start(dir.path()) else {
+        return;
+    };
+    for (n, (what, wrong, right, _, at, says)) in MISTAKES.into_iter().enumerate() {
+        let text = format!(
+            "#:schema ./insats.schema.json\n{}",
+            example.replacen(wrong, right, 1)
+        );
+        let path = dir.path().join(format!("mistake-{n}.toml"));
+        std::fs::write(&path, &text).unwrap();
+        let uri = server.open(&path, &text);
+        let found = server.diagnostics(&uri);
+        eprintln!("{what}: {}", serde_json::to_string(&found).unwrap());
+        let (line, column) = at.trim_start_matches(':').split_once(':').unwrap();
+        let (line, column): (u64, u64) = (line.parse().unwrap(), column.parse().unwrap());
+        assert!(
+            found.iter().any(|d| {
+                d["range"]["start"]["line"] == line - 1
+                    && d["range"]["start"]["character"] == column - 1
+                    && d["message"].as_str().is_some_and(|m| m.contains(says))
+            }),
+            "{what}: not at {at} saying {says:?}: {found:#?}"
+        );
+        assert!(
+            found.iter().all(|d| d["message"]
+                .as_str()
+                .is_some_and(|m| !m.contains("is not valid under any of the schemas"))),
+            "{what}: {found:#?}"
+        );
     }
 }
