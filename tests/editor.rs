@@ -409,27 +409,26 @@ impl LanguageServer {
         panic!("no problems published for {uri} within half a minute");
     }
 
-    /// The hover text at a line and column (both from 0), if any.
-    fn hover(&mut self, uri: &str, line: usize, character: usize) -> Option<String> {
-        let result = self.request(
-            "textDocument/hover",
+    /// A request about one place in a document (line and column from 0).
+    fn at(&mut self, method: &str, uri: &str, line: usize, character: usize) -> serde_json::Value {
+        self.request(
+            method,
             serde_json::json!({
                 "textDocument": { "uri": uri },
                 "position": { "line": line, "character": character }
             }),
-        );
+        )
+    }
+
+    /// The hover text at a line and column, if any.
+    fn hover(&mut self, uri: &str, line: usize, character: usize) -> Option<String> {
+        let result = self.at("textDocument/hover", uri, line, character);
         result["contents"]["value"].as_str().map(str::to_owned)
     }
 
     /// The labels of the completions offered at a line and column.
     fn completion(&mut self, uri: &str, line: usize, character: usize) -> Vec<String> {
-        let result = self.request(
-            "textDocument/completion",
-            serde_json::json!({
-                "textDocument": { "uri": uri },
-                "position": { "line": line, "character": character }
-            }),
-        );
+        let result = self.at("textDocument/completion", uri, line, character);
         let items = result.get("items").unwrap_or(&result);
         items
             .as_array()
