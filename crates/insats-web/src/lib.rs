@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use insats::report::{Report, ReportOptions};
-use insats::{CheckedPortfolio, PortfolioFiles, Severity};
+use insats::{CheckedPortfolio, LoadedFiles, PortfolioFiles, Severity};
 use insats_view::write::diagnostics::{self, Paint};
 use insats_view::{Lang, NumberStyle, Scale};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -23,6 +23,9 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[derive(Default)]
 pub struct Folder {
     files: PortfolioFiles,
+    /// The plans as loaded to find the exports they declare, kept for
+    /// validating, so that a folder's plans are loaded once.
+    loaded: Option<LoadedFiles>,
     validated: Option<Validated>,
 }
 
@@ -50,6 +53,11 @@ impl Folder {
     /// as a folder input gives it). What was validated before is dropped.
     pub fn add_file(&mut self, path: &str, bytes: Vec<u8>) {
         self.validated = None;
+        // A plan changes what is loaded; an export (the files handed in
+        // after `declared_exports`) does not.
+        if path.ends_with(".toml") {
+            self.loaded = None;
+        }
         self.files.insert(path, bytes);
     }
 
@@ -57,8 +65,11 @@ impl Folder {
     /// their paths in the folder: the files to hand in next. The page
     /// reads the plans first and then only these, not every file of the
     /// folder.
-    pub fn declared_exports(&self) -> Vec<String> {
-        insats::declared_exports(&self.files)
+    pub fn declared_exports(&mut self) -> Vec<String> {
+        let loaded = insats::load_files(&self.files);
+        let exports = loaded.declared_exports();
+        self.loaded = Some(loaded);
+        exports
             .iter()
             .map(|path| path.to_string_lossy().into_owned())
             .collect()
@@ -72,7 +83,11 @@ impl Folder {
     /// Validates the folder and returns the diagnostics as the JSON
     /// document `insats validate --format json` writes.
     pub fn validate(&mut self) -> String {
-        let (sources, validation) = insats::validate_files(&self.files);
+        let loaded = self
+            .loaded
+            .take()
+            .unwrap_or_else(|| insats::load_files(&self.files));
+        let (sources, validation) = loaded.validate(&self.files);
         let mut json = Vec::new();
         // Writing into a Vec cannot fail.
         let _ = diagnostics::json(&mut json, &sources, &validation);

@@ -94,3 +94,34 @@ fn the_report_is_the_one_the_same_folder_gives_from_disk() {
     let xlsx = folder.report_xlsx("2021-06-30", "sv").unwrap();
     assert!(xlsx.starts_with(b"PK"), "a workbook is a zip file");
 }
+
+/// The page hands in the plans, asks which exports they declare, then
+/// hands in only those: the plans are loaded once, and the result is that
+/// of the whole folder handed in at once. A plan handed in after the
+/// question is not left out.
+#[test]
+fn plans_then_their_exports_validate_as_the_whole_folder() {
+    let (mut whole, root) = shipped();
+    let expected = whole.validate();
+    let mut staged = Folder::new();
+    for entry in walkdir::WalkDir::new(&root) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "toml") {
+            let path = entry.path().to_str().unwrap().to_owned();
+            staged.add_file(&path, std::fs::read(entry.path()).unwrap());
+        }
+    }
+    let exports = staged.declared_exports();
+    assert!(!exports.is_empty(), "the shipped plans declare exports");
+    for export in &exports {
+        staged.add_file(export, std::fs::read(export).unwrap());
+    }
+    assert_eq!(staged.validate(), expected);
+
+    staged.declared_exports();
+    let late = root.join("sen/trasig.toml");
+    staged.add_file(late.to_str().unwrap(), b"[initiative\n".to_vec());
+    let json = staged.validate();
+    assert!(json.contains("trasig.toml"), "{json}");
+    assert!(!staged.can_report());
+}

@@ -404,8 +404,60 @@ pub fn validate_with_ledgers(
 /// assert_eq!(bad.location.as_ref().unwrap().column, 2);
 /// ```
 pub fn validate_files(files: &PortfolioFiles) -> (SourceSet, Validation) {
+    load_files(files).validate(files)
+}
+
+/// The plan and shared files of a folder, loaded (decoded, each file's own
+/// problems found) but neither checked as one portfolio nor joined by its
+/// ledger exports yet: where [`declared_exports`] and [`validate_files`]
+/// both start. A caller that reads the exports only once it knows which
+/// the plans declare (a browser's folder input) loads the plans once:
+///
+/// ```
+/// use insats::{PortfolioFiles, load_files};
+///
+/// let mut files = PortfolioFiles::new();
+/// files.insert("p/plan.toml", b"[portfolio]\nname = \"Exempel\"\n".to_vec());
+/// let loaded = load_files(&files);
+/// assert!(loaded.declared_exports().is_empty());
+/// // Hand in what it declares, then validate.
+/// let (_, result) = loaded.validate(&files);
+/// assert_eq!(result.diagnostics[0].code.as_str(), "INS003");
+/// ```
+#[derive(Debug)]
+pub struct LoadedFiles {
+    sources: SourceSet,
+    stage: Stage,
+}
+
+/// Loads the plan and shared files among `files` (`*.toml`, outside
+/// hidden folders), as [`validate_files`] does first.
+pub fn load_files(files: &PortfolioFiles) -> LoadedFiles {
     let (sources, problems) = plan_sources(files);
-    validate_importing(sources, problems, files, EXPORT_IN_FOLDER)
+    let stage = load_all(&sources, problems);
+    LoadedFiles { sources, stage }
+}
+
+impl LoadedFiles {
+    /// The ledger exports the plans declare, each by its path in the
+    /// folder with `.` and `..` worked out, in the order declared; an
+    /// export whose path climbs out of the folder is left out.
+    pub fn declared_exports(&self) -> Vec<std::path::PathBuf> {
+        self.stage
+            .portfolio
+            .ledgers
+            .iter()
+            .filter_map(|ledger| portfolio_files::lexical(&ledger.path))
+            .collect()
+    }
+
+    /// Imports the declared exports from `exports` and checks the whole
+    /// portfolio: [`validate_files`], without loading the plans again.
+    /// Only the exports are read from `exports`; its plan files are those
+    /// loaded, and one handed in since is not seen.
+    pub fn validate(self, exports: &PortfolioFiles) -> (SourceSet, Validation) {
+        import_and_check(self.sources, self.stage, exports, EXPORT_IN_FOLDER)
+    }
 }
 
 /// The ledger exports that the plan files among `files` declare, each by
@@ -430,13 +482,7 @@ pub fn validate_files(files: &PortfolioFiles) -> (SourceSet, Validation) {
 /// assert_eq!(declared_exports(&files), vec![std::path::PathBuf::from("p/delat/huvudbok.csv")]);
 /// ```
 pub fn declared_exports(files: &PortfolioFiles) -> Vec<std::path::PathBuf> {
-    let (sources, problems) = plan_sources(files);
-    load_all(&sources, problems)
-        .portfolio
-        .ledgers
-        .iter()
-        .filter_map(|ledger| portfolio_files::lexical(&ledger.path))
-        .collect()
+    load_files(files).declared_exports()
 }
 
 /// The plan and shared files of `files` as sources, with the problems of
@@ -453,12 +499,23 @@ fn plan_sources(files: &PortfolioFiles) -> (SourceSet, Vec<Diagnostic>) {
 }
 
 fn validate_importing(
-    mut sources: SourceSet,
+    sources: SourceSet,
     problems: Vec<Diagnostic>,
     ledgers: &dyn LedgerFiles,
     not_found_help: &str,
 ) -> (SourceSet, Validation) {
-    let mut stage = load_all(&sources, problems);
+    let stage = load_all(&sources, problems);
+    import_and_check(sources, stage, ledgers, not_found_help)
+}
+
+/// Imports each ledger `stage` declares from `ledgers`, then checks the
+/// portfolio.
+fn import_and_check(
+    mut sources: SourceSet,
+    mut stage: Stage,
+    ledgers: &dyn LedgerFiles,
+    not_found_help: &str,
+) -> (SourceSet, Validation) {
     let declared = stage.portfolio.ledgers.clone();
     for ledger in &declared {
         match ledgers.read(&ledger.path) {
@@ -489,6 +546,7 @@ pub fn validate(sources: &SourceSet) -> Validation {
 }
 
 /// The portfolio after loading, before the portfolio-wide checks.
+#[derive(Debug)]
 struct Stage {
     portfolio: Portfolio,
     diagnostics: Vec<Diagnostic>,
