@@ -18,7 +18,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use headless_chrome::Tab;
-use headless_chrome::protocol::cdp::{DOM, Page};
+use headless_chrome::protocol::cdp::{DOM, Input, Page};
 use libtest_mimic::Failed;
 use serde_json::Value;
 
@@ -406,6 +406,67 @@ fn a_broken_plan_shows_its_diagnostic_at_its_line(chromium: &Path) -> Result<(),
     only_the_page_itself(&requests)
 }
 
+/// A folder dropped on the page is read as a chosen one: its files are
+/// found through the entries API, folder by folder, and the same plans and
+/// exports are handed in, with the same diagnostics.
+fn a_dropped_folder_is_read_as_a_chosen_one(chromium: &Path) -> Result<(), Failed> {
+    let work = out_dir("dropped");
+    let folder = work.join("portfolj");
+    copy_dir(&root().join("initiatives"), &folder)?;
+    // Skipped when dropped too: a hidden folder, and a file no plan asks for.
+    std::fs::create_dir_all(folder.join(".git")).map_err(|e| e.to_string())?;
+    std::fs::write(folder.join(".git/gammal.toml"), "inte = = toml").map_err(|e| e.to_string())?;
+    std::fs::write(folder.join("skannat-beslut.pdf"), vec![0u8; 1 << 16])
+        .map_err(|e| e.to_string())?;
+
+    let (_browser, tab, problems, requests) = ready_page(chromium, "sv-SE")?;
+    let zone = text(
+        &tab,
+        "(() => { const r = document.getElementById('drop').getBoundingClientRect(); \
+         return `${r.x + r.width / 2} ${r.y + r.height / 2}`; })()",
+    )?;
+    let place = |i: usize| -> Result<f64, Failed> {
+        zone.split(' ')
+            .nth(i)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("the drop zone's place: {zone}").into())
+    };
+    let (x, y) = (place(0)?, place(1)?);
+    for kind in [
+        Input::DispatchDragEventTypeOption::DragEnter,
+        Input::DispatchDragEventTypeOption::DragOver,
+        Input::DispatchDragEventTypeOption::Drop,
+    ] {
+        tab.call_method(Input::DispatchDragEvent {
+            Type: kind,
+            x,
+            y,
+            data: Input::DragData {
+                items: Vec::new(),
+                files: Some(vec![folder.to_string_lossy().into_owned()]),
+                // Copy.
+                drag_operations_mask: 1,
+            },
+            modifiers: None,
+        })
+        .map_err(|e| format!("drag onto the drop zone: {e}"))?;
+    }
+    wait_for(&tab, &problems, &["done"])?;
+
+    let cli = insats_in(&work, &["validate", "portfolj", "--format", "json"], false)?;
+    same_diagnostics_as(&tab, &cli)?;
+    let handed_in = evaluate(&tab, "insatsPage.folder.file_count()")?;
+    let wanted = walk_count(&folder, &|p| {
+        !p.components().any(|c| c.as_os_str() == ".git")
+            && p.extension()
+                .is_some_and(|x| x == "toml" || x == "csv" || x == "se")
+    })?;
+    check(handed_in == wanted, || {
+        format!("{handed_in} files handed in; {wanted} are plans and exports")
+    })?;
+    only_the_page_itself(&requests)
+}
+
 /// The page follows the browser's language, and the switch changes the
 /// page and the report.
 fn the_page_follows_the_browsers_language_and_switches(chromium: &Path) -> Result<(), Failed> {
@@ -581,6 +642,10 @@ fn main() {
         (
             "a_broken_plan_shows_its_diagnostic_at_its_line",
             a_broken_plan_shows_its_diagnostic_at_its_line,
+        ),
+        (
+            "a_dropped_folder_is_read_as_a_chosen_one",
+            a_dropped_folder_is_read_as_a_chosen_one,
         ),
         (
             "the_page_follows_the_browsers_language_and_switches",

@@ -210,24 +210,45 @@ function download(name, type, content) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-// The files of a dropped folder, walked through the entries API.
+// The files of a dropped folder. Chromium's File System Access handles
+// first: its entries API cannot read a file dropped on a page opened from
+// a file (as this page is, from a share), and fails with an EncodingError.
+// Other browsers walk the entries API. Hidden folders below the dropped
+// one (`.git`) are not walked, as `hidden` leaves their files out anyway.
+// The items are valid only while the drop event runs, so both are taken
+// from them before any await.
 async function droppedFiles(items) {
   const files = [];
-  const walk = async (entry) => {
+  const dropped = [...items].filter((item) => item.kind === "file");
+  if (dropped.length > 0 && typeof dropped[0].getAsFileSystemHandle === "function") {
+    const handles = dropped.map((item) => item.getAsFileSystemHandle());
+    const walk = async (handle, path, below) => {
+      if (handle.kind === "file") {
+        files.push({ path, file: await handle.getFile() });
+      } else if (!(below && handle.name.startsWith("."))) {
+        for await (const child of handle.values()) await walk(child, `${path}/${child.name}`, true);
+      }
+    };
+    for (const handle of await Promise.all(handles)) {
+      if (handle) await walk(handle, handle.name, false);
+    }
+    return files;
+  }
+  const walk = async (entry, below) => {
     if (entry.isFile) {
       const file = await new Promise((ok, fail) => entry.file(ok, fail));
       files.push({ path: entry.fullPath.replace(/^\//, ""), file });
-    } else if (entry.isDirectory) {
+    } else if (entry.isDirectory && !(below && entry.name.startsWith("."))) {
       const reader = entry.createReader();
       for (;;) {
         const batch = await new Promise((ok, fail) => reader.readEntries(ok, fail));
         if (batch.length === 0) break;
-        for (const child of batch) await walk(child);
+        for (const child of batch) await walk(child, true);
       }
     }
   };
-  const entries = [...items].map((item) => item.webkitGetAsEntry()).filter(Boolean);
-  for (const entry of entries) await walk(entry);
+  const entries = dropped.map((item) => item.webkitGetAsEntry()).filter(Boolean);
+  for (const entry of entries) await walk(entry, false);
   return files;
 }
 
