@@ -366,19 +366,7 @@ fn a_broken_plan_shows_its_diagnostic_at_its_line(chromium: &Path) -> Result<(),
     choose_folder(&tab, &folder)?;
     wait_for(&tab, &problems, &["done"])?;
 
-    let cli = insats_in(&work, &["validate", "portfolj", "--format", "json"], false)?;
-    same_diagnostics_as(&tab, &cli)?;
-    // Only the plans and the exports they declare are read: not the
-    // folder's README, not the scan, not the history.
-    let handed_in = evaluate(&tab, "insatsPage.folder.file_count()")?;
-    let wanted = walk_count(&folder, &|p| {
-        !p.components().any(|c| c.as_os_str() == ".git")
-            && p.extension()
-                .is_some_and(|x| x == "toml" || x == "csv" || x == "se")
-    })?;
-    check(handed_in == wanted, || {
-        format!("{handed_in} files handed in; {wanted} are plans and exports")
-    })?;
+    read_as_the_cli_reads(&tab, &work)?;
     let errors = text(
         &tab,
         "[...document.querySelectorAll('#diagnostic-list pre.error')].map(p => p.textContent).join('\\n---\\n')",
@@ -404,6 +392,23 @@ fn a_broken_plan_shows_its_diagnostic_at_its_line(chromium: &Path) -> Result<(),
     std::fs::write(out_dir("broken-shown").join("web-page-error.png"), &png)
         .map_err(|e| e.to_string())?;
     only_the_page_itself(&requests)
+}
+
+/// The page read `work/portfolj` as the command line does: the same
+/// diagnostics, byte for byte, and only the plans and the exports they
+/// declare handed in (not the scan beside them, not `.git`).
+fn read_as_the_cli_reads(tab: &Tab, work: &Path) -> Result<(), Failed> {
+    let cli = insats_in(work, &["validate", "portfolj", "--format", "json"], false)?;
+    same_diagnostics_as(tab, &cli)?;
+    let handed_in = evaluate(tab, "insatsPage.folder.file_count()")?;
+    let wanted = walk_count(&work.join("portfolj"), &|p| {
+        !p.components().any(|c| c.as_os_str() == ".git")
+            && p.extension()
+                .is_some_and(|x| x == "toml" || x == "csv" || x == "se")
+    })?;
+    check(handed_in == wanted, || {
+        format!("{handed_in} files handed in; {wanted} are plans and exports")
+    })
 }
 
 /// A folder dropped on the page is read as a chosen one: its files are
@@ -453,17 +458,7 @@ fn a_dropped_folder_is_read_as_a_chosen_one(chromium: &Path) -> Result<(), Faile
     }
     wait_for(&tab, &problems, &["done"])?;
 
-    let cli = insats_in(&work, &["validate", "portfolj", "--format", "json"], false)?;
-    same_diagnostics_as(&tab, &cli)?;
-    let handed_in = evaluate(&tab, "insatsPage.folder.file_count()")?;
-    let wanted = walk_count(&folder, &|p| {
-        !p.components().any(|c| c.as_os_str() == ".git")
-            && p.extension()
-                .is_some_and(|x| x == "toml" || x == "csv" || x == "se")
-    })?;
-    check(handed_in == wanted, || {
-        format!("{handed_in} files handed in; {wanted} are plans and exports")
-    })?;
+    read_as_the_cli_reads(&tab, &work)?;
     only_the_page_itself(&requests)
 }
 
