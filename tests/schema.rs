@@ -10,14 +10,18 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The schema as `insats schema` prints it, what editors are given.
-fn schema() -> Value {
+/// What `insats schema` prints: the schema editors are given.
+fn printed_schema() -> Vec<u8> {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_insats"))
         .arg("schema")
         .output()
         .unwrap();
     assert!(out.status.success());
-    serde_json::from_slice(&out.stdout).expect("`insats schema` prints JSON")
+    out.stdout
+}
+
+fn schema() -> Value {
+    serde_json::from_slice(&printed_schema()).expect("`insats schema` prints JSON")
 }
 
 /// TOML as the JSON an editor's schema validator sees: dates become
@@ -55,11 +59,7 @@ fn the_committed_schema_is_current() {
     // Byte for byte: the file is what `insats schema` prints, so that
     // refreshing it shows no diff but the change.
     let committed = std::fs::read(root().join("docs/insats.schema.json")).unwrap();
-    let printed = std::process::Command::new(env!("CARGO_BIN_EXE_insats"))
-        .arg("schema")
-        .output()
-        .unwrap()
-        .stdout;
+    let printed = printed_schema();
     assert!(
         committed == printed,
         "docs/insats.schema.json is stale: run `cargo run -- schema > docs/insats.schema.json`"

@@ -147,7 +147,17 @@ fn for_taplo_lookups(document: &mut serde_json::Value) {
                         (_, None) => {}
                     }
                 }
-                map.values_mut().for_each(|v| visit(v, defs, tables));
+                // A map of names (`properties`, `$defs`) holds schemas,
+                // and is not one itself: a key named `description` is no
+                // description.
+                for (key, child) in map.iter_mut() {
+                    match (key.as_str(), child) {
+                        ("properties" | "$defs", Value::Object(named)) => {
+                            named.values_mut().for_each(|v| visit(v, defs, tables));
+                        }
+                        (_, child) => visit(child, defs, tables),
+                    }
+                }
             }
             Value::Array(values) => values.iter_mut().for_each(|v| visit(v, defs, tables)),
             _ => {}
@@ -160,30 +170,10 @@ fn for_taplo_lookups(document: &mut serde_json::Value) {
         .cloned()
         .unwrap_or_default();
     let mut tables = Vec::new();
-    if let Some(Value::Object(properties)) = document.get_mut("properties") {
-        properties
-            .values_mut()
-            .for_each(|v| visit(v, &defs, &mut tables));
-    }
+    // A type's own description stays its own: a type has no `$ref`, so
+    // nothing is copied into it.
+    visit(document, &defs, &mut tables);
     if let Some(Value::Object(own_defs)) = document.get_mut("$defs") {
-        // The types themselves, not the copies: a type's own description
-        // stays its own.
-        for def in own_defs.values_mut() {
-            if let Value::Object(def) = def {
-                for key in ["properties", "anyOf", "items"] {
-                    if let Some(inner) = def.get_mut(key) {
-                        match inner {
-                            Value::Object(props) if key == "properties" => {
-                                props
-                                    .values_mut()
-                                    .for_each(|v| visit(v, &defs, &mut tables));
-                            }
-                            other => visit(other, &defs, &mut tables),
-                        }
-                    }
-                }
-            }
-        }
         for name in tables {
             if let Some(Value::Object(table)) = own_defs.get_mut(&name) {
                 table.insert(
